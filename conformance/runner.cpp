@@ -1,0 +1,125 @@
+#include "conformance/runner.hpp"
+
+#include <map>
+#include <ostream>
+
+#include "conformance/kcp_trace_replay.hpp"
+#include "conformance/vector_file.hpp"
+
+namespace kcpkit::conformance {
+
+CaseRunner find_case_runner(const std::string& kind) {
+    static const std::map<std::string, CaseRunner> kRunners{
+        {"kcp-trace", &replay_kcp_trace},
+    };
+    auto it = kRunners.find(kind);
+    return it == kRunners.end() ? nullptr : it->second;
+}
+
+int RunSummary::exit_code() const {
+    if (!file_errors.empty() || malformed_cases > 0) return 2;
+    return failed > 0 ? 1 : 0;
+}
+
+namespace {
+
+const char* status_word(CaseOutcome::Status s) {
+    switch (s) {
+        case CaseOutcome::Status::pass:
+            return "PASS";
+        case CaseOutcome::Status::fail:
+            return "FAIL";
+        case CaseOutcome::Status::skip:
+            return "SKIP";
+    }
+    return "?";
+}
+
+std::string string_field(const nlohmann::json& c, const char* key) {
+    auto it = c.find(key);
+    return it != c.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+RunSummary run_vector_files(const RunOptions& options, std::ostream& out, std::ostream& err) {
+    RunSummary summary;
+    const std::regex filter(options.filter.empty() ? std::string(".*") : options.filter,
+                            std::regex::ECMAScript);
+    for (const std::string& path : options.files) {
+        VectorFile file = load_vector_file(path);
+        if (!file.error.empty()) {
+            err << "error: " << file.error << "\n";
+            summary.file_errors.push_back(file.error);
+            continue;
+        }
+        const std::string kind = file.document["kind"];
+        const CaseRunner runner = find_case_runner(kind);
+        const auto& cases = file.document["cases"];
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            const auto& c = cases[i];
+            CaseReport report;
+            report.file = path;
+            report.kind = kind;
+            report.id = c.is_object() ? string_field(c, "id") : std::string();
+            report.name = c.is_object() ? string_field(c, "name") : std::string();
+            if (report.id.empty()) report.id = path + "#" + std::to_string(i);
+            if (!std::regex_search(report.id, filter) && !std::regex_search(report.name, filter))
+                continue;
+
+            if (!runner)
+                report.outcome =
+                    CaseOutcome::skip("kind '" + kind + "' is not supported by this build");
+            else
+                report.outcome = runner(c);
+
+            switch (report.outcome.status) {
+                case CaseOutcome::Status::pass:
+                    ++summary.passed;
+                    break;
+                case CaseOutcome::Status::fail:
+                    ++summary.failed;
+                    break;
+                case CaseOutcome::Status::skip:
+                    ++summary.skipped;
+                    break;
+            }
+            if (report.outcome.malformed) ++summary.malformed_cases;
+
+            out << status_word(report.outcome.status) << "  " << report.id;
+            if (!report.name.empty() && report.name != report.id) out << "  " << report.name;
+            const bool show_detail = report.outcome.status != CaseOutcome::Status::pass ||
+                                     (options.verbose && !report.outcome.detail.empty());
+            if (show_detail) out << "\n      " << report.outcome.detail;
+            out << "\n";
+            summary.cases.push_back(std::move(report));
+        }
+    }
+    return summary;
+}
+
+std::string summary_line(const RunSummary& s) {
+    return std::to_string(s.passed) + " passed, " + std::to_string(s.failed) + " failed, " +
+           std::to_string(s.skipped) + " skipped";
+}
+
+nlohmann::json summary_json(const RunSummary& s) {
+    nlohmann::json cases = nlohmann::json::array();
+    for (const auto& c : s.cases) {
+        cases.push_back({{"file", c.file},
+                         {"kind", c.kind},
+                         {"id", c.id},
+                         {"name", c.name},
+                         {"status", status_word(c.outcome.status)},
+                         {"detail", c.outcome.detail},
+                         {"malformed", c.outcome.malformed}});
+    }
+    return {{"format", "kcp-conform-report/1"},
+            {"passed", s.passed},
+            {"failed", s.failed},
+            {"skipped", s.skipped},
+            {"file_errors", s.file_errors},
+            {"cases", cases}};
+}
+
+}  // namespace kcpkit::conformance

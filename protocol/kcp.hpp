@@ -1,0 +1,240 @@
+// The KCP ARQ state machine, sans-IO.
+//
+// Rules
+//  - No I/O, no clock, no threads, no globals. The caller passes time in (a uint32
+//    millisecond counter that may wrap) and receives output datagrams through a callback
+//    that is only ever invoked from update() and flush().
+//  - Byte-exact: under the `ikcp` profile, given the same calls in the same order, a Kcp
+//    emits exactly the datagrams, return values and state of the C original 1.7.1.
+//  - Bad input never crashes and never corrupts state: input() returns the C original's
+//    error code, and the segments of a datagram before the bad one stay processed
+//    exactly as in C.
+//
+// Theory of operation
+//  send() cuts a message into segments on snd_queue (no window check; throttle with
+//  waitsnd()). flush() writes, in this order: the pending ACKs, window probes, then data:
+//  segments move from snd_queue to snd_buf while the effective window allows, and every
+//  segment in snd_buf is (re)sent if it is new, its retransmission timer expired, or
+//  enough later ACKs skipped it (fast retransmit). input() parses a datagram: una and
+//  ACKs release snd_buf, PUSH segments are acknowledged and land in rcv_buf, in-order
+//  ones move on to rcv_queue while it has room; recv() reassembles a message from
+//  rcv_queue. update(now) latches the clock and flushes every `interval` ms; check(now)
+//  says when update() next has work.
+//
+// When the deadline can change: check() depends on the last update, `interval` and the
+// retransmission timers in snd_buf. So after update(), flush(), input() (an ACK can free
+// the earliest segment), send() followed by a flush, nodelay() or a `set` of interval,
+// the caller should ask check() again. A caller that also wants ACKs and probes sent
+// without delay calls flush() after input().
+//
+// Storage: every queue is a contiguous ring (protocol/ring_buffer.hpp); payloads come
+// from a per-session pool, so the steady state allocates nothing per segment.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/kcp_profile.hpp"
+#include "protocol/kcp_segment.hpp"
+#include "protocol/payload_pool.hpp"
+#include "protocol/ring_buffer.hpp"
+
+namespace kcpkit::kcp {
+
+/// Return codes, as the C original returns them.
+namespace rc {
+inline constexpr int ok = 0;
+// input()
+inline constexpr int input_malformed = -1;    ///< shorter than a header, or conv mismatch
+inline constexpr int input_truncated = -2;    ///< a segment's len runs past the datagram
+inline constexpr int input_bad_command = -3;  ///< cmd is not 81..84
+// send()
+inline constexpr int send_bad_length = -1;          ///< longer than INT32_MAX bytes
+inline constexpr int send_too_many_fragments = -2;  ///< message needs >= fragment_limit
+// recv()
+inline constexpr int recv_empty = -1;       ///< nothing in rcv_queue
+inline constexpr int recv_incomplete = -2;  ///< the next message is not complete yet
+inline constexpr int recv_too_small = -3;   ///< the next message is larger than the buffer
+// peeksize(): -1 when nothing complete; setmtu(): -1 bad mtu, -2 refused allocation
+inline constexpr int setmtu_invalid = -1;
+inline constexpr int setmtu_too_large = -2;
+}  // namespace rc
+
+/// The state a trace can check (names as in the C original's ikcpcb).
+struct KcpState {
+    std::uint32_t snd_una, snd_nxt, rcv_nxt, cwnd, ssthresh;
+    std::int32_t rx_srtt, rx_rttval, rx_rto;
+    std::uint32_t rmt_wnd, probe, state, incr;
+    std::uint32_t nsnd_buf, nrcv_buf, nsnd_que, nrcv_que, xmit;
+};
+
+class Kcp {
+  public:
+    using OutputFn = void (*)(void* context, std::span<const std::uint8_t> datagram);
+
+    static constexpr std::uint32_t kMaxMtu = 1u << 20;
+
+    explicit Kcp(std::uint32_t conv, const Profile& profile = kIkcpProfile);
+
+    /// Where flush() delivers datagrams. The span is valid only during the call.
+    void set_output(OutputFn fn, void* context) {
+        output_fn_ = fn;
+        output_context_ = context;
+    }
+    /// Binds any callable taking std::span<const uint8_t>; it must outlive the Kcp.
+    template <class F>
+    void set_output(F& callable) {
+        set_output([](void* c, std::span<const std::uint8_t> d) { (*static_cast<F*>(c))(d); },
+                   &callable);
+    }
+
+    // ----- application side ---------------------------------------------------------
+
+    /// Queues a message (message mode) or bytes (stream mode). Returns the bytes queued
+    /// (0 under a profile whose send returns 0), send_bad_length, or
+    /// send_too_many_fragments (nothing queued; in stream mode, bytes that extended the
+    /// last unsent segment stay queued and their count is returned). An empty message is
+    /// queued as one zero-length segment in message mode and ignored in stream mode.
+    /// Nothing is sent until the next flush.
+    int send(std::span<const std::uint8_t> data);
+
+    /// Copies the next whole message into `buffer` and removes it (peek: leaves it).
+    /// Returns its length, recv_empty, recv_incomplete (wait for more input) or
+    /// recv_too_small (call peeksize() and retry with a larger buffer). Reading can
+    /// reopen a full receive window; the WINS that tells the peer goes out at the next
+    /// flush.
+    int recv(std::span<std::uint8_t> buffer, bool peek = false);
+
+    /// Length of the next whole message, or -1 if none is complete.
+    int peeksize() const;
+
+    /// Segments not yet acknowledged (in flight plus queued).
+    int waitsnd() const { return static_cast<int>(snd_buf_live_ + snd_queue_.size()); }
+
+    // ----- network side -------------------------------------------------------------
+
+    /// Processes one datagram. Returns rc::ok or an input_* code; on error, the
+    /// segments before the bad one stay processed (as in C) and the datagram's ACK
+    /// statistics are not applied. RTT samples use the clock of the last update().
+    int input(std::span<const std::uint8_t> datagram);
+
+    // ----- timers -------------------------------------------------------------------
+
+    /// Latches `now` as the current time and flushes if a flush interval has passed.
+    void update(std::uint32_t now);
+
+    /// When update() should next be called (never later than now + interval); `now`
+    /// itself if it is due or update() was never called. A hint: pending ACKs and
+    /// probes are not considered.
+    std::uint32_t check(std::uint32_t now) const;
+
+    /// Sends what is due at the latched clock. Does nothing before the first update().
+    void flush();
+
+    // ----- configuration ------------------------------------------------------------
+
+    /// Each argument applies only if >= 0: nodelay (0, 1, >= 2; also sets rx_minrto to
+    /// 30 or 100), interval (clamped to 10..5000 ms), fast-resend threshold (0: off),
+    /// nc (1: no congestion window). Returns rc::ok.
+    int nodelay(int nodelay, int interval, int resend, int nc);
+    /// Sets windows in segments; values <= 0 leave one unchanged. rcv is raised to the
+    /// profile's min_rcv_wnd. Returns rc::ok.
+    int wndsize(int snd, int rcv);
+    /// Sets the largest datagram KCP emits. Returns rc::ok, setmtu_invalid (< 50) or
+    /// setmtu_too_large (> kMaxMtu, where C would try a huge allocation). Queued
+    /// segments keep their size.
+    int setmtu(int mtu);
+    /// Clamped to 10..5000 ms, as ikcp_interval.
+    int set_interval(int interval);
+
+    // Direct field assignments (as a C caller writes ikcpcb fields; no clamping).
+    void set_stream(bool on) { stream_ = on; }
+    void set_rx_minrto(std::int32_t v) { rx_minrto_ = v; }
+    void set_fastresend(std::int32_t v) { fastresend_ = v; }
+    void set_fastlimit(std::int32_t v) { fastlimit_ = v; }
+    void set_nocwnd(bool on) { nocwnd_ = on; }
+    void set_dead_link(std::uint32_t v) { dead_link_ = v; }
+    void set_interval_raw(std::uint32_t v) { interval_ = v; }
+
+    // ----- state --------------------------------------------------------------------
+
+    KcpState state() const;
+    std::uint32_t conv() const { return conv_; }
+    std::uint32_t mtu() const { return mtu_; }
+    std::uint32_t mss() const { return mss_; }
+    std::uint32_t interval() const { return interval_; }
+    std::uint32_t rcv_wnd() const { return rcv_wnd_; }
+    std::uint32_t snd_wnd() const { return snd_wnd_; }
+    bool stream() const { return stream_; }
+    /// True once a segment reached dead_link transmissions (state == 0xFFFFFFFF).
+    bool dead() const { return state_ == 0xFFFFFFFFu; }
+    const Profile& profile() const { return *profile_; }
+
+  private:
+    struct Segment {
+        Payload payload;
+        std::uint32_t len = 0;
+        std::uint32_t sn = 0;
+        std::uint32_t ts = 0;
+        std::uint32_t resendts = 0;
+        std::uint32_t rto = 0;
+        std::uint32_t fastack = 0;
+        std::uint32_t xmit = 0;
+        std::uint8_t frg = 0;
+        bool live = false;
+    };
+
+    void update_rtt(std::int32_t rtt);
+    void shrink_buf();
+    void parse_una(std::uint32_t una);
+    void parse_ack(std::uint32_t sn);
+    void parse_fastack(std::uint32_t sn, std::uint32_t ts);
+    void parse_data(const SegmentHeader& h, const std::uint8_t* data);
+    void move_ready_to_rcv_queue();
+    void drop_dead_snd_front();
+    void release(Segment& seg);
+    std::uint16_t wnd_unused() const;
+    // Output packing (8.1): emits the pending datagram if `need` more bytes would not fit.
+    void make_room(std::size_t need);
+    void emit_pending();
+
+    const Profile* profile_;
+    OutputFn output_fn_ = nullptr;
+    void* output_context_ = nullptr;
+
+    std::uint32_t conv_;
+    std::uint32_t mtu_ = 1400, mss_ = 1400 - kHeaderSize;
+    std::uint32_t state_ = 0;
+    std::uint32_t snd_una_ = 0, snd_nxt_ = 0, rcv_nxt_ = 0;
+    std::uint32_t ssthresh_ = 2;
+    std::int32_t rx_rttval_ = 0, rx_srtt_ = 0, rx_rto_ = 200, rx_minrto_ = 100;
+    std::uint32_t snd_wnd_ = 32, rcv_wnd_, rmt_wnd_;
+    std::uint32_t cwnd_ = 0, probe_ = 0;
+    std::uint32_t current_ = 0, interval_ = 100, ts_flush_ = 100, xmit_ = 0;
+    std::uint32_t nodelay_ = 0;
+    bool updated_ = false;
+    std::uint32_t ts_probe_ = 0, probe_wait_ = 0;
+    std::uint32_t dead_link_ = 20, incr_ = 0;
+    std::int32_t fastresend_ = 0, fastlimit_ = 5;
+    bool nocwnd_ = false, stream_ = false;
+
+    RingBuffer<Segment> snd_queue_;
+    // snd_buf holds sn = snd_buf_[0].sn + i at index i; acknowledged ones are tombstones
+    // (live == false) until they reach the front, so an ACK is found in O(1).
+    RingBuffer<Segment> snd_buf_;
+    std::uint32_t snd_buf_live_ = 0;
+    // rcv_buf holds sn = rcv_nxt + i at index i; absent ones are empty slots.
+    RingBuffer<Segment> rcv_buf_;
+    std::uint32_t rcv_buf_count_ = 0;
+    RingBuffer<Segment> rcv_queue_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> acks_;  // (sn, ts) pending
+
+    PayloadPool pool_;
+    std::vector<std::uint8_t> out_;  // mtu bytes: the datagram being packed
+    std::size_t out_len_ = 0;
+};
+
+}  // namespace kcpkit::kcp
