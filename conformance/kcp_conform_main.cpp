@@ -19,6 +19,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: kcp-conform vectors FILE... [--filter REGEX] [--json REPORT] [--verbose]\n"
+    "                          [--hide-passes]\n"
     "       kcp-conform profiles\n";
 
 int list_profiles() {
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
     named.add_options()("help,h", "show usage")("filter", po::value(&options.filter),
                                                 "run only cases whose id or name matches REGEX")(
         "json", po::value(&json_path), "write a machine-readable report to this file")(
-        "verbose,v", po::bool_switch(&options.verbose), "print notes for passing cases too");
+        "verbose,v", po::bool_switch(&options.verbose), "print notes for passing cases too")(
+        "hide-passes", po::bool_switch(&options.hide_passes), "print only FAIL and SKIP lines");
     po::options_description hidden;
     hidden.add_options()("command", po::value(&command))("files",
                                                          po::value(&options.files)->multitoken());
@@ -71,6 +73,8 @@ int main(int argc, char** argv) {
         std::cerr << "kcp-conform: bad --filter regex: " << e.what() << "\n";
         return 2;
     }
+    std::cout << "\nPer file:\n";
+    conformance::print_file_table(summary, options.files, std::cout);
     std::cout << conformance::summary_line(summary) << "\n";
     if (!json_path.empty()) {
         std::ofstream report(json_path);

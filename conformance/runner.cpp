@@ -86,6 +86,10 @@ RunSummary run_vector_files(const RunOptions& options, std::ostream& out, std::o
             }
             if (report.outcome.malformed) ++summary.malformed_cases;
 
+            if (options.hide_passes && report.outcome.status == CaseOutcome::Status::pass) {
+                summary.cases.push_back(std::move(report));
+                continue;
+            }
             out << status_word(report.outcome.status) << "  " << report.id;
             if (!report.name.empty() && report.name != report.id) out << "  " << report.name;
             const bool show_detail = report.outcome.status != CaseOutcome::Status::pass ||
@@ -101,6 +105,35 @@ RunSummary run_vector_files(const RunOptions& options, std::ostream& out, std::o
 std::string summary_line(const RunSummary& s) {
     return std::to_string(s.passed) + " passed, " + std::to_string(s.failed) + " failed, " +
            std::to_string(s.skipped) + " skipped";
+}
+
+void print_file_table(const RunSummary& summary, const std::vector<std::string>& files,
+                      std::ostream& out) {
+    struct Counts {
+        std::string kind;
+        std::size_t pass = 0, fail = 0, skip = 0;
+    };
+    std::map<std::string, Counts> by_file;
+    for (const auto& c : summary.cases) {
+        Counts& n = by_file[c.file];
+        n.kind = c.kind;
+        if (c.outcome.status == CaseOutcome::Status::pass) ++n.pass;
+        if (c.outcome.status == CaseOutcome::Status::fail) ++n.fail;
+        if (c.outcome.status == CaseOutcome::Status::skip) ++n.skip;
+    }
+    for (const std::string& f : files) {
+        auto it = by_file.find(f);
+        if (it == by_file.end()) {
+            bool unreadable = false;
+            for (const auto& e : summary.file_errors) unreadable = unreadable || e.starts_with(f);
+            out << "  " << f << ": "
+                << (unreadable ? "UNREADABLE (see error above)" : "no cases selected") << "\n";
+            continue;
+        }
+        const Counts& n = it->second;
+        out << "  " << f << " [" << n.kind << "]: " << n.pass + n.fail + n.skip << " cases, "
+            << n.pass << " passed, " << n.fail << " failed, " << n.skip << " skipped\n";
+    }
 }
 
 nlohmann::json summary_json(const RunSummary& s) {

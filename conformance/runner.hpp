@@ -31,6 +31,7 @@ struct RunOptions {
     std::vector<std::string> files;
     std::string filter;  // ECMAScript regex searched in id and name; empty: all
     bool verbose = false;
+    bool hide_passes = false;  // print only FAIL and SKIP lines
 };
 
 /// Runs the files; prints one line per case to `out` as it goes, errors to `err`.
@@ -38,6 +39,10 @@ RunSummary run_vector_files(const RunOptions& options, std::ostream& out, std::o
 
 /// The closing line: "N passed, N failed, N skipped".
 std::string summary_line(const RunSummary& summary);
+
+/// One line per file: kind, cases, passed, failed, skipped (or the file's error).
+void print_file_table(const RunSummary& summary, const std::vector<std::string>& files,
+                      std::ostream& out);
 
 /// A machine-readable report of the run.
 nlohmann::json summary_json(const RunSummary& summary);
