@@ -3,6 +3,7 @@
 #include <map>
 #include <ostream>
 
+#include "conformance/crypt_replay.hpp"
 #include "conformance/kcp_trace_replay.hpp"
 #include "conformance/vector_file.hpp"
 
@@ -11,6 +12,7 @@ namespace kcpkit::conformance {
 CaseRunner find_case_runner(const std::string& kind) {
     static const std::map<std::string, CaseRunner> kRunners{
         {"kcp-trace", &replay_kcp_trace},
+        {"crypt", &replay_crypt_case},
     };
     auto it = kRunners.find(kind);
     return it == kRunners.end() ? nullptr : it->second;

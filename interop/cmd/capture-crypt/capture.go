@@ -1,0 +1,479 @@
+// Command capture-crypt writes a kcpvec/1 file of kind "crypt" from kcp-go's own packet
+// encryption: every BlockCrypt constructor of kcp-go (the version pinned in go.mod) and,
+// where the version has it, the AEAD path (NewAESGCMCrypt's Seal/Open, used the way sess.go
+// uses it).
+//
+// Built with -modfile=v561/go.mod -tags kcpgo561 it runs against kcp-go v5.6.1 instead;
+// ciphers.go / ciphers_561.go hold what differs between the versions.
+//
+// Every random choice (keys, nonces, payloads) comes from one seeded generator, so the same
+// seed and kcp-go version give a byte-identical file.
+//
+// Usage, from interop/:
+//
+//	go run ./cmd/capture-crypt -seed 1                                        # v5.6.72
+//	go run -modfile=v561/go.mod -tags kcpgo561 ./cmd/capture-crypt -seed 1    # v5.6.1
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"hash/crc32"
+	"log"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strings"
+
+	kcp "github.com/xtaci/kcp-go/v5"
+)
+
+const (
+	nonceSize  = 16 // kcp-go's nonceSize
+	headerSize = 20 // kcp-go's cryptHeaderSize: nonce + CRC-32
+)
+
+// testCase is one kcpvec/1 crypt case; field order is the order in the file.
+type testCase struct {
+	ID          string   `json:"id"`
+	Comment     string   `json:"comment,omitempty"`
+	Flags       []string `json:"flags,omitempty"`
+	Reference   string   `json:"reference"`
+	Result      string   `json:"result,omitempty"`
+	Cipher      string   `json:"cipher"`
+	Key         *string  `json:"key,omitempty"`
+	Passphrase  *string  `json:"passphrase,omitempty"`
+	Salt        string   `json:"salt,omitempty"`
+	Iterations  int      `json:"iterations,omitempty"`
+	Nonce       string   `json:"nonce,omitempty"`
+	Plaintext   *string  `json:"plaintext,omitempty"`
+	Ciphertext  string   `json:"ciphertext"`
+	ExpectCrcOK *bool    `json:"expect_crc_ok,omitempty"`
+	ExpectError string   `json:"expect_error,omitempty"`
+}
+
+type vectorFile struct {
+	Format string            `json:"format"`
+	Kind   string            `json:"kind"`
+	Source string            `json:"source"`
+	Notes  map[string]string `json:"notes"`
+	Cases  []testCase        `json:"cases"`
+}
+
+// aead is the method set of kcp-go's (unexported) AEAD BlockCrypt.
+type aead interface {
+	Seal(dst, nonce, plaintext, additionalData []byte) []byte
+	Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error)
+	NonceSize() int
+	Overhead() int
+}
+
+// cipherSpec names a kcpvec/1 cipher, its kcp-go constructor, the key sizes to try and the
+// key length kcptun cuts from its 32-byte PBKDF2 output.
+type cipherSpec struct {
+	name      string
+	make      func(key []byte) (kcp.BlockCrypt, error)
+	keySizes  []int
+	kcptunLen int
+	isAEAD    bool
+}
+
+var payloadLengths = []int{0, 1, 15, 16, 17, 100, 1400, 1480}
+
+// lengthsFor keeps the file small: full-size datagrams only for the first key of a cipher,
+// a few lengths for passphrase keys.
+func lengthsFor(keyIndex int, passphrase bool, all []int) []int {
+	if passphrase {
+		return []int{0, 17, 100}
+	}
+	if keyIndex == 0 {
+		return all
+	}
+	var short []int
+	for _, n := range all {
+		if n < 1000 {
+			short = append(short, n)
+		}
+	}
+	return short
+}
+
+// rawLengths are whole-buffer lengths for cases below the envelope (no valid CRC needed):
+// shorter than a header, shorter than a block, and longer than kcp-go's 1500-byte XOR table.
+var rawLengths = []int{0, 1, 7, 8, 9, 19, 1600}
+
+type capture struct {
+	rng   *rand.Rand
+	cases []testCase
+}
+
+func (c *capture) bytes(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(c.rng.Uint32())
+	}
+	return b
+}
+
+func hexOf(b []byte) string   { return hex.EncodeToString(b) }
+func strPtr(s string) *string { return &s }
+func boolPtr(v bool) *bool    { return &v }
+
+func mustMake(spec cipherSpec, key []byte) kcp.BlockCrypt {
+	bc, err := spec.make(key)
+	if err != nil || bc == nil {
+		log.Fatalf("%s: constructor rejects a %d-byte key: %v", spec.name, len(key), err)
+	}
+	return bc
+}
+
+// kcptunPass is kcptun's key derivation: PBKDF2-HMAC-SHA1(key, salt, iterations, 32).
+func kcptunPass(pass, salt string, iterations int) []byte {
+	k, err := pbkdf2.Key(sha1.New, pass, []byte(salt), iterations, 32)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return k
+}
+
+// envelope builds the plaintext datagram kcp-go's sender builds: nonce | CRC-32 LE | payload.
+func envelope(nonce, payload []byte) []byte {
+	d := make([]byte, headerSize+len(payload))
+	copy(d, nonce)
+	copy(d[headerSize:], payload)
+	binary.LittleEndian.PutUint32(d[nonceSize:], crc32.ChecksumIEEE(d[headerSize:]))
+	return d
+}
+
+// encrypt runs kcp-go's Encrypt in place as sess.go does and checks that Decrypt undoes it.
+// ok is false if kcp-go panics on the input (v5.6.1's Salsa20 on buffers < 8 bytes).
+func tryEncrypt(bc kcp.BlockCrypt, plain []byte) (ct []byte, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+		}
+	}()
+	return encrypt(bc, plain), true
+}
+
+// encrypt runs kcp-go's Encrypt in place as sess.go does and checks that Decrypt undoes it.
+func encrypt(bc kcp.BlockCrypt, plain []byte) []byte {
+	ct := make([]byte, len(plain))
+	copy(ct, plain)
+	bc.Encrypt(ct, ct)
+	back := make([]byte, len(ct))
+	copy(back, ct)
+	bc.Decrypt(back, back)
+	if !bytes.Equal(back, plain) {
+		log.Fatalf("kcp-go Decrypt does not undo Encrypt (len %d)", len(plain))
+	}
+	return ct
+}
+
+// openCFB is kcp-go's receive path for the CFB family (sess.go packetInput); "" = accepted.
+func openCFB(bc kcp.BlockCrypt, wire []byte) string {
+	data := append([]byte(nil), wire...)
+	if len(data) < headerSize {
+		return "truncated"
+	}
+	bc.Decrypt(data, data)
+	if crc32.ChecksumIEEE(data[headerSize:]) != binary.LittleEndian.Uint32(data[nonceSize:]) {
+		return "checksum_mismatch"
+	}
+	return ""
+}
+
+// sealAEAD is kcp-go's send path for AEAD: nonce in front, Seal in place, tag appended.
+func sealAEAD(a aead, nonce, payload []byte) (plain, wire []byte) {
+	ns := a.NonceSize()
+	buf := make([]byte, ns+len(payload), ns+len(payload)+a.Overhead())
+	copy(buf, nonce)
+	copy(buf[ns:], payload)
+	plain = append([]byte(nil), buf...)
+	wire = a.Seal(buf[:ns], buf[:ns], buf[ns:], nil)
+	return plain, append([]byte(nil), wire...)
+}
+
+// openAEAD is kcp-go's receive path for AEAD; "" = accepted.
+func openAEAD(a aead, wire []byte) (string, []byte) {
+	data := append([]byte(nil), wire...)
+	ns := a.NonceSize()
+	if len(data) < ns+a.Overhead() {
+		return "truncated", nil
+	}
+	pt, err := a.Open(data[ns:ns], data[:ns], data[ns:], nil)
+	if err != nil {
+		return "auth_failed", nil
+	}
+	return "", pt
+}
+
+func (c *capture) add(tc testCase) {
+	tc.Reference = reference
+	c.cases = append(c.cases, tc)
+}
+
+func tailFlags(spec cipherSpec, length int) []string {
+	var flags []string
+	switch spec.name {
+	case "none", "xor", "salsa20":
+	case "tea", "xtea", "3des", "blowfish", "cast5":
+		if length%8 != 0 {
+			flags = append(flags, "Tail")
+		}
+	default:
+		if !spec.isAEAD && length%16 != 0 {
+			flags = append(flags, "Tail")
+		}
+	}
+	return flags
+}
+
+// keyed records envelope, raw and invalid cases for one cipher and one key.
+func (c *capture) keyed(spec cipherSpec, keyIndex int, key []byte, passphrase *string, salt string, iterations int) {
+	bc := mustMake(spec, key)
+	idBase := fmt.Sprintf("crypt/%s/key%d-%dB", spec.name, keyIndex, len(key))
+	keyHex := strPtr(hexOf(key))
+	if passphrase != nil {
+		idBase = fmt.Sprintf("crypt/%s/pass%d", spec.name, keyIndex)
+		keyHex = nil
+	}
+	base := testCase{Cipher: spec.name, Key: keyHex, Passphrase: passphrase, Salt: salt, Iterations: iterations}
+
+	if spec.isAEAD {
+		a, ok := bc.(aead)
+		if !ok {
+			log.Fatalf("%s: NewAESGCMCrypt result has no Seal/Open", spec.name)
+		}
+		for _, n := range lengthsFor(keyIndex, passphrase != nil, payloadLengths) {
+			nonce := c.bytes(a.NonceSize())
+			plain, wire := sealAEAD(a, nonce, c.bytes(n))
+			if verdict, pt := openAEAD(a, wire); verdict != "" || !bytes.Equal(pt, plain[a.NonceSize():]) {
+				log.Fatalf("%s: kcp-go cannot open its own datagram", spec.name)
+			}
+			tc := base
+			tc.ID = fmt.Sprintf("%s/payload%d", idBase, n)
+			tc.Comment = fmt.Sprintf("AEAD datagram, %d-byte payload: plaintext = nonce(12) | payload, ciphertext = nonce | sealed payload | tag(16)", n)
+			tc.Nonce = hexOf(nonce)
+			tc.Plaintext = strPtr(hexOf(plain))
+			tc.Ciphertext = hexOf(wire)
+			tc.ExpectCrcOK = boolPtr(true)
+			c.add(tc)
+			if n == 100 && passphrase == nil {
+				c.invalidAEAD(a, base, idBase, wire)
+			}
+		}
+		return
+	}
+
+	for _, n := range lengthsFor(keyIndex, passphrase != nil, payloadLengths) {
+		plain := envelope(c.bytes(nonceSize), c.bytes(n))
+		wire := encrypt(bc, plain)
+		if openCFB(bc, wire) != "" {
+			log.Fatalf("%s: kcp-go rejects its own datagram", spec.name)
+		}
+		tc := base
+		tc.ID = fmt.Sprintf("%s/payload%d", idBase, n)
+		tc.Comment = fmt.Sprintf("datagram = nonce(16) | crc32 LE | %d-byte payload, %d bytes in all", n, len(plain))
+		tc.Flags = tailFlags(spec, len(plain))
+		tc.Plaintext = strPtr(hexOf(plain))
+		tc.Ciphertext = hexOf(wire)
+		tc.ExpectCrcOK = boolPtr(true)
+		c.add(tc)
+		if n == 100 && passphrase == nil {
+			c.invalidCFB(bc, base, idBase, wire)
+		}
+	}
+	if passphrase != nil {
+		return
+	}
+	for _, n := range lengthsFor(keyIndex, false, rawLengths) {
+		plain := c.bytes(n)
+		wire, ok := tryEncrypt(bc, plain)
+		if !ok {
+			fmt.Fprintf(os.Stderr, "%s: kcp-go panics on a %d-byte buffer; no case\n", spec.name, n)
+			continue
+		}
+		tc := base
+		tc.ID = fmt.Sprintf("%s/raw%d", idBase, n)
+		tc.Comment = fmt.Sprintf("BlockCrypt.Encrypt of %d arbitrary bytes (no envelope, CRC not meaningful)", n)
+		tc.Flags = append([]string{"Raw"}, tailFlags(spec, n)...)
+		tc.Plaintext = strPtr(hexOf(plain))
+		tc.Ciphertext = hexOf(wire)
+		c.add(tc)
+	}
+}
+
+func (c *capture) invalidCFB(bc kcp.BlockCrypt, base testCase, idBase string, wire []byte) {
+	// A flipped bit in the CRC, in the first payload byte and in the last byte (tail).
+	for _, at := range []int{16, headerSize, len(wire) - 1} {
+		bad := append([]byte(nil), wire...)
+		bad[at] ^= 0x01
+		if v := openCFB(bc, bad); v != "checksum_mismatch" {
+			log.Fatalf("kcp-go accepts a flipped byte at %d (%q)", at, v)
+		}
+		tc := base
+		tc.ID = fmt.Sprintf("%s/flip%d", idBase, at)
+		tc.Comment = fmt.Sprintf("valid datagram with bit 0 of byte %d flipped: kcp-go counts InCsumErrors and drops it", at)
+		tc.Flags = []string{"CrcMismatch"}
+		tc.Result = "invalid"
+		tc.Ciphertext = hexOf(bad)
+		tc.ExpectCrcOK = boolPtr(false)
+		tc.ExpectError = "checksum_mismatch"
+		c.add(tc)
+	}
+	for _, n := range []int{0, 4, 19} {
+		tc := base
+		tc.ID = fmt.Sprintf("%s/truncated%d", idBase, n)
+		tc.Comment = fmt.Sprintf("%d bytes: shorter than nonce+crc, kcp-go drops it before decrypting", n)
+		tc.Flags = []string{"Truncated"}
+		tc.Result = "invalid"
+		tc.Ciphertext = hexOf(wire[:n])
+		tc.ExpectCrcOK = boolPtr(false)
+		tc.ExpectError = "truncated"
+		if openCFB(bc, wire[:n]) != "truncated" {
+			log.Fatal("truncated datagram not rejected")
+		}
+		c.add(tc)
+	}
+}
+
+func (c *capture) invalidAEAD(a aead, base testCase, idBase string, wire []byte) {
+	for _, at := range []int{0, 12, len(wire) - 1} {
+		bad := append([]byte(nil), wire...)
+		bad[at] ^= 0x01
+		if v, _ := openAEAD(a, bad); v != "auth_failed" {
+			log.Fatalf("kcp-go accepts a flipped AEAD byte at %d", at)
+		}
+		tc := base
+		tc.ID = fmt.Sprintf("%s/flip%d", idBase, at)
+		tc.Comment = fmt.Sprintf("sealed datagram with bit 0 of byte %d flipped: Open fails, kcp-go counts InCsumErrors", at)
+		tc.Flags = []string{"CrcMismatch", "AuthFailure"}
+		tc.Result = "invalid"
+		tc.Ciphertext = hexOf(bad)
+		tc.ExpectCrcOK = boolPtr(false)
+		tc.ExpectError = "auth_failed"
+		c.add(tc)
+	}
+	for _, n := range []int{0, 12, 27} {
+		tc := base
+		tc.ID = fmt.Sprintf("%s/truncated%d", idBase, n)
+		tc.Comment = fmt.Sprintf("%d bytes: shorter than nonce+tag (28), kcp-go drops it", n)
+		tc.Flags = []string{"Truncated"}
+		tc.Result = "invalid"
+		tc.Ciphertext = hexOf(wire[:n])
+		tc.ExpectCrcOK = boolPtr(false)
+		tc.ExpectError = "truncated"
+		c.add(tc)
+	}
+}
+
+// specExample is crypt.md's worked example: kcptun's default key, nonce 00..0f, the KCP
+// "hello" PUSH as payload.
+func (c *capture) specExample(spec cipherSpec) {
+	pass := "it's a secrect"
+	key := kcptunPass(pass, "kcp-go", 4096)[:spec.kcptunLen]
+	bc := mustMake(spec, key)
+	payload, _ := hex.DecodeString("4433221151008000e803000000000000000000000500000068656c6c6f")
+	tc := testCase{Cipher: spec.name, Passphrase: strPtr(pass), Salt: "kcp-go", Iterations: 4096}
+	tc.ID = fmt.Sprintf("crypt/%s/spec-example", spec.name)
+	tc.Flags = []string{"Passphrase"}
+	tc.ExpectCrcOK = boolPtr(true)
+	if spec.isAEAD {
+		a := bc.(aead)
+		nonce := make([]byte, a.NonceSize())
+		for i := range nonce {
+			nonce[i] = byte(i)
+		}
+		plain, wire := sealAEAD(a, nonce, payload)
+		tc.Comment = "kcptun default key, nonce 000102..0b, KCP PUSH \"hello\" (crypt.md section 8)"
+		tc.Nonce = hexOf(nonce)
+		tc.Plaintext = strPtr(hexOf(plain))
+		tc.Ciphertext = hexOf(wire)
+	} else {
+		nonce := make([]byte, nonceSize)
+		for i := range nonce {
+			nonce[i] = byte(i)
+		}
+		plain := envelope(nonce, payload)
+		tc.Comment = "kcptun default key, nonce 00..0f, KCP PUSH \"hello\" (crypt.md section 8)"
+		tc.Plaintext = strPtr(hexOf(plain))
+		tc.Ciphertext = hexOf(encrypt(bc, plain))
+	}
+	c.add(tc)
+}
+
+func main() {
+	seed := flag.Uint64("seed", 1, "seed of every random choice")
+	out := flag.String("out", defaultOut, "output file (.gz = gzip)")
+	flag.Parse()
+
+	c := &capture{rng: rand.New(rand.NewPCG(*seed, 0x6b6370676f637279))}
+	for _, spec := range ciphers {
+		c.specExample(spec)
+		for i, n := range spec.keySizes {
+			c.keyed(spec, i, c.bytes(n), nil, "", 0)
+		}
+		// kcptun-style keys: PBKDF2 of a passphrase, cut to the cipher's size.
+		for i, pass := range []string{"kcpkit passphrase", hexOf(c.bytes(6))} {
+			salt, iterations := "kcp-go", 4096
+			if i == 1 {
+				salt, iterations = "other salt", 100
+			}
+			c.keyed(spec, i, kcptunPass(pass, salt, iterations)[:spec.kcptunLen], strPtr(pass), salt, iterations)
+		}
+	}
+	// kcptun's own name "aes" (= AES-256 with all 32 bytes of the derived key).
+	aes := cipherSpec{name: "aes", make: kcp.NewAESBlockCrypt, kcptunLen: 32}
+	c.specExample(aes)
+
+	doc := vectorFile{
+		Format: "kcpvec/1",
+		Kind:   "crypt",
+		Source: fmt.Sprintf("kcp-go %s (github.com/xtaci/kcp-go/v5, pinned in %s), %s: "+
+			"its exported BlockCrypt constructors' Encrypt/Decrypt%s, "+
+			"driven the way sess.go drives them; captured by %s -seed %d",
+			kcpVersion, goModPath, runtime.Version(), aeadNote, programPath, *seed),
+		Notes: map[string]string{
+			"Tail":         "the buffer length is not a multiple of the cipher's block size: the last bytes use the leading bytes of one more keystream block",
+			"Raw":          "BlockCrypt over arbitrary bytes, below the envelope (no valid CRC; lengths 0..19 and 1600 included)",
+			"Passphrase":   "key = PBKDF2-HMAC-SHA1(passphrase, salt, iterations, 32) cut to the cipher's kcptun size",
+			"CrcMismatch":  "a received datagram kcp-go rejects (InCsumErrors): CRC-32 mismatch, or AEAD authentication failure",
+			"AuthFailure":  "AEAD: the GCM tag does not verify",
+			"Truncated":    "shorter than the envelope (20 bytes, or 28 for AES-GCM): dropped before decryption",
+			"expect_error": "kcpkit extension: the rejection reason, one of truncated, checksum_mismatch, auth_failed",
+			"aead_fields":  "AEAD cases: plaintext = nonce(12) | payload, ciphertext = nonce | encrypted payload | tag(16), nonce repeated in `nonce`",
+		},
+		Cases: c.cases,
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(doc); err != nil {
+		log.Fatal(err)
+	}
+	data := buf.Bytes()
+	if strings.HasSuffix(*out, ".gz") {
+		var z bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+		if _, err := w.Write(data); err != nil {
+			log.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			log.Fatal(err)
+		}
+		data = z.Bytes()
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "%s: %d cases\n", *out, len(doc.Cases))
+}

@@ -1,0 +1,59 @@
+// AES-GCM (NIST SP 800-38D) with a 12-byte nonce, a 16-byte tag and no additional data:
+// exactly what kcp-go's NewAESGCMCrypt wraps. Internal to protocol/; PacketCrypt uses it.
+//
+// On CPUs with AES-NI and PCLMULQDQ it runs our own code: counter-mode AES eight blocks
+// at a time, GHASH with carry-less multiplies over eight blocks per reduction. Elsewhere
+// it uses Crypto++'s GCM. Either way nothing is allocated per call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "protocol/crypt_aes.hpp"
+
+namespace kcpkit::crypt::detail {
+
+bool have_aesni_pclmul();
+/// AVX-512 with VAES and VPCLMULQDQ (16 blocks per step).
+bool have_vaes_avx512();
+
+class AesGcm {
+  public:
+    static constexpr std::size_t kNonceSize = 12;
+    static constexpr std::size_t kTagSize = 16;
+
+    /// `key` is 16, 24 or 32 bytes. `force_portable` selects Crypto++ (for tests).
+    explicit AesGcm(std::span<const std::uint8_t> key, bool force_portable = false);
+    ~AesGcm();
+    AesGcm(const AesGcm&) = delete;
+    AesGcm& operator=(const AesGcm&) = delete;
+
+    enum class Path { portable, aesni, vaes };
+    /// `force` picks a slower path than the CPU allows (tests compare them).
+    AesGcm(std::span<const std::uint8_t> key, Path force);
+    Path path() const { return path_; }
+    bool accelerated() const { return path_ != Path::portable; }
+
+    /// Encrypts data[0, len) in place and writes the tag.
+    void seal(const std::uint8_t* nonce, std::uint8_t* data, std::size_t len, std::uint8_t* tag);
+    /// Checks the tag and decrypts in place; false (data then unspecified) if it fails.
+    bool open(const std::uint8_t* nonce, std::uint8_t* data, std::size_t len,
+              const std::uint8_t* tag);
+
+  private:
+    void init(std::span<const std::uint8_t> key, Path allowed);
+    AesEngine aes_;
+    Path path_ = Path::portable;
+    /// H^1..H^8 times x^-1, in the bit-reflected representation the multiply uses.
+    alignas(16) std::uint8_t powers_[8][16] = {};
+    /// For the VAES path: H^16..H^1 (times x^-1) in block order, then 16 zero entries.
+    alignas(64) std::uint8_t wide_powers_[32][16] = {};
+    /// For the VAES path: each round key repeated four times.
+    alignas(64) std::uint8_t wide_keys_[15][64] = {};
+    struct Portable;
+    std::unique_ptr<Portable> portable_;
+};
+
+}  // namespace kcpkit::crypt::detail

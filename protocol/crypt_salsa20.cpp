@@ -1,0 +1,209 @@
+#include "protocol/crypt_salsa20.hpp"
+
+#include <cryptopp/salsa.h>
+
+#include <cstring>
+
+#include "protocol/byte_order.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define KCPKIT_SALSA_X86 1
+#include <immintrin.h>
+#else
+#define KCPKIT_SALSA_X86 0
+#endif
+
+namespace kcpkit::crypt::detail {
+
+bool have_avx512_salsa20() {
+#if KCPKIT_SALSA_X86
+    static const bool available = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    }();
+    return available;
+#else
+    return false;
+#endif
+}
+
+#if KCPKIT_SALSA_X86
+
+namespace {
+
+#pragma GCC push_options
+#pragma GCC target("avx2,avx512f,avx512bw")
+
+// GCC 12 warns about the plain forms of these intrinsics (their "undefined" pass-through
+// operand); the zero-masking forms with a full mask compile to the same instructions.
+template <int R>
+inline __m512i rotl(__m512i v) {
+    return _mm512_maskz_rol_epi32(0xFFFF, v, R);
+}
+inline __m512i unpacklo32(__m512i a, __m512i b) {
+    return _mm512_maskz_unpacklo_epi32(0xFFFF, a, b);
+}
+inline __m512i unpackhi32(__m512i a, __m512i b) {
+    return _mm512_maskz_unpackhi_epi32(0xFFFF, a, b);
+}
+inline __m512i unpacklo64(__m512i a, __m512i b) {
+    return _mm512_maskz_unpacklo_epi64(0xFF, a, b);
+}
+inline __m512i unpackhi64(__m512i a, __m512i b) {
+    return _mm512_maskz_unpackhi_epi64(0xFF, a, b);
+}
+template <int Imm>
+inline __m512i lanes4(__m512i a, __m512i b) {
+    return _mm512_maskz_shuffle_i32x4(0xFFFF, a, b, Imm);
+}
+
+// The Salsa20 state, word by word (the specification's x0..x15): constants on the
+// diagonal (0, 5, 10, 15), key in 1..4 and 11..14, nonce in 6..7, block counter in 8..9.
+// A quarter-round step is b ^= (a + c) <<< r.
+#define KCPKIT_SALSA_STEP(b, a, c, r) b = _mm512_xor_si512(b, rotl<r>(_mm512_add_epi32(a, c)))
+
+/// 16 keystream blocks for counters counter .. counter + 15, XORed into up to 1024 bytes
+/// of `data` (`len` of them; masked at the end).
+void salsa20_x16(const std::uint32_t* key, const std::uint8_t* nonce, std::uint64_t counter,
+                 std::uint8_t* data, std::size_t len) {
+    static constexpr std::uint32_t kSigma[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
+    __m512i in[16];
+    in[0] = _mm512_set1_epi32(static_cast<int>(kSigma[0]));
+    in[5] = _mm512_set1_epi32(static_cast<int>(kSigma[1]));
+    in[10] = _mm512_set1_epi32(static_cast<int>(kSigma[2]));
+    in[15] = _mm512_set1_epi32(static_cast<int>(kSigma[3]));
+    for (int i = 0; i < 4; ++i) {
+        in[1 + i] = _mm512_set1_epi32(static_cast<int>(key[i]));
+        in[11 + i] = _mm512_set1_epi32(static_cast<int>(key[4 + i]));
+    }
+    in[6] = _mm512_set1_epi32(static_cast<int>(load_le32(nonce)));
+    in[7] = _mm512_set1_epi32(static_cast<int>(load_le32(nonce + 4)));
+    // 64-bit counters: low words with a per-lane offset, high words with its carry.
+    const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i low = _mm512_add_epi32(
+        _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(counter))), lanes);
+    const __mmask16 carry = _mm512_cmplt_epu32_mask(low, lanes);
+    in[8] = low;
+    in[9] = _mm512_mask_add_epi32(
+        _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(counter >> 32))), carry,
+        _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(counter >> 32))),
+        _mm512_set1_epi32(1));
+
+    __m512i x0 = in[0], x1 = in[1], x2 = in[2], x3 = in[3], x4 = in[4], x5 = in[5], x6 = in[6],
+            x7 = in[7], x8 = in[8], x9 = in[9], x10 = in[10], x11 = in[11], x12 = in[12],
+            x13 = in[13], x14 = in[14], x15 = in[15];
+    for (int round = 0; round < 10; ++round) {
+        // Columns.
+        KCPKIT_SALSA_STEP(x4, x0, x12, 7);
+        KCPKIT_SALSA_STEP(x9, x5, x1, 7);
+        KCPKIT_SALSA_STEP(x14, x10, x6, 7);
+        KCPKIT_SALSA_STEP(x3, x15, x11, 7);
+        KCPKIT_SALSA_STEP(x8, x4, x0, 9);
+        KCPKIT_SALSA_STEP(x13, x9, x5, 9);
+        KCPKIT_SALSA_STEP(x2, x14, x10, 9);
+        KCPKIT_SALSA_STEP(x7, x3, x15, 9);
+        KCPKIT_SALSA_STEP(x12, x8, x4, 13);
+        KCPKIT_SALSA_STEP(x1, x13, x9, 13);
+        KCPKIT_SALSA_STEP(x6, x2, x14, 13);
+        KCPKIT_SALSA_STEP(x11, x7, x3, 13);
+        KCPKIT_SALSA_STEP(x0, x12, x8, 18);
+        KCPKIT_SALSA_STEP(x5, x1, x13, 18);
+        KCPKIT_SALSA_STEP(x10, x6, x2, 18);
+        KCPKIT_SALSA_STEP(x15, x11, x7, 18);
+        // Rows.
+        KCPKIT_SALSA_STEP(x1, x0, x3, 7);
+        KCPKIT_SALSA_STEP(x6, x5, x4, 7);
+        KCPKIT_SALSA_STEP(x11, x10, x9, 7);
+        KCPKIT_SALSA_STEP(x12, x15, x14, 7);
+        KCPKIT_SALSA_STEP(x2, x1, x0, 9);
+        KCPKIT_SALSA_STEP(x7, x6, x5, 9);
+        KCPKIT_SALSA_STEP(x8, x11, x10, 9);
+        KCPKIT_SALSA_STEP(x13, x12, x15, 9);
+        KCPKIT_SALSA_STEP(x3, x2, x1, 13);
+        KCPKIT_SALSA_STEP(x4, x7, x6, 13);
+        KCPKIT_SALSA_STEP(x9, x8, x11, 13);
+        KCPKIT_SALSA_STEP(x14, x13, x12, 13);
+        KCPKIT_SALSA_STEP(x0, x3, x2, 18);
+        KCPKIT_SALSA_STEP(x5, x4, x7, 18);
+        KCPKIT_SALSA_STEP(x10, x9, x8, 18);
+        KCPKIT_SALSA_STEP(x15, x14, x13, 18);
+    }
+    __m512i w[16] = {x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15};
+    for (int i = 0; i < 16; ++i) w[i] = _mm512_add_epi32(w[i], in[i]);
+
+    // Transpose: w[i] lane b is word i of block b; make one register per block.
+    __m512i a[16], b[16];
+    for (int i = 0; i < 16; i += 2) {
+        a[i] = unpacklo32(w[i], w[i + 1]);
+        a[i + 1] = unpackhi32(w[i], w[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        b[i] = unpacklo64(a[i], a[i + 2]);
+        b[i + 1] = unpackhi64(a[i], a[i + 2]);
+        b[i + 2] = unpacklo64(a[i + 1], a[i + 3]);
+        b[i + 3] = unpackhi64(a[i + 1], a[i + 3]);
+    }
+    // Now b[4 g + k], 128-bit lane L, holds words 4g..4g+3 of block 4L+k.
+    for (int k = 0; k < 4; ++k) {
+        const __m512i c0 = lanes4<0x44>(b[k], b[4 + k]);
+        const __m512i c1 = lanes4<0xEE>(b[k], b[4 + k]);
+        const __m512i c2 = lanes4<0x44>(b[8 + k], b[12 + k]);
+        const __m512i c3 = lanes4<0xEE>(b[8 + k], b[12 + k]);
+        const __m512i block[4] = {lanes4<0x88>(c0, c2), lanes4<0xDD>(c0, c2), lanes4<0x88>(c1, c3),
+                                  lanes4<0xDD>(c1, c3)};
+        for (int lane = 0; lane < 4; ++lane) {
+            const std::size_t offset = 64 * static_cast<std::size_t>(4 * lane + k);
+            if (offset >= len) continue;
+            std::uint8_t* p = data + offset;
+            if (len - offset >= 64) {
+                _mm512_storeu_si512(p, _mm512_xor_si512(_mm512_loadu_si512(p), block[lane]));
+            } else {
+                const __mmask64 m = (__mmask64{1} << (len - offset)) - 1;
+                _mm512_mask_storeu_epi8(
+                    p, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, p), block[lane]));
+            }
+        }
+    }
+}
+
+#undef KCPKIT_SALSA_STEP
+
+#pragma GCC pop_options
+
+}  // namespace
+
+#endif  // KCPKIT_SALSA_X86
+
+struct Salsa20Xor::Portable {
+    CryptoPP::Salsa20::Encryption cipher;
+};
+
+Salsa20Xor::Salsa20Xor(std::span<const std::uint8_t, 32> key, bool force_portable)
+    : wide_(have_avx512_salsa20() && !force_portable) {
+    for (int i = 0; i < 8; ++i) key_words_[i] = load_le32(key.data() + 4 * i);
+    if (!wide_) {
+        portable_ = std::make_unique<Portable>();
+        const std::uint8_t iv[8] = {};
+        portable_->cipher.SetKeyWithIV(key.data(), key.size(), iv, sizeof iv);
+    }
+}
+
+Salsa20Xor::~Salsa20Xor() = default;
+
+void Salsa20Xor::apply(const std::uint8_t* nonce8, std::uint8_t* data, std::size_t len) {
+#if KCPKIT_SALSA_X86
+    if (wide_) {
+        for (std::uint64_t counter = 0; len > 0; counter += 16) {
+            const std::size_t n = len < 1024 ? len : 1024;
+            salsa20_x16(key_words_, nonce8, counter, data, n);
+            data += n;
+            len -= n;
+        }
+        return;
+    }
+#endif
+    portable_->cipher.Resynchronize(nonce8, 8);
+    portable_->cipher.ProcessData(data, data, len);
+}
+
+}  // namespace kcpkit::crypt::detail
