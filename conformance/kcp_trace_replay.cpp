@@ -131,6 +131,9 @@ class TraceReplayer {
   public:
     TraceReplayer(std::uint32_t conv, const kcp::Profile& profile) : kcp_(conv, profile) {
         kcp_.set_output(collect_);
+        // A trace records one clock value per call: every reading a profile takes inside
+        // the call (kcp-go reads its clock several times) is the step's `t`.
+        kcp_.set_clock(clock_);
     }
 
     /// Runs one step; returns a mismatch description, or nullopt if it matched.
@@ -143,13 +146,15 @@ class TraceReplayer {
         const std::string op = *op_it;
         const std::uint32_t t = static_cast<std::uint32_t>(get_int(step, "t", where));
         collect_.datagrams.clear();
+        clock_.now = t;
 
         std::optional<std::int64_t> ret;
         std::optional<Bytes> data;
         if (op == "send") {
             ret = kcp_.send(get_hex(step.value("data", json()), where + ".data"));
         } else if (op == "input") {
-            ret = kcp_.input(get_hex(step.value("data", json()), where + ".data"));
+            ret = kcp_.input(get_hex(step.value("data", json()), where + ".data"),
+                             packet_type(step, where), ack_nodelay(step, where));
         } else if (op == "recv") {
             const std::int64_t len = get_int(step, "len", where);
             recv_buffer_.assign(static_cast<std::size_t>(len < 0 ? -len : len), 0);
@@ -163,7 +168,7 @@ class TraceReplayer {
         } else if (op == "check") {
             ret = kcp_.check(t);
         } else if (op == "flush") {
-            kcp_.flush();
+            ret = kcp_.flush();  // kcp-go traces record the suggested delay as `ret`
         } else if (op == "waitsnd") {
             ret = kcp_.waitsnd();
         } else if (op == "nodelay") {
@@ -223,6 +228,24 @@ class TraceReplayer {
     const std::set<std::string>& unchecked_fields() const { return unchecked_fields_; }
 
   private:
+    /// `pkt_type`: "regular" (default) or "fec" (a datagram recovered by FEC), or kcp-go's
+    /// numbers 0 / 1.
+    static kcp::PacketType packet_type(const json& step, const std::string& where) {
+        auto it = step.find("pkt_type");
+        if (it == step.end()) return kcp::PacketType::regular;
+        if (*it == "regular" || *it == 0) return kcp::PacketType::regular;
+        if (*it == "fec" || *it == 1) return kcp::PacketType::fec_recovered;
+        throw MalformedCase(where + ".pkt_type is not \"regular\" or \"fec\"");
+    }
+
+    /// `ack_nodelay`: the session's ackNoDelay flag given to kcp-go's Input (default false).
+    static bool ack_nodelay(const json& step, const std::string& where) {
+        auto it = step.find("ack_nodelay");
+        if (it == step.end()) return false;
+        if (!it->is_boolean()) throw MalformedCase(where + ".ack_nodelay is not a boolean");
+        return it->get<bool>();
+    }
+
     void apply_set(const json& step, const std::string& where) {
         bool any = false;
         const auto field = [&](const char* key) {
@@ -247,7 +270,13 @@ class TraceReplayer {
         }
     };
 
+    struct StepClock {
+        std::uint32_t now = 0;
+        std::uint32_t operator()() const { return now; }
+    };
+
     Collector collect_;
+    StepClock clock_;
     kcp::Kcp kcp_;
     Bytes recv_buffer_;
     std::set<std::string> unchecked_fields_;

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "conformance/runner.hpp"
@@ -141,4 +142,76 @@ BOOST_AUTO_TEST_CASE(runner_counts_filters_and_skips_unknown_kinds) {
     BOOST_TEST(summary_line(s) == "0 passed, 0 failed, 2 skipped");
     BOOST_TEST(out.str().find("SKIP  q/1") != std::string::npos);
     BOOST_TEST(summary_json(s)["skipped"] == 2);
+}
+
+// ----- kcp-go traces ----------------------------------------------------------------
+
+namespace {
+
+const char* kKcpGoFile = "vectors/kcpgo-v5.6.72-trace-seeds-1-40.json.gz";
+
+json kcpgo_case(const std::string& file, std::size_t index) {
+    static std::map<std::string, VectorFile> loaded;  // each file is parsed once
+    auto it = loaded.find(file);
+    if (it == loaded.end()) it = loaded.emplace(file, load_vector_file(file)).first;
+    BOOST_REQUIRE_MESSAGE(it->second.error.empty(), it->second.error);
+    return it->second.document["cases"][index];
+}
+
+/// The first step of `op` in a case that has the given key (or any, if key is empty).
+json* find_step(json& c, const std::string& op, const std::string& key = {}) {
+    for (auto& s : c["steps"])
+        if (s["op"] == op && (key.empty() || s.contains(key))) return &s;
+    return nullptr;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(kcp_go_cases_pass_under_their_profile_and_fail_under_ikcp) {
+    json c = kcpgo_case(kKcpGoFile, 0);
+    BOOST_TEST(c["reference"] == "kcp-go");
+    CaseOutcome r = replay_kcp_trace(c);
+    BOOST_TEST((r.status == CaseOutcome::Status::pass), r.detail);
+    c["reference"] = "ikcp";
+    r = replay_kcp_trace(c);
+    BOOST_TEST((r.status == CaseOutcome::Status::fail));
+
+    json old = kcpgo_case("vectors/kcpgo-v5.6.1-trace-seeds-1-20.json.gz", 0);
+    BOOST_TEST(old["reference"] == "kcp-go-5.6.1");
+    r = replay_kcp_trace(old);
+    BOOST_TEST((r.status == CaseOutcome::Status::pass), r.detail);
+}
+
+BOOST_AUTO_TEST_CASE(kcp_go_flush_results_and_input_arguments_are_checked) {
+    // flush's suggested delay is compared as `ret`.
+    json c = kcpgo_case(kKcpGoFile, 0);
+    json* flush = find_step(c, "flush", "ret");
+    BOOST_REQUIRE(flush != nullptr);
+    (*flush)["ret"] = (*flush)["ret"].get<std::int64_t>() + 1;
+    CaseOutcome r = replay_kcp_trace(c);
+    BOOST_TEST((r.status == CaseOutcome::Status::fail));
+    BOOST_TEST(r.detail.find("(flush, t=") != std::string::npos, r.detail);
+    BOOST_TEST(r.detail.find("ret: expected") != std::string::npos, r.detail);
+
+    // An input step's pkt_type and ack_nodelay must be well-formed.
+    c = kcpgo_case(kKcpGoFile, 0);
+    find_step(c, "input")->operator[]("pkt_type") = "parity";
+    r = replay_kcp_trace(c);
+    BOOST_TEST(r.malformed);
+    BOOST_TEST(r.detail.find("pkt_type") != std::string::npos, r.detail);
+    c = kcpgo_case(kKcpGoFile, 0);
+    find_step(c, "input")->operator[]("ack_nodelay") = 1;
+    r = replay_kcp_trace(c);
+    BOOST_TEST(r.malformed);
+
+    // Marking a regular ACK-carrying datagram as FEC-recovered changes the outcome (no RTT
+    // sample, no remote window): the replayer really passes the argument on.
+    bool some_case_changed = false;
+    for (std::size_t i = 0; i < 6 && !some_case_changed; ++i) {
+        c = kcpgo_case(kKcpGoFile, i);
+        for (auto& s : c["steps"])
+            if (s["op"] == "input" && !s.contains("pkt_type")) s["pkt_type"] = "fec";
+        some_case_changed = replay_kcp_trace(c).status == CaseOutcome::Status::fail;
+    }
+    BOOST_TEST(some_case_changed);
 }

@@ -15,7 +15,7 @@ constexpr std::uint32_t kRtoMax = 60000;
 constexpr std::uint32_t kRtoNoDelayMin = 30;
 constexpr std::uint32_t kRtoNormalMin = 100;
 constexpr std::uint32_t kThreshMin = 2;
-constexpr std::uint32_t kMinMtu = 50;
+constexpr std::uint32_t kFastackSentinel = 0xFFFFFFFFu;
 
 /// Wrap-aware comparison of two clock values or sequence numbers.
 constexpr std::int32_t diff(std::uint32_t later, std::uint32_t earlier) {
@@ -47,10 +47,12 @@ Kcp::Kcp(std::uint32_t conv, const Profile& profile)
 
 int Kcp::send(std::span<const std::uint8_t> data) {
     if (data.size() > static_cast<std::size_t>(INT_MAX)) return rc::send_bad_length;
+    const bool returns_bytes = profile_->send_result == SendResult::bytes;
+    if (data.empty() && !returns_bytes) return rc::send_bad_length;
     const std::uint8_t* src = data.data();
     std::uint32_t len = static_cast<std::uint32_t>(data.size());
     std::uint32_t sent = 0;
-    const auto result = [&] { return profile_->send_returns_bytes ? static_cast<int>(sent) : 0; };
+    const auto result = [&] { return returns_bytes ? static_cast<int>(sent) : 0; };
 
     if (stream_) {
         // Top up the last unsent segment before cutting new ones.
@@ -76,7 +78,7 @@ int Kcp::send(std::span<const std::uint8_t> data) {
     const std::uint32_t count =
         len <= mss_ ? 1 : static_cast<std::uint32_t>((std::uint64_t{len} + mss_ - 1) / mss_);
     if (count >= profile_->fragment_limit) {
-        if (stream_ && sent > 0) return result();
+        if (stream_ && sent > 0 && returns_bytes) return result();
         return rc::send_too_many_fragments;
     }
     for (std::uint32_t i = 0; i < count; ++i) {
@@ -108,10 +110,12 @@ int Kcp::peeksize() const {
 }
 
 int Kcp::recv(std::span<std::uint8_t> buffer, bool peek) {
+    const bool go_codes = profile_->recv_codes == RecvCodes::kcp_go;
     if (rcv_queue_.empty()) return rc::recv_empty;
     const int size = peeksize();
-    if (size < 0) return rc::recv_incomplete;
-    if (static_cast<std::size_t>(size) > buffer.size()) return rc::recv_too_small;
+    if (size < 0) return go_codes ? rc::recv_go_none : rc::recv_incomplete;
+    if (static_cast<std::size_t>(size) > buffer.size())
+        return go_codes ? rc::recv_go_too_small : rc::recv_too_small;
 
     const bool window_was_full = rcv_queue_.size() >= rcv_wnd_;
     std::size_t copied = 0;
@@ -136,46 +140,53 @@ int Kcp::recv(std::span<std::uint8_t> buffer, bool peek) {
 
 // ----- network side -----------------------------------------------------------------
 
-int Kcp::input(std::span<const std::uint8_t> datagram) {
+int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack_nodelay) {
+    const Profile& p = *profile_;
+    const bool regular = type == PacketType::regular;
     const std::uint32_t prev_una = snd_una_;
-    std::uint32_t maxack = 0, latest_ts = 0;
-    bool saw_ack = false;
+    std::uint32_t maxack = 0, maxack_ts = 0;  // largest ACK (C's fast-ack counting)
+    std::uint32_t last_ack_ts = 0;            // last ACK (kcp-go's RTT sample)
+    bool saw_ack = false, una_removed = false, fastack_reached = false;
 
     if (datagram.size() < kHeaderSize) return rc::input_malformed;
-    const std::uint8_t* p = datagram.data();
+    const std::uint8_t* ptr = datagram.data();
     std::size_t left = datagram.size();
 
     while (left >= kHeaderSize) {
-        const SegmentHeader h = decode_header(p);
+        const SegmentHeader h = decode_header(ptr);
         if (h.conv != conv_) return rc::input_malformed;
-        p += kHeaderSize;
+        ptr += kHeaderSize;
         left -= kHeaderSize;
         if (left < h.len || static_cast<std::int32_t>(h.len) < 0) return rc::input_truncated;
         if (!is_known_command(h.cmd)) return rc::input_bad_command;
 
-        rmt_wnd_ = h.wnd;
-        parse_una(h.una);
+        if (regular || !p.window_from_regular_packets_only) rmt_wnd_ = h.wnd;
+        if (parse_una(h.una) > 0) una_removed = true;
         shrink_buf();
 
         switch (static_cast<Command>(h.cmd)) {
             case Command::ack:
-                if (diff(current_, h.ts) >= 0) update_rtt(diff(current_, h.ts));
+                if (p.rtt_sampling == RttSampling::every_ack && diff(current_, h.ts) >= 0)
+                    update_rtt(diff(current_, h.ts));
                 parse_ack(h.sn);
                 shrink_buf();
-                if (!saw_ack) {
-                    saw_ack = true;
+                if (p.fastack_counting == FastackCounting::every_ack) {
+                    fastack_reached = parse_fastack(h.sn, h.ts) || fastack_reached;
+                } else if (!saw_ack) {
                     maxack = h.sn;
-                    latest_ts = h.ts;
+                    maxack_ts = h.ts;
                 } else if (diff(h.sn, maxack) > 0 &&
-                           (!profile_->fastack_conserve || diff(h.ts, latest_ts) > 0)) {
+                           (!p.fastack_conserve || diff(h.ts, maxack_ts) > 0)) {
                     maxack = h.sn;
-                    latest_ts = h.ts;
+                    maxack_ts = h.ts;
                 }
+                saw_ack = true;
+                last_ack_ts = h.ts;
                 break;
             case Command::push:
                 if (diff(h.sn, rcv_nxt_ + rcv_wnd_) < 0) {
                     acks_.emplace_back(h.sn, h.ts);  // duplicates are acknowledged too
-                    if (diff(h.sn, rcv_nxt_) >= 0) parse_data(h, p);
+                    if (diff(h.sn, rcv_nxt_) >= 0) parse_data(h, ptr);
                 }
                 break;
             case Command::window_ask:
@@ -184,14 +195,20 @@ int Kcp::input(std::span<const std::uint8_t> datagram) {
             case Command::window_tell:
                 break;  // its wnd was taken above, like every segment's
         }
-        p += h.len;
+        ptr += h.len;
         left -= h.len;
     }
 
-    if (saw_ack) parse_fastack(maxack, latest_ts);
+    if (saw_ack && p.fastack_counting == FastackCounting::max_ack_per_datagram)
+        parse_fastack(maxack, maxack_ts);
+    if (saw_ack && regular && p.rtt_sampling == RttSampling::last_ack_per_regular_input) {
+        const std::uint32_t now = read_clock();
+        if (diff(now, last_ack_ts) >= 0) update_rtt(diff(now, last_ack_ts));
+    }
 
     // Congestion window growth, at most once per datagram and only if una advanced.
-    if (diff(snd_una_, prev_una) > 0 && cwnd_ < rmt_wnd_) {
+    const bool cwnd_on = !(p.cwnd_only_with_congestion_control && nocwnd_);
+    if (cwnd_on && diff(snd_una_, prev_una) > 0 && cwnd_ < rmt_wnd_) {
         const std::uint32_t mss = mss_;
         if (cwnd_ < ssthresh_) {
             ++cwnd_;
@@ -206,19 +223,50 @@ int Kcp::input(std::span<const std::uint8_t> datagram) {
             incr_ = rmt_wnd_ * mss;
         }
     }
+
+    // Flushes started by input itself (kcp-go; C leaves all output to the next flush).
+    switch (p.input_flush) {
+        case InputFlush::never:
+            break;
+        case InputFlush::una_or_nodelay:
+            if (una_removed)
+                flush_segments(FlushKind::full);
+            else if (ack_nodelay && !acks_.empty())
+                flush_segments(FlushKind::ack_only);
+            break;
+        case InputFlush::una_fastack_clocking_or_nodelay:
+            if (una_removed || fastack_reached)
+                flush_segments(FlushKind::full);
+            else if (acks_.size() >= mtu_ / kHeaderSize || (ack_nodelay && !acks_.empty()))
+                flush_segments(FlushKind::ack_only);
+            break;
+    }
     return rc::ok;
+}
+
+std::uint32_t Kcp::read_clock() const {
+    if (profile_->fresh_clock_reads && clock_fn_) return clock_fn_(clock_context_);
+    return current_;
 }
 
 void Kcp::update_rtt(std::int32_t rtt) {
     if (rx_srtt_ == 0) {
         rx_srtt_ = rtt;
-        rx_rttval_ = rtt / 2;
-    } else {
+        rx_rttval_ = rtt / 2;  // rtt >= 0: the same as kcp-go's rtt >> 1
+    } else if (profile_->rtt_estimator == RttEstimator::ikcp) {
         std::int64_t delta = wrap32(std::int64_t{rtt} - rx_srtt_);
         if (delta < 0) delta = -delta;
         rx_rttval_ = wrap32((wrap32(3 * std::int64_t{rx_rttval_}) + delta) / 4);
         rx_srtt_ = wrap32(7 * std::int64_t{rx_srtt_} + rtt) / 8;
         if (rx_srtt_ < 1) rx_srtt_ = 1;
+    } else {
+        // Go's >> on a negative int rounds towards minus infinity, as C++20's does.
+        std::int32_t delta = wrap32(std::int64_t{rtt} - rx_srtt_);
+        rx_srtt_ = wrap32(std::int64_t{rx_srtt_} + (delta >> 3));
+        if (delta < 0) delta = wrap32(-std::int64_t{delta});
+        const int shift = rtt < wrap32(std::int64_t{rx_srtt_} - rx_rttval_) ? 5 : 2;
+        rx_rttval_ =
+            wrap32(std::int64_t{rx_rttval_} + (wrap32(std::int64_t{delta} - rx_rttval_) >> shift));
     }
     const std::uint32_t rto =
         static_cast<std::uint32_t>(rx_srtt_) +
@@ -231,7 +279,13 @@ void Kcp::shrink_buf() {
     snd_una_ = snd_buf_.empty() ? snd_nxt_ : snd_buf_.front().sn;
 }
 
+std::uint32_t Kcp::snd_buf_count() const {
+    return profile_->selective_ack_keeps_segment ? static_cast<std::uint32_t>(snd_buf_.size())
+                                                 : snd_buf_live_;
+}
+
 void Kcp::drop_dead_snd_front() {
+    if (profile_->selective_ack_keeps_segment) return;  // they wait for una
     while (!snd_buf_.empty() && !snd_buf_.front().live) snd_buf_.pop_front();
 }
 
@@ -241,13 +295,18 @@ void Kcp::release(Segment& seg) {
     seg.len = 0;
 }
 
-void Kcp::parse_una(std::uint32_t una) {
+std::uint32_t Kcp::parse_una(std::uint32_t una) {
+    std::uint32_t removed = 0;
     while (!snd_buf_.empty() && diff(una, snd_buf_.front().sn) > 0) {
         Segment done = snd_buf_.pop_front();
-        release(done);
-        --snd_buf_live_;
+        if (done.live) {
+            release(done);
+            --snd_buf_live_;
+        }
+        ++removed;
         drop_dead_snd_front();
     }
+    return removed;
 }
 
 void Kcp::parse_ack(std::uint32_t sn) {
@@ -259,14 +318,20 @@ void Kcp::parse_ack(std::uint32_t sn) {
     drop_dead_snd_front();
 }
 
-void Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
-    if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0) return;
+bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
+    const Profile& p = *profile_;
+    if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0) return false;
+    bool reached = false;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         Segment& seg = snd_buf_[i];
-        if (!seg.live) continue;
+        if (!seg.live && !p.selective_ack_keeps_segment) continue;
         if (diff(sn, seg.sn) < 0) break;
-        if (seg.sn != sn && (!profile_->fastack_conserve || diff(ts, seg.ts) >= 0)) ++seg.fastack;
+        if (seg.sn == sn || (p.fastack_conserve && diff(ts, seg.ts) < 0)) continue;
+        if (p.fastack_sentinel && seg.fastack == kFastackSentinel) continue;
+        ++seg.fastack;
+        if (seg.fastack >= static_cast<std::uint32_t>(fastresend_)) reached = true;
     }
+    return reached;
 }
 
 void Kcp::parse_data(const SegmentHeader& h, const std::uint8_t* data) {
@@ -324,7 +389,7 @@ std::uint32_t Kcp::check(std::uint32_t now) const {
     const std::int32_t tm_flush = diff(ts_flush, now);
     std::int32_t tm_packet = 0x7fffffff;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
-        if (!snd_buf_[i].live) continue;
+        if (!snd_buf_[i].live && !profile_->selective_ack_keeps_segment) continue;
         const std::int32_t d = diff(snd_buf_[i].resendts, now);
         if (d <= 0) return now;
         tm_packet = std::min(tm_packet, d);
@@ -345,14 +410,23 @@ void Kcp::emit_pending() {
 }
 
 void Kcp::make_room(std::size_t need) {
-    if (out_len_ + need > mtu_) emit_pending();
+    if (out_len_ + need > mtu_) {
+        // kcp-go hands its buffer to the output even when it holds nothing yet.
+        if (out_len_ == 0 && profile_->empty_datagram_before_oversized_segment && output_fn_)
+            output_fn_(output_context_, {out_.data(), 0});
+        emit_pending();
+    }
     // A segment queued before the mtu shrank can exceed the new mtu; C sends it whole.
     if (out_len_ + need > out_.size()) out_.resize(out_len_ + need);
 }
 
-void Kcp::flush() {
-    if (!updated_) return;
-    const std::uint32_t current = current_;
+std::uint32_t Kcp::flush() {
+    return flush_segments(FlushKind::full);
+}
+
+std::uint32_t Kcp::flush_segments(FlushKind kind) {
+    const Profile& p = *profile_;
+    if (p.flush_needs_update && !updated_) return interval_;
     out_len_ = 0;
 
     // One template for ACK, WASK and WINS: una and wnd are those at flush start, and the
@@ -367,28 +441,25 @@ void Kcp::flush() {
         out_len_ += kHeaderSize;
     };
 
-    for (const auto& [sn, ts] : acks_) {
+    for (std::size_t i = 0; i < acks_.size(); ++i) {
+        const auto [sn, ts] = acks_[i];
+        // The filter: una already covers it, so only the newest such ACK is written (kcp-go
+        // still makes room for a skipped one; that changes no datagram).
+        if (p.ack_filter && diff(sn, rcv_nxt_) < 0 && i + 1 != acks_.size()) {
+            make_room(kHeaderSize);
+            continue;
+        }
         control.sn = sn;
         control.ts = ts;
         put_control();
     }
     acks_.clear();
-
-    if (rmt_wnd_ == 0) {
-        if (probe_wait_ == 0) {
-            probe_wait_ = profile_->probe_init;
-            ts_probe_ = current_ + probe_wait_;
-        } else if (diff(current_, ts_probe_) >= 0) {
-            if (probe_wait_ < profile_->probe_init) probe_wait_ = profile_->probe_init;
-            probe_wait_ += probe_wait_ / 2;
-            if (probe_wait_ > kProbeLimit) probe_wait_ = kProbeLimit;
-            ts_probe_ = current_ + probe_wait_;
-            probe_ |= kAskSend;
-        }
-    } else {
-        ts_probe_ = 0;
-        probe_wait_ = 0;
+    if (kind == FlushKind::ack_only && p.ack_only_flush == AckOnlyFlush::acks) {
+        emit_pending();
+        return interval_;
     }
+
+    run_probe_timer();
     if (probe_ & kAskSend) {
         control.cmd = static_cast<std::uint8_t>(Command::window_ask);
         put_control();
@@ -401,83 +472,154 @@ void Kcp::flush() {
 
     std::uint32_t cwnd = std::min(snd_wnd_, rmt_wnd_);
     if (!nocwnd_) cwnd = std::min(cwnd_, cwnd);
+    const std::uint32_t moved = fill_snd_buf(cwnd);
 
+    Transmitted sent{.next_flush = interval_};
+    if (kind == FlushKind::full) sent = transmit(control.wnd, moved);
+    emit_pending();
+    react_to_congestion(sent, cwnd);
+    return sent.next_flush;
+}
+
+void Kcp::run_probe_timer() {
+    if (rmt_wnd_ != 0) {
+        ts_probe_ = 0;
+        probe_wait_ = 0;
+        return;
+    }
+    const std::uint32_t now = read_clock();
+    if (probe_wait_ == 0) {
+        probe_wait_ = profile_->probe_init;
+        ts_probe_ = now + probe_wait_;
+    } else if (diff(now, ts_probe_) >= 0) {
+        if (probe_wait_ < profile_->probe_init) probe_wait_ = profile_->probe_init;
+        probe_wait_ += probe_wait_ / 2;
+        if (probe_wait_ > kProbeLimit) probe_wait_ = kProbeLimit;
+        ts_probe_ = now + probe_wait_;
+        probe_ |= kAskSend;
+    }
+}
+
+std::uint32_t Kcp::fill_snd_buf(std::uint32_t cwnd) {
+    std::uint32_t moved = 0;
     while (diff(snd_nxt_, snd_una_ + cwnd) < 0 && !snd_queue_.empty()) {
         Segment seg = snd_queue_.pop_front();
-        seg.ts = current;
         seg.sn = snd_nxt_++;
-        seg.resendts = current;
-        seg.rto = static_cast<std::uint32_t>(rx_rto_);
-        seg.fastack = 0;
-        seg.xmit = 0;
+        if (profile_->stamp_on_move) {
+            seg.ts = current_;
+            seg.resendts = current_;
+            seg.rto = static_cast<std::uint32_t>(rx_rto_);
+            seg.fastack = 0;
+            seg.xmit = 0;
+        }
         seg.live = true;
         snd_buf_.push_back(std::move(seg));
         ++snd_buf_live_;
+        ++moved;
     }
+    return moved;
+}
 
-    const std::uint32_t resent =
-        fastresend_ > 0 ? static_cast<std::uint32_t>(fastresend_) : 0xffffffffu;
-    const std::uint32_t rtomin = nodelay_ == 0 ? static_cast<std::uint32_t>(rx_rto_ >> 3) : 0;
-    bool lost = false;
-    bool changed = false;
+std::uint32_t Kcp::fast_resend_threshold() const {
+    return fastresend_ > 0 ? static_cast<std::uint32_t>(fastresend_) : 0xffffffffu;
+}
+
+Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
+    const Profile& p = *profile_;
+    const std::uint32_t resent = fast_resend_threshold();
+    const std::uint32_t rtomin =
+        p.first_timeout_adds_eighth && nodelay_ == 0 ? static_cast<std::uint32_t>(rx_rto_ >> 3) : 0;
+    const auto counting = [&](const Segment& seg) {  // fastack is not the sentinel
+        return !(p.fastack_sentinel && seg.fastack == kFastackSentinel);
+    };
+    const auto fast_due = [&](const Segment& seg) {
+        return seg.fastack >= resent && counting(seg) &&
+               (!p.fastlimit || static_cast<std::int32_t>(seg.xmit) <= fastlimit_ ||
+                fastlimit_ <= 0);
+    };
+    const auto early_due = [&](const Segment& seg) {
+        return p.early_retransmit && moved == 0 && seg.fastack > 0 && counting(seg);
+    };
+
+    Transmitted sent{.next_flush = interval_};
+    std::uint32_t now = read_clock();
+    // Fast and early retransmissions: no back-off.
+    const auto quick_resend = [&](Segment& seg) {
+        seg.fastack = p.fastack_sentinel ? kFastackSentinel : 0;
+        if (p.fast_retransmit_resets_rto) seg.rto = static_cast<std::uint32_t>(rx_rto_);
+        seg.resendts = now + seg.rto;
+        sent.changed = true;
+    };
 
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         Segment& seg = snd_buf_[i];
         if (!seg.live) continue;
-        bool send_now = false;
+        bool send_now = true;
         if (seg.xmit == 0) {  // first transmission
-            send_now = true;
-            seg.xmit = 1;
             seg.rto = static_cast<std::uint32_t>(rx_rto_);
-            seg.resendts = current + seg.rto + rtomin;
-        } else if (diff(current, seg.resendts) >= 0) {  // retransmission timeout
-            send_now = true;
-            ++seg.xmit;
+            seg.resendts = now + seg.rto + rtomin;
+        } else if (p.fast_retransmit_before_timeout && fast_due(seg)) {
+            quick_resend(seg);
+        } else if (early_due(seg)) {
+            quick_resend(seg);
+        } else if (diff(now, seg.resendts) >= 0) {  // retransmission timeout
             ++xmit_;
-            if (nodelay_ == 0) {
-                seg.rto += std::max(seg.rto, static_cast<std::uint32_t>(rx_rto_));
-            } else {
-                const std::int32_t step =
-                    nodelay_ < 2 ? static_cast<std::int32_t>(seg.rto) : rx_rto_;
-                seg.rto += static_cast<std::uint32_t>(step / 2);
-            }
-            seg.resendts = current + seg.rto;
-            lost = true;
-        } else if (seg.fastack >= resent) {  // fast retransmit
-            if (static_cast<std::int32_t>(seg.xmit) <= fastlimit_ || fastlimit_ <= 0) {
-                send_now = true;
-                ++seg.xmit;
-                seg.fastack = 0;
-                seg.resendts = current + seg.rto;
-                changed = true;
-            }
+            back_off(seg);
+            seg.resendts = now + seg.rto;
+            sent.lost = true;
+        } else if (!p.fast_retransmit_before_timeout && fast_due(seg)) {
+            quick_resend(seg);
+        } else {
+            send_now = false;
         }
-        if (!send_now) continue;
 
-        seg.ts = current;
-        make_room(kHeaderSize + seg.len);
-        encode_header(out_.data() + out_len_,
-                      SegmentHeader{.conv = conv_,
-                                    .cmd = static_cast<std::uint8_t>(Command::push),
-                                    .frg = seg.frg,
-                                    .wnd = control.wnd,
-                                    .ts = seg.ts,
-                                    .sn = seg.sn,
-                                    .una = rcv_nxt_,
-                                    .len = seg.len});
-        out_len_ += kHeaderSize;
-        if (seg.len) std::memcpy(out_.data() + out_len_, seg.payload.bytes.get(), seg.len);
-        out_len_ += seg.len;
-        if (seg.xmit >= dead_link_) state_ = 0xFFFFFFFFu;
+        if (send_now) {
+            now = read_clock();  // kcp-go stamps each transmission with a fresh reading
+            ++seg.xmit;
+            seg.ts = now;
+            make_room(kHeaderSize + seg.len);
+            encode_header(out_.data() + out_len_,
+                          SegmentHeader{.conv = conv_,
+                                        .cmd = static_cast<std::uint8_t>(Command::push),
+                                        .frg = seg.frg,
+                                        .wnd = wnd,
+                                        .ts = seg.ts,
+                                        .sn = seg.sn,
+                                        .una = rcv_nxt_,
+                                        .len = seg.len});
+            out_len_ += kHeaderSize;
+            if (seg.len) std::memcpy(out_.data() + out_len_, seg.payload.bytes.get(), seg.len);
+            out_len_ += seg.len;
+            if (seg.xmit >= dead_link_) state_ = 0xFFFFFFFFu;
+        }
+        const std::int32_t wait = diff(seg.resendts, now);
+        if (wait > 0 && static_cast<std::uint32_t>(wait) < sent.next_flush)
+            sent.next_flush = static_cast<std::uint32_t>(wait);
     }
-    emit_pending();
+    return sent;
+}
 
-    if (changed) {
+void Kcp::back_off(Segment& seg) const {
+    const auto rx_rto = static_cast<std::uint32_t>(rx_rto_);
+    if (profile_->rto_backoff == RtoBackoff::rx_rto_steps) {
+        seg.rto += nodelay_ == 0 ? rx_rto : rx_rto / 2;
+    } else if (nodelay_ == 0) {
+        seg.rto += std::max(seg.rto, rx_rto);
+    } else {
+        const std::int32_t step = nodelay_ < 2 ? static_cast<std::int32_t>(seg.rto) : rx_rto_;
+        seg.rto += static_cast<std::uint32_t>(step / 2);
+    }
+    if (profile_->timeout_clears_fastack) seg.fastack = 0;
+}
+
+void Kcp::react_to_congestion(const Transmitted& sent, std::uint32_t cwnd) {
+    if (profile_->cwnd_only_with_congestion_control && nocwnd_) return;
+    if (sent.changed) {
         ssthresh_ = std::max((snd_nxt_ - snd_una_) / 2, kThreshMin);
-        cwnd_ = ssthresh_ + resent;
+        cwnd_ = ssthresh_ + fast_resend_threshold();
         incr_ = cwnd_ * mss_;
     }
-    if (lost) {
+    if (sent.lost) {
         ssthresh_ = std::max(cwnd / 2, kThreshMin);
         cwnd_ = 1;
         incr_ = mss_;
@@ -508,7 +650,7 @@ int Kcp::wndsize(int snd, int rcv) {
 }
 
 int Kcp::setmtu(int mtu) {
-    if (mtu < static_cast<int>(kMinMtu) || mtu < static_cast<int>(kHeaderSize))
+    if (mtu < static_cast<int>(profile_->min_mtu) || mtu < static_cast<int>(kHeaderSize))
         return rc::setmtu_invalid;
     if (static_cast<std::uint32_t>(mtu) > kMaxMtu) return rc::setmtu_too_large;
     mtu_ = static_cast<std::uint32_t>(mtu);
@@ -537,7 +679,7 @@ KcpState Kcp::state() const {
         .probe = probe_,
         .state = state_,
         .incr = incr_,
-        .nsnd_buf = snd_buf_live_,
+        .nsnd_buf = snd_buf_count(),
         .nrcv_buf = rcv_buf_count_,
         .nsnd_que = static_cast<std::uint32_t>(snd_queue_.size()),
         .nrcv_que = static_cast<std::uint32_t>(rcv_queue_.size()),

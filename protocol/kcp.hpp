@@ -3,9 +3,14 @@
 // Rules
 //  - No I/O, no clock, no threads, no globals. The caller passes time in (a uint32
 //    millisecond counter that may wrap) and receives output datagrams through a callback
-//    that is only ever invoked from update() and flush().
+//    that is only ever invoked from update() and flush() (and, under a profile that
+//    flushes from input such as `kcp-go`, from input()).
+//  - A profile that reads the clock several times per call (`kcp-go`) takes those
+//    readings from an optional caller-supplied clock source (set_clock); without one,
+//    every reading is the time of the last update().
 //  - Byte-exact: under the `ikcp` profile, given the same calls in the same order, a Kcp
-//    emits exactly the datagrams, return values and state of the C original 1.7.1.
+//    emits exactly the datagrams, return values and state of the C original 1.7.1; under
+//    `kcp-go`, those of kcp-go v5.6.72's KCP core given the same clock readings.
 //  - Bad input never crashes and never corrupts state: input() returns the C original's
 //    error code, and the segments of a datagram before the bad one stay processed
 //    exactly as in C.
@@ -52,12 +57,15 @@ inline constexpr int input_malformed = -1;    ///< shorter than a header, or con
 inline constexpr int input_truncated = -2;    ///< a segment's len runs past the datagram
 inline constexpr int input_bad_command = -3;  ///< cmd is not 81..84
 // send()
-inline constexpr int send_bad_length = -1;          ///< longer than INT32_MAX bytes
+inline constexpr int send_bad_length = -1;  ///< longer than INT32_MAX bytes (kcp-go: or empty)
 inline constexpr int send_too_many_fragments = -2;  ///< message needs >= fragment_limit
 // recv()
 inline constexpr int recv_empty = -1;       ///< nothing in rcv_queue
 inline constexpr int recv_incomplete = -2;  ///< the next message is not complete yet
 inline constexpr int recv_too_small = -3;   ///< the next message is larger than the buffer
+// recv() under RecvCodes::kcp_go: -1 when no whole message is queued, -2 when too small
+inline constexpr int recv_go_none = -1;
+inline constexpr int recv_go_too_small = -2;
 // peeksize(): -1 when nothing complete; setmtu(): -1 bad mtu, -2 refused allocation
 inline constexpr int setmtu_invalid = -1;
 inline constexpr int setmtu_too_large = -2;
@@ -71,9 +79,15 @@ struct KcpState {
     std::uint32_t nsnd_buf, nrcv_buf, nsnd_que, nrcv_que, xmit;
 };
 
+/// How a datagram reached input(): straight from the network, or rebuilt by the FEC
+/// decoder (kcp-go's IKCP_PACKET_REGULAR / IKCP_PACKET_FEC).
+enum class PacketType : std::uint8_t { regular, fec_recovered };
+
 class Kcp {
   public:
     using OutputFn = void (*)(void* context, std::span<const std::uint8_t> datagram);
+    /// A clock source: the current time in milliseconds (uint32, may wrap).
+    using ClockFn = std::uint32_t (*)(void* context);
 
     static constexpr std::uint32_t kMaxMtu = 1u << 20;
 
@@ -91,35 +105,58 @@ class Kcp {
                    &callable);
     }
 
+    /// The clock a profile with fresh_clock_reads (kcp-go) reads inside input() and
+    /// flush(), as often as the reference implementation reads its clock (several times
+    /// per flush). update(now) and check(now) use their argument. Without a clock source
+    /// (nullptr), every reading is the time of the last update(). Profiles without
+    /// fresh_clock_reads (ikcp) never call it. The core itself never reads a clock.
+    void set_clock(ClockFn fn, void* context) {
+        clock_fn_ = fn;
+        clock_context_ = context;
+    }
+    /// Binds any callable returning the time in ms; it must outlive the Kcp.
+    template <class F>
+    void set_clock(F& callable) {
+        set_clock([](void* c) -> std::uint32_t { return (*static_cast<F*>(c))(); }, &callable);
+    }
+
     // ----- application side ---------------------------------------------------------
 
     /// Queues a message (message mode) or bytes (stream mode). Returns the bytes queued
-    /// (0 under a profile whose send returns 0), send_bad_length, or
-    /// send_too_many_fragments (nothing queued; in stream mode, bytes that extended the
-    /// last unsent segment stay queued and their count is returned). An empty message is
-    /// queued as one zero-length segment in message mode and ignored in stream mode.
-    /// Nothing is sent until the next flush.
+    /// (0 under SendResult::zero), send_bad_length, or send_too_many_fragments (nothing
+    /// queued; in stream mode, bytes that extended the last unsent segment stay queued and,
+    /// under SendResult::bytes, their count is returned). An empty message is queued as one
+    /// zero-length segment in message mode and ignored in stream mode (SendResult::bytes),
+    /// or refused with send_bad_length (SendResult::zero). Nothing is sent until the next
+    /// flush.
     int send(std::span<const std::uint8_t> data);
 
     /// Copies the next whole message into `buffer` and removes it (peek: leaves it).
     /// Returns its length, recv_empty, recv_incomplete (wait for more input) or
-    /// recv_too_small (call peeksize() and retry with a larger buffer). Reading can
-    /// reopen a full receive window; the WINS that tells the peer goes out at the next
-    /// flush.
+    /// recv_too_small (call peeksize() and retry with a larger buffer); under
+    /// RecvCodes::kcp_go, recv_go_none or recv_go_too_small (peek is a kcpkit extension
+    /// there). Reading can reopen a full receive window; the WINS that tells the peer goes
+    /// out at the next flush.
     int recv(std::span<std::uint8_t> buffer, bool peek = false);
 
     /// Length of the next whole message, or -1 if none is complete.
     int peeksize() const;
 
-    /// Segments not yet acknowledged (in flight plus queued).
-    int waitsnd() const { return static_cast<int>(snd_buf_live_ + snd_queue_.size()); }
+    /// Segments not yet acknowledged (in flight plus queued; under kcp-go, selectively
+    /// acknowledged segments count until una passes them).
+    int waitsnd() const { return static_cast<int>(snd_buf_count() + snd_queue_.size()); }
 
     // ----- network side -------------------------------------------------------------
 
     /// Processes one datagram. Returns rc::ok or an input_* code; on error, the
     /// segments before the bad one stay processed (as in C) and the datagram's ACK
-    /// statistics are not applied. RTT samples use the clock of the last update().
-    int input(std::span<const std::uint8_t> datagram);
+    /// statistics are not applied. Under ikcp, RTT samples use the clock of the last
+    /// update() and both extra arguments are ignored. Under kcp-go, `type` says whether
+    /// the datagram came from the network or was recovered by FEC (a recovered one gives
+    /// no RTT sample and no rmt_wnd), `ack_nodelay` asks for the ACKs to go out at once,
+    /// and input() may flush (the output callback runs from inside input()).
+    int input(std::span<const std::uint8_t> datagram, PacketType type = PacketType::regular,
+              bool ack_nodelay = false);
 
     // ----- timers -------------------------------------------------------------------
 
@@ -131,8 +168,12 @@ class Kcp {
     /// probes are not considered.
     std::uint32_t check(std::uint32_t now) const;
 
-    /// Sends what is due at the latched clock. Does nothing before the first update().
-    void flush();
+    /// Sends what is due (at the latched clock under ikcp, at the clock source's readings
+    /// under kcp-go). Does nothing before the first update() under ikcp. Returns the
+    /// suggested delay (ms) before the next flush: `interval`, lowered to the nearest
+    /// retransmission timer of an unacknowledged in-flight segment (kcp-go's flush()
+    /// result; the C original returns nothing).
+    std::uint32_t flush();
 
     // ----- configuration ------------------------------------------------------------
 
@@ -141,11 +182,11 @@ class Kcp {
     /// nc (1: no congestion window). Returns rc::ok.
     int nodelay(int nodelay, int interval, int resend, int nc);
     /// Sets windows in segments; values <= 0 leave one unchanged. rcv is raised to the
-    /// profile's min_rcv_wnd. Returns rc::ok.
+    /// profile's min_rcv_wnd (ikcp: 128; kcp-go: no minimum). Returns rc::ok.
     int wndsize(int snd, int rcv);
-    /// Sets the largest datagram KCP emits. Returns rc::ok, setmtu_invalid (< 50) or
-    /// setmtu_too_large (> kMaxMtu, where C would try a huge allocation). Queued
-    /// segments keep their size.
+    /// Sets the largest datagram KCP emits. Returns rc::ok, setmtu_invalid (below the
+    /// profile's min_mtu: 50 for ikcp, 25 for kcp-go) or setmtu_too_large (> kMaxMtu,
+    /// where C would try a huge allocation). Queued segments keep their size.
     int setmtu(int mtu);
     /// Clamped to 10..5000 ms, as ikcp_interval.
     int set_interval(int interval);
@@ -187,11 +228,34 @@ class Kcp {
         bool live = false;
     };
 
+    enum class FlushKind : std::uint8_t { full, ack_only };
+    struct Transmitted {
+        std::uint32_t next_flush;  // the suggested delay flush() returns
+        bool lost = false;         // a retransmission timeout fired
+        bool changed = false;      // a fast or early retransmission happened
+    };
+
+    std::uint32_t flush_segments(FlushKind kind);
+    void run_probe_timer();
+    /// Moves segments from snd_queue into snd_buf while the window allows; returns how many.
+    std::uint32_t fill_snd_buf(std::uint32_t cwnd);
+    /// The data loop: (re)sends what is due in snd_buf, PUSH segments advertising `wnd`.
+    Transmitted transmit(std::uint16_t wnd, std::uint32_t moved);
+    void back_off(Segment& seg) const;
+    void react_to_congestion(const Transmitted& sent, std::uint32_t cwnd);
+    std::uint32_t fast_resend_threshold() const;
+    /// One clock reading inside input()/flush(): the clock source under a profile with
+    /// fresh_clock_reads, else the time latched by update().
+    std::uint32_t read_clock() const;
     void update_rtt(std::int32_t rtt);
     void shrink_buf();
-    void parse_una(std::uint32_t una);
+    /// Returns how many segments una removed from snd_buf.
+    std::uint32_t parse_una(std::uint32_t una);
     void parse_ack(std::uint32_t sn);
-    void parse_fastack(std::uint32_t sn, std::uint32_t ts);
+    /// Returns true if some segment's fastack reached the fast-resend threshold.
+    bool parse_fastack(std::uint32_t sn, std::uint32_t ts);
+    /// Segments in snd_buf as the profile counts them (kept acknowledged ones included).
+    std::uint32_t snd_buf_count() const;
     void parse_data(const SegmentHeader& h, const std::uint8_t* data);
     void move_ready_to_rcv_queue();
     void drop_dead_snd_front();
@@ -204,6 +268,8 @@ class Kcp {
     const Profile* profile_;
     OutputFn output_fn_ = nullptr;
     void* output_context_ = nullptr;
+    ClockFn clock_fn_ = nullptr;
+    void* clock_context_ = nullptr;
 
     std::uint32_t conv_;
     std::uint32_t mtu_ = 1400, mss_ = 1400 - kHeaderSize;
@@ -223,7 +289,8 @@ class Kcp {
 
     RingBuffer<Segment> snd_queue_;
     // snd_buf holds sn = snd_buf_[0].sn + i at index i; acknowledged ones are tombstones
-    // (live == false) until they reach the front, so an ACK is found in O(1).
+    // (live == false) until they reach the front (or, with selective_ack_keeps_segment,
+    // until una passes them), so an ACK is found in O(1).
     RingBuffer<Segment> snd_buf_;
     std::uint32_t snd_buf_live_ = 0;
     // rcv_buf holds sn = rcv_nxt + i at index i; absent ones are empty slots.

@@ -5,7 +5,8 @@
 namespace kcpkit::kcp {
 
 namespace {
-constexpr std::array<const Profile*, 2> kProfiles{&kIkcpProfile, &kIkcpPreConserveProfile};
+constexpr std::array<const Profile*, 4> kProfiles{&kIkcpProfile, &kIkcpPreConserveProfile,
+                                                  &kKcpGoProfile, &kKcpGo561Profile};
 }
 
 std::span<const Profile* const> all_profiles() {

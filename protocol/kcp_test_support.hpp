@@ -1,7 +1,9 @@
 // Test helpers shared by the core's tests: datagram capture and literal segment builders.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -20,6 +22,13 @@ struct Capture {
         if (!datagrams.empty()) datagrams.erase(datagrams.begin());
         return d;
     }
+};
+
+/// A clock source for profiles that read the clock inside input() and flush() (kcp-go):
+/// the test sets `now`, and every reading the Kcp takes returns it.
+struct ManualClock {
+    std::uint32_t now = 0;
+    std::uint32_t operator()() const { return now; }
 };
 
 /// One segment as bytes: header plus payload.
@@ -62,5 +71,55 @@ inline bool same_state(const KcpState& a, const KcpState& b) {
            a.nsnd_buf == b.nsnd_buf && a.nrcv_buf == b.nrcv_buf && a.nsnd_que == b.nsnd_que &&
            a.nrcv_que == b.nrcv_que && a.xmit == b.xmit;
 }
+
+/// One direction of a seeded virtual link: loss, delay with jitter (so reordering) and
+/// duplication. Times are wrap-aware milliseconds.
+class VirtualLink {
+  public:
+    struct Config {
+        double loss = 0.0;
+        double duplicate = 0.0;
+        std::uint32_t delay_ms = 20;
+        std::uint32_t jitter_ms = 0;
+    };
+
+    VirtualLink(const Config& cfg, std::uint32_t seed) : cfg_(cfg), rng_(seed) {}
+
+    void carry(std::uint32_t now, const Bytes& d) {
+        if (chance(cfg_.loss)) return;
+        const int copies = chance(cfg_.duplicate) ? 2 : 1;
+        for (int i = 0; i < copies; ++i) queue_.push_back({now + delay(), d});
+    }
+
+    /// Delivers every datagram whose time has come, in arrival order.
+    template <class F>
+    void deliver(std::uint32_t now, F&& to) {
+        std::stable_sort(queue_.begin(), queue_.end(), [&](const InFlight& a, const InFlight& b) {
+            return static_cast<std::int32_t>(a.arrival - now) <
+                   static_cast<std::int32_t>(b.arrival - now);
+        });
+        std::size_t n = 0;
+        while (n < queue_.size() && static_cast<std::int32_t>(now - queue_[n].arrival) >= 0)
+            to(queue_[n++].datagram);
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+
+    bool idle() const { return queue_.empty(); }
+
+  private:
+    struct InFlight {
+        std::uint32_t arrival;
+        Bytes datagram;
+    };
+    bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+    std::uint32_t delay() {
+        return cfg_.delay_ms +
+               (cfg_.jitter_ms ? static_cast<std::uint32_t>(rng_() % cfg_.jitter_ms) : 0);
+    }
+
+    Config cfg_;
+    std::mt19937 rng_;
+    std::vector<InFlight> queue_;
+};
 
 }  // namespace kcpkit::kcp::testing
