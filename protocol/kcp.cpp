@@ -300,7 +300,7 @@ std::uint32_t Kcp::parse_una(std::uint32_t una) {
     while (!snd_buf_.empty() && diff(una, snd_buf_.front().sn) > 0) {
         Segment done = snd_buf_.pop_front();
         if (done.live) {
-            release(done);
+            forget_snd_segment(done);
             --snd_buf_live_;
         }
         ++removed;
@@ -313,9 +313,14 @@ void Kcp::parse_ack(std::uint32_t sn) {
     if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0 || snd_buf_.empty()) return;
     const std::uint32_t index = sn - snd_buf_.front().sn;
     if (index >= snd_buf_.size() || !snd_buf_[index].live) return;
-    release(snd_buf_[index]);
+    forget_snd_segment(snd_buf_[index]);
     --snd_buf_live_;
     drop_dead_snd_front();
+}
+
+void Kcp::forget_snd_segment(Segment& seg) {
+    if (seg.resendts == min_resendts_) min_resendts_exact_ = false;
+    release(seg);
 }
 
 bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
@@ -329,6 +334,7 @@ bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
         if (seg.sn == sn || (p.fastack_conserve && diff(ts, seg.ts) < 0)) continue;
         if (p.fastack_sentinel && seg.fastack == kFastackSentinel) continue;
         ++seg.fastack;
+        fastack_bound_ = std::max(fastack_bound_, seg.fastack);
         if (seg.fastack >= static_cast<std::uint32_t>(fastresend_)) reached = true;
     }
     return reached;
@@ -516,6 +522,7 @@ std::uint32_t Kcp::fill_snd_buf(std::uint32_t cwnd) {
         snd_buf_.push_back(std::move(seg));
         ++snd_buf_live_;
         ++moved;
+        snd_buf_unsent_ = true;
     }
     return moved;
 }
@@ -543,6 +550,7 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
 
     Transmitted sent{.next_flush = interval_};
     std::uint32_t now = read_clock();
+    if (nothing_to_transmit(now, sent.next_flush)) return sent;
     // Fast and early retransmissions: no back-off.
     const auto quick_resend = [&](Segment& seg) {
         seg.fastack = p.fastack_sentinel ? kFastackSentinel : 0;
@@ -551,6 +559,8 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
         sent.changed = true;
     };
 
+    bool earliest = false;  // min_resendts_ holds a value from this scan
+    fastack_bound_ = 0;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         Segment& seg = snd_buf_[i];
         if (!seg.live) continue;
@@ -595,8 +605,28 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
         const std::int32_t wait = diff(seg.resendts, now);
         if (wait > 0 && static_cast<std::uint32_t>(wait) < sent.next_flush)
             sent.next_flush = static_cast<std::uint32_t>(wait);
+        if (!earliest || diff(seg.resendts, min_resendts_) < 0) min_resendts_ = seg.resendts;
+        earliest = true;
+        if (counting(seg)) fastack_bound_ = std::max(fastack_bound_, seg.fastack);
     }
+    // Every segment has been sent now, and the bounds are exact again.
+    snd_buf_unsent_ = false;
+    min_resendts_exact_ = earliest;
     return sent;
+}
+
+bool Kcp::nothing_to_transmit(std::uint32_t now, std::uint32_t& next_flush) const {
+    // Each transmission reason of the loop, ruled out without visiting a segment:
+    // first sends (none unsent), fast and early retransmits (no fastack high enough),
+    // timeouts (the earliest resendts, known exactly, is still ahead).
+    if (snd_buf_unsent_ || !min_resendts_exact_ || snd_buf_live_ == 0) return false;
+    if (fastack_bound_ >= fast_resend_threshold()) return false;
+    if (profile_->early_retransmit && fastack_bound_ > 0) return false;
+    const std::int32_t wait = diff(min_resendts_, now);
+    if (wait <= 0) return false;
+    if (static_cast<std::uint32_t>(wait) < next_flush)
+        next_flush = static_cast<std::uint32_t>(wait);
+    return true;
 }
 
 void Kcp::back_off(Segment& seg) const {

@@ -241,6 +241,10 @@ class Kcp {
     std::uint32_t fill_snd_buf(std::uint32_t cwnd);
     /// The data loop: (re)sends what is due in snd_buf, PUSH segments advertising `wnd`.
     Transmitted transmit(std::uint16_t wnd, std::uint32_t moved);
+    /// True when the transmission loop provably sends nothing at `now`; then
+    /// `next_flush` is what the loop would have computed.
+    bool nothing_to_transmit(std::uint32_t now, std::uint32_t& next_flush) const;
+    void forget_snd_segment(Segment& seg);
     void back_off(Segment& seg) const;
     void react_to_congestion(const Transmitted& sent, std::uint32_t cwnd);
     std::uint32_t fast_resend_threshold() const;
@@ -293,6 +297,12 @@ class Kcp {
     // until una passes them), so an ACK is found in O(1).
     RingBuffer<Segment> snd_buf_;
     std::uint32_t snd_buf_live_ = 0;
+    // What lets transmit() skip a session in O(1) when it would send nothing (the flush
+    // pass over thousands of idle sessions): set by the last full scan, kept conservative.
+    bool snd_buf_unsent_ = false;      // a segment in snd_buf was never sent
+    std::uint32_t fastack_bound_ = 0;  // >= every live, counting segment's fastack
+    std::uint32_t min_resendts_ = 0;   // the earliest resendts of a live segment...
+    bool min_resendts_exact_ = false;  // ...still exact (no such segment left since)
     // rcv_buf holds sn = rcv_nxt + i at index i; absent ones are empty slots.
     RingBuffer<Segment> rcv_buf_;
     std::uint32_t rcv_buf_count_ = 0;
