@@ -1,0 +1,334 @@
+#include "sim/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+namespace kcpkit::sim {
+
+using nlohmann::json;
+
+namespace {
+
+json latency_json(const LatencySummary& l) {
+    return {{"count", l.count}, {"mean", l.mean}, {"p50", l.p50}, {"p95", l.p95},
+            {"p99", l.p99},     {"max", l.max}};
+}
+
+LatencySummary latency_from(const json& j) {
+    LatencySummary l;
+    l.count = j.at("count").get<std::uint64_t>();
+    l.mean = j.at("mean").get<double>();
+    l.p50 = j.at("p50").get<double>();
+    l.p95 = j.at("p95").get<double>();
+    l.p99 = j.at("p99").get<double>();
+    l.max = j.at("max").get<double>();
+    return l;
+}
+
+json loss_json(const LossCounters& c) {
+    return {{"seen", c.seen},         {"dropped", c.dropped}, {"bernoulli", c.bernoulli},
+            {"ge", c.ge},             {"listed", c.listed},   {"blackhole", c.blackhole}};
+}
+
+LossCounters loss_from(const json& j) {
+    LossCounters c;
+    c.seen = j.value("seen", 0ull);
+    c.dropped = j.value("dropped", 0ull);
+    c.bernoulli = j.value("bernoulli", 0ull);
+    c.ge = j.value("ge", 0ull);
+    c.listed = j.value("listed", 0ull);
+    c.blackhole = j.value("blackhole", 0ull);
+    return c;
+}
+
+std::string fixed(double v, int digits) {
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(digits) << v;
+    return os.str();
+}
+
+std::string csv_escape(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+}  // namespace
+
+json to_json(const RunResult& r) {
+    json params = json::object();
+    json order = json::array();
+    for (const Param& p : r.params) {
+        params[p.key] = p.value;
+        order.push_back(p.key);
+    }
+    json groups = json::array();
+    for (const GroupResult& g : r.groups) {
+        groups.push_back({
+            {"variant", g.variant},
+            {"flows", g.flows},
+            {"goodput_mbps", g.goodput_mbps},
+            {"flow_goodput_mbps", g.flow_goodput_mbps},
+            {"fairness", g.fairness},
+            {"latency_ms", latency_json(g.latency)},
+            {"latency_cdf_ms", g.cdf},
+            {"bytes_delivered", g.bytes_delivered},
+            {"messages_sent", g.messages_sent},
+            {"messages_delivered", g.messages_delivered},
+            {"retrans_bytes", g.retrans_bytes},
+            {"wire_bytes", g.wire_bytes},
+            {"datagrams", g.datagrams},
+            {"fec_parity_bytes", g.fec_parity_bytes},
+            {"fec_recovered", g.fec_recovered},
+            {"intact", g.intact},
+            {"complete", g.complete},
+            {"error", g.error},
+            {"digest", g.digest},
+            {"dead_link", g.dead_link},
+            {"sndwnd", g.sndwnd},
+            {"rcvwnd", g.rcvwnd},
+        });
+    }
+    return {
+        {"id", r.id},
+        {"params", params},
+        {"param_order", order},
+        {"groups", groups},
+        {"path",
+         {{"queue_drops_fwd", r.path.queue_drops_fwd},
+          {"queue_drops_rev", r.path.queue_drops_rev},
+          {"loss_fwd", loss_json(r.path.loss_fwd)},
+          {"loss_rev", loss_json(r.path.loss_rev)},
+          {"reordered", r.path.channel.reordered},
+          {"duplicated", r.path.channel.duplicated},
+          {"bottleneck_packets_fwd", r.path.bottleneck_packets_fwd},
+          {"bottleneck_bytes_fwd", r.path.bottleneck_bytes_fwd},
+          {"link_packets", r.path.link_packets}}},
+        {"sim_seconds", r.sim_seconds},
+        {"wall_seconds", r.wall_seconds},
+    };
+}
+
+RunResult run_from_json(const json& j) {
+    RunResult r;
+    r.id = j.value("id", "");
+    const json& params = j.at("params");
+    if (j.contains("param_order")) {
+        for (const auto& k : j.at("param_order"))
+            r.params.push_back({k.get<std::string>(), params.at(k.get<std::string>()).get<std::string>()});
+    } else {
+        for (auto it = params.begin(); it != params.end(); ++it)
+            r.params.push_back({it.key(), it.value().get<std::string>()});
+    }
+    for (const json& g : j.at("groups")) {
+        GroupResult o;
+        o.variant = g.at("variant").get<std::string>();
+        o.flows = g.value("flows", 1u);
+        o.goodput_mbps = g.at("goodput_mbps").get<double>();
+        o.flow_goodput_mbps = g.value("flow_goodput_mbps", std::vector<double>{});
+        o.fairness = g.value("fairness", 1.0);
+        o.latency = latency_from(g.at("latency_ms"));
+        o.cdf = g.value("latency_cdf_ms", std::vector<double>{});
+        o.bytes_delivered = g.value("bytes_delivered", 0ull);
+        o.messages_sent = g.value("messages_sent", 0ull);
+        o.messages_delivered = g.value("messages_delivered", 0ull);
+        o.retrans_bytes = g.value("retrans_bytes", 0ull);
+        o.wire_bytes = g.value("wire_bytes", 0ull);
+        o.datagrams = g.value("datagrams", 0ull);
+        o.fec_parity_bytes = g.value("fec_parity_bytes", 0ull);
+        o.fec_recovered = g.value("fec_recovered", 0ull);
+        o.intact = g.value("intact", true);
+        o.complete = g.value("complete", true);
+        o.error = g.value("error", "");
+        o.digest = g.value("digest", 0ull);
+        o.dead_link = g.value("dead_link", false);
+        o.sndwnd = g.value("sndwnd", 0u);
+        o.rcvwnd = g.value("rcvwnd", 0u);
+        r.groups.push_back(std::move(o));
+    }
+    if (j.contains("path")) {
+        const json& p = j.at("path");
+        r.path.queue_drops_fwd = p.value("queue_drops_fwd", 0ull);
+        r.path.queue_drops_rev = p.value("queue_drops_rev", 0ull);
+        if (p.contains("loss_fwd")) r.path.loss_fwd = loss_from(p.at("loss_fwd"));
+        if (p.contains("loss_rev")) r.path.loss_rev = loss_from(p.at("loss_rev"));
+        r.path.channel.reordered = p.value("reordered", 0ull);
+        r.path.channel.duplicated = p.value("duplicated", 0ull);
+        r.path.bottleneck_packets_fwd = p.value("bottleneck_packets_fwd", 0ull);
+        r.path.bottleneck_bytes_fwd = p.value("bottleneck_bytes_fwd", 0ull);
+        r.path.link_packets = p.value("link_packets", 0ull);
+    }
+    r.sim_seconds = j.value("sim_seconds", 0.0);
+    r.wall_seconds = j.value("wall_seconds", 0.0);
+    return r;
+}
+
+void write_json(std::ostream& out, const std::vector<RunResult>& runs) {
+    json doc = {{"kcp_sim", 1}, {"runs", json::array()}};
+    for (const RunResult& r : runs) doc["runs"].push_back(to_json(r));
+    out << doc.dump(1) << "\n";
+}
+
+bool read_json_file(const std::string& path, std::vector<RunResult>& runs, std::string& error) {
+    std::ifstream in(path);
+    if (!in) {
+        error = path + ": cannot open";
+        return false;
+    }
+    try {
+        const json doc = json::parse(in);
+        if (doc.contains("runs")) {
+            for (const json& r : doc.at("runs")) runs.push_back(run_from_json(r));
+        } else {
+            runs.push_back(run_from_json(doc));
+        }
+    } catch (const std::exception& e) {
+        error = path + ": " + e.what();
+        return false;
+    }
+    return true;
+}
+
+namespace {
+
+// The params shown as columns: those whose value differs between runs, excluding the
+// variant list (each row shows its variant).
+std::vector<std::string> varying_params(const std::vector<RunResult>& runs) {
+    std::vector<std::string> keys;
+    std::set<std::string> seen;
+    for (const RunResult& r : runs)
+        for (const Param& p : r.params)
+            if (seen.insert(p.key).second) keys.push_back(p.key);
+    std::vector<std::string> out;
+    for (const std::string& k : keys) {
+        if (k == "variants") continue;
+        std::set<std::string> values;
+        for (const RunResult& r : runs) values.insert(r.param(k));
+        if (values.size() > 1) out.push_back(k);
+    }
+    // The loss model's label already carries the rate.
+    if (std::find(out.begin(), out.end(), "loss_model") != out.end())
+        out.erase(std::remove(out.begin(), out.end(), "loss"), out.end());
+    return out;
+}
+
+}  // namespace
+
+std::string common_description(const std::vector<RunResult>& runs) {
+    if (runs.empty()) return {};
+    std::ostringstream os;
+    bool first = true;
+    for (const Param& p : runs.front().params) {
+        const bool varies = std::any_of(runs.begin(), runs.end(),
+                                        [&](const RunResult& r) { return r.param(p.key) != p.value; });
+        if (p.key == "variants" || varies) continue;
+        if (p.key == "loss" && runs.front().param("loss_model") != "none") continue;
+        os << (first ? "" : ", ") << p.key << " " << p.value;
+        first = false;
+    }
+    return os.str();
+}
+
+void write_csv(std::ostream& out, const std::vector<RunResult>& runs) {
+    std::vector<std::string> keys;
+    std::set<std::string> seen;
+    for (const RunResult& r : runs)
+        for (const Param& p : r.params)
+            if (p.key != "variants" && seen.insert(p.key).second) keys.push_back(p.key);
+    out << "id,variant";
+    for (const auto& k : keys) out << "," << k;
+    out << ",flows,goodput_mbps,fairness,latency_count,latency_mean_ms,latency_p50_ms,"
+           "latency_p95_ms,latency_p99_ms,latency_max_ms,messages_sent,messages_delivered,"
+           "bytes_delivered,retrans_bytes,wire_bytes,datagrams,fec_parity_bytes,fec_recovered,"
+           "intact,complete,dead_link,sndwnd,rcvwnd,queue_drops_fwd,loss_drops_fwd,"
+           "loss_drops_rev,sim_seconds,wall_seconds\n";
+    for (const RunResult& r : runs) {
+        for (const GroupResult& g : r.groups) {
+            out << csv_escape(r.id) << "," << csv_escape(g.variant);
+            for (const auto& k : keys) out << "," << csv_escape(r.param(k));
+            out << "," << g.flows << "," << g.goodput_mbps << "," << g.fairness << ","
+                << g.latency.count << "," << g.latency.mean << "," << g.latency.p50 << ","
+                << g.latency.p95 << "," << g.latency.p99 << "," << g.latency.max << ","
+                << g.messages_sent << "," << g.messages_delivered << "," << g.bytes_delivered
+                << "," << g.retrans_bytes << "," << g.wire_bytes << "," << g.datagrams << ","
+                << g.fec_parity_bytes << "," << g.fec_recovered << "," << g.intact << ","
+                << g.complete << "," << g.dead_link << "," << g.sndwnd << "," << g.rcvwnd << ","
+                << r.path.queue_drops_fwd << "," << r.path.loss_fwd.dropped << ","
+                << r.path.loss_rev.dropped << "," << r.sim_seconds << "," << r.wall_seconds
+                << "\n";
+        }
+    }
+}
+
+void print_table(std::ostream& out, const std::vector<RunResult>& runs) {
+    const auto vary = varying_params(runs);
+    std::vector<std::string> header = {"variant"};
+    for (const auto& k : vary) header.push_back(k);
+    for (const char* h : {"goodput", "p50", "p95", "p99", "max", "delivered", "retrans",
+                          "retrans", "FEC ovh", "FEC rec", "intact"})
+        header.push_back(h);
+    std::vector<std::string> units = {""};
+    for (std::size_t i = 0; i < vary.size(); ++i) units.push_back("");
+    for (const char* u : {"Mbit/s", "ms", "ms", "ms", "ms", "msgs", "MB", "%", "MB", "pkts", ""})
+        units.push_back(u);
+    std::vector<std::vector<std::string>> rows;
+    for (const RunResult& r : runs) {
+        for (const GroupResult& g : r.groups) {
+            std::vector<std::string> row = {g.variant};
+            for (const auto& k : vary) row.push_back(r.param(k));
+            row.push_back(fixed(g.goodput_mbps, 3));
+            // Bulk latency is write-to-delivery and mostly measures the sender's buffer
+            // (two KCP windows, or TCP's socket buffer): kept in CSV/JSON, not shown.
+            if (g.latency.count > 0 && r.param("traffic") != "bulk") {
+                row.push_back(fixed(g.latency.p50, 1));
+                row.push_back(fixed(g.latency.p95, 1));
+                row.push_back(fixed(g.latency.p99, 1));
+                row.push_back(fixed(g.latency.max, 1));
+            } else {
+                for (int i = 0; i < 4; ++i) row.push_back("-");
+            }
+            row.push_back(std::to_string(g.messages_delivered) + "/" +
+                          std::to_string(g.messages_sent));
+            row.push_back(fixed(static_cast<double>(g.retrans_bytes) / 1e6, 2));
+            row.push_back(g.bytes_delivered > 0
+                              ? fixed(100.0 * static_cast<double>(g.retrans_bytes) /
+                                          static_cast<double>(g.bytes_delivered),
+                                      1)
+                              : "-");
+            row.push_back(fixed(static_cast<double>(g.fec_parity_bytes) / 1e6, 2));
+            row.push_back(std::to_string(g.fec_recovered));
+            std::string ok = g.intact ? "yes" : "NO";
+            if (g.intact && !g.complete) ok = "yes, partial";
+            if (g.dead_link) ok += " (dead link)";
+            row.push_back(ok);
+            rows.push_back(std::move(row));
+        }
+    }
+    std::vector<std::size_t> width(header.size(), 0);
+    auto fit = [&](const std::vector<std::string>& row) {
+        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    };
+    fit(header);
+    fit(units);
+    for (const auto& row : rows) fit(row);
+    auto line = [&](const std::vector<std::string>& row) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            const bool left = i <= vary.size();
+            out << (i ? "  " : "") << (left ? std::left : std::right)
+                << std::setw(static_cast<int>(width[i])) << row[i];
+        }
+        out << std::right << "\n";
+    };
+    line(header);
+    line(units);
+    for (const auto& row : rows) line(row);
+}
+
+}  // namespace kcpkit::sim

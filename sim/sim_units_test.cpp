@@ -1,0 +1,195 @@
+// The pure parts of the simulator: seeded messages and their verification, latency
+// summaries, unit parsing, the command line (presets, sweeps, exit 127), the pipeline.
+#define BOOST_TEST_MODULE sim_units
+#include <boost/test/unit_test.hpp>
+#include <random>
+
+#include "sim/datagram_pipeline.hpp"
+#include "sim/message_stream.hpp"
+#include "sim/options.hpp"
+#include "sim/units.hpp"
+
+using namespace kcpkit::sim;
+
+namespace {
+
+std::vector<std::uint8_t> stream_of(std::uint64_t seed, int count, std::uint32_t size) {
+    std::vector<std::uint8_t> out;
+    for (int i = 0; i < count; ++i)
+        append_message(out, seed, static_cast<std::uint32_t>(i), 1000u * i, size + static_cast<std::uint32_t>(i % 7));
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(messages_survive_any_slicing_of_the_stream) {
+    const auto bytes = stream_of(42, 200, 1000);
+    std::mt19937 rng(1);
+    for (int trial = 0; trial < 20; ++trial) {
+        MessageReader reader(42, 2000);
+        std::vector<std::uint32_t> seqs;
+        std::size_t at = 0;
+        while (at < bytes.size()) {
+            const std::size_t n = std::min<std::size_t>(bytes.size() - at, 1 + rng() % 3000);
+            BOOST_REQUIRE(reader.feed({bytes.data() + at, n}, [&](const MessageHeader& h, auto) {
+                seqs.push_back(h.seq);
+            }));
+            at += n;
+        }
+        BOOST_REQUIRE_EQUAL(seqs.size(), 200u);
+        BOOST_CHECK_EQUAL(reader.bytes(), bytes.size());
+        BOOST_CHECK_EQUAL(reader.pending(), 0u);
+        for (std::uint32_t i = 0; i < seqs.size(); ++i) BOOST_REQUIRE_EQUAL(seqs[i], i);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_digest_depends_on_every_byte_and_the_seed) {
+    const auto a = stream_of(7, 50, 300);
+    MessageReader r1(7, 1000), r2(7, 1000);
+    BOOST_REQUIRE(r1.feed(a, [](auto&, auto) {}));
+    BOOST_REQUIRE(r2.feed(a, [](auto&, auto) {}));
+    BOOST_CHECK_EQUAL(r1.digest(), r2.digest());
+    const auto b = stream_of(8, 50, 300);
+    MessageReader r3(8, 1000);
+    BOOST_REQUIRE(r3.feed(b, [](auto&, auto) {}));
+    BOOST_CHECK_NE(r1.digest(), r3.digest());
+}
+
+BOOST_AUTO_TEST_CASE(a_flipped_byte_is_caught_and_located) {
+    auto bytes = stream_of(3, 20, 500);
+    bytes[5 * 506 + 100] ^= 0x01;  // a payload byte of some message
+    MessageReader reader(3, 1000);
+    std::size_t delivered = 0;
+    BOOST_CHECK(!reader.feed(bytes, [&](auto&, auto) { ++delivered; }));
+    BOOST_CHECK(!reader.ok());
+    BOOST_CHECK_LT(delivered, 20u);
+    BOOST_TEST_MESSAGE(reader.error());
+    BOOST_CHECK(reader.error().find("payload byte") != std::string::npos);
+    // Failed readers stay failed.
+    BOOST_CHECK(!reader.feed(stream_of(3, 1, 100), [&](auto&, auto) { ++delivered; }));
+}
+
+BOOST_AUTO_TEST_CASE(gaps_repeats_and_wrong_seeds_are_caught) {
+    std::vector<std::uint8_t> gap, dup;
+    append_message(gap, 1, 0, 0, 100);
+    append_message(gap, 1, 2, 0, 100);  // seq 1 missing
+    MessageReader r1(1, 1000);
+    BOOST_CHECK(!r1.feed(gap, [](auto&, auto) {}));
+    BOOST_CHECK(r1.error().find("out of sequence") != std::string::npos);
+    append_message(dup, 1, 0, 0, 100);
+    append_message(dup, 1, 0, 0, 100);
+    MessageReader r2(1, 1000);
+    BOOST_CHECK(!r2.feed(dup, [](auto&, auto) {}));
+    MessageReader r3(2, 1000);  // another flow's content
+    BOOST_CHECK(!r3.feed(stream_of(1, 1, 100), [](auto&, auto) {}));
+    MessageReader r4(1, 50);  // larger than allowed
+    BOOST_CHECK(!r4.feed(stream_of(1, 1, 100), [](auto&, auto) {}));
+}
+
+BOOST_AUTO_TEST_CASE(percentiles_are_nearest_rank) {
+    std::vector<double> v;
+    for (int i = 100; i >= 1; --i) v.push_back(i);
+    const LatencySummary s = summarize(v);
+    BOOST_CHECK_EQUAL(s.count, 100u);
+    BOOST_CHECK_EQUAL(s.p50, 50);
+    BOOST_CHECK_EQUAL(s.p95, 95);
+    BOOST_CHECK_EQUAL(s.p99, 99);
+    BOOST_CHECK_EQUAL(s.max, 100);
+    BOOST_CHECK_CLOSE(s.mean, 50.5, 1e-9);
+    const auto q = quantiles(v, 11);
+    BOOST_REQUIRE_EQUAL(q.size(), 11u);
+    BOOST_CHECK_EQUAL(q.front(), 1);
+    BOOST_CHECK_EQUAL(q.back(), 100);
+    std::vector<double> empty;
+    BOOST_CHECK_EQUAL(summarize(empty).count, 0u);
+}
+
+BOOST_AUTO_TEST_CASE(units_parse_like_ns3_and_reject_garbage) {
+    BOOST_CHECK_EQUAL(*parse_rate_bps("10Mbps"), 10'000'000u);
+    BOOST_CHECK_EQUAL(*parse_rate_bps("1.5Gbps"), 1'500'000'000u);
+    BOOST_CHECK_EQUAL(*parse_rate_bps("500kbps"), 500'000u);
+    BOOST_CHECK(!parse_rate_bps("fast"));
+    BOOST_CHECK_EQUAL(*parse_time_ns("98ms"), 98'000'000);
+    BOOST_CHECK_EQUAL(*parse_time_ns("0.2s"), 200'000'000);
+    BOOST_CHECK_EQUAL(*parse_time_ns("60"), 60'000'000'000);
+    BOOST_CHECK(!parse_time_ns("soon"));
+    BOOST_CHECK_EQUAL(*parse_bytes("16KB"), 16'000u);
+    BOOST_CHECK_EQUAL(*parse_bytes("1MiB"), 1'048'576u);
+    BOOST_CHECK_EQUAL(parse_queue("100p")->packets, 100u);
+    BOOST_CHECK_EQUAL(parse_queue("150KB")->bytes, 150'000u);
+    BOOST_CHECK_EQUAL(parse_queue("auto")->packets, 0u);
+    BOOST_CHECK(!parse_queue("lots"));
+    BOOST_CHECK_CLOSE(*parse_probability("2%"), 0.02, 1e-9);
+    BOOST_CHECK_CLOSE(*parse_probability("0.02"), 0.02, 1e-9);
+    BOOST_CHECK(!parse_probability("150%"));
+}
+
+BOOST_AUTO_TEST_CASE(explicit_flags_override_a_preset_and_sweeps_override_both) {
+    CliConfig cfg;
+    std::string error;
+    BOOST_REQUIRE_EQUAL(parse_cli({"--preset", "transpacific", "--loss", "5%", "--compare", "tcp-cubic"}, cfg, error), 0);
+    BOOST_REQUIRE_EQUAL(cfg.runs.size(), 2u);
+    BOOST_CHECK_EQUAL(cfg.runs[0].scenario.path.bandwidth_bps, 20'000'000u);  // preset
+    BOOST_CHECK_CLOSE(cfg.runs[0].scenario.loss_rate, 0.05, 1e-9);           // override
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-fast");
+    BOOST_CHECK_EQUAL(cfg.runs[1].variants[0].tcp_type, "ns3::TcpCubic");
+
+    BOOST_REQUIRE_EQUAL(parse_cli({"--preset", "transpacific", "--loss", "5%", "--sweep", "loss=0,1%",
+                                   "--sweep", "variant=kcp-fast3,tcp-bbr,kcp-normal"},
+                                  cfg, error), 0);
+    BOOST_REQUIRE_EQUAL(cfg.runs.size(), 6u);
+    BOOST_CHECK_EQUAL(cfg.runs[0].scenario.loss_rate, 0.0);
+    BOOST_CHECK_CLOSE(cfg.runs[5].scenario.loss_rate, 0.01, 1e-9);
+    BOOST_CHECK_EQUAL(cfg.runs[4].variants[0].name, "tcp-bbr");
+    // Each run's own flags reproduce it alone.
+    CliConfig one;
+    BOOST_REQUIRE_EQUAL(parse_cli(cfg.run_args[4], one, error), 0);
+    BOOST_REQUIRE_EQUAL(one.runs.size(), 1u);
+    BOOST_CHECK_EQUAL(one.runs[0].variants[0].name, "tcp-bbr");
+    BOOST_CHECK_CLOSE(one.runs[0].scenario.loss_rate, 0.01, 1e-9);
+    BOOST_CHECK_EQUAL(one.runs[0].scenario.path.bandwidth_bps, 20'000'000u);
+}
+
+BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
+    CliConfig cfg;
+    std::string error;
+    BOOST_REQUIRE_EQUAL(parse_cli({"--mode", "fast3", "--rtt", "100ms", "--access_delay", "5ms"}, cfg, error), 0);
+    const KcpSettings& k = cfg.runs[0].variants[0].kcp;
+    BOOST_CHECK_EQUAL(k.nodelay, 1);
+    BOOST_CHECK_EQUAL(k.interval, 10);
+    BOOST_CHECK_EQUAL(k.resend, 2);
+    BOOST_CHECK_EQUAL(k.nc, 1);
+    BOOST_CHECK_EQUAL(cfg.runs[0].scenario.path.delay_ns, 40'000'000);
+    BOOST_CHECK_CLOSE(cfg.runs[0].scenario.path.rtt_seconds(), 0.1, 1e-9);
+    BOOST_REQUIRE_EQUAL(parse_cli({"--interval", "20"}, cfg, error), 0);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-manual");
+}
+
+BOOST_AUTO_TEST_CASE(fec_and_crypt_answer_127_until_issue_3) {
+    CliConfig cfg;
+    std::string error;
+    BOOST_CHECK_EQUAL(parse_cli({"--datashard", "10", "--parityshard", "3"}, cfg, error), kUnsupportedExit);
+    BOOST_CHECK(error.find("issue 3") != std::string::npos);
+    BOOST_CHECK_EQUAL(parse_cli({"--crypt", "aes"}, cfg, error), kUnsupportedExit);
+    BOOST_CHECK_EQUAL(parse_cli({"--variants", "kcp-fast3+fec10/3"}, cfg, error), kUnsupportedExit);
+    BOOST_CHECK_EQUAL(parse_cli({"--datashard", "0", "--parityshard", "0", "--crypt", "none"}, cfg, error), 0);
+    BOOST_CHECK_EQUAL(parse_cli({"--mode", "warp"}, cfg, error), kUsageError);
+    BOOST_CHECK_EQUAL(parse_cli({"--compare", "tcp-nosuch"}, cfg, error), kUsageError);
+    BOOST_CHECK_EQUAL(parse_cli({"--bogus"}, cfg, error), kUsageError);
+}
+
+BOOST_AUTO_TEST_CASE(the_pass_through_pipeline_changes_nothing) {
+    auto p = make_pipeline(PipelineConfig{});
+    BOOST_REQUIRE(p);
+    const std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
+    std::vector<std::uint8_t> wire, back;
+    p->seal(d, [&](std::span<const std::uint8_t> w) { wire.assign(w.begin(), w.end()); });
+    p->open(wire, [&](std::span<const std::uint8_t> k) { back.assign(k.begin(), k.end()); });
+    BOOST_CHECK(back == d);
+    BOOST_CHECK_EQUAL(p->stats().sealed, 1u);
+    BOOST_CHECK_EQUAL(p->overhead(), 0u);
+    PipelineConfig fec;
+    fec.datashard = 10;
+    fec.parityshard = 3;
+    BOOST_CHECK(!make_pipeline(fec));
+}

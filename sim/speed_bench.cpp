@@ -1,0 +1,112 @@
+#include "sim/speed_bench.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "sim/report.hpp"
+#include "sim/runner.hpp"
+
+namespace kcpkit::sim {
+
+namespace {
+
+bool given(const std::vector<std::string>& args, const std::string& flag) {
+    return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+        return a == flag || a.rfind(flag + "=", 0) == 0;
+    });
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+}  // namespace
+
+int run_speed_bench(const std::vector<std::string>& user_args, const CliConfig& base) {
+    // The bench's path unless the user says otherwise: a clean 100 Mbit/s, 20 ms path,
+    // one flow of each kind for 10 simulated seconds.
+    std::vector<std::string> args = user_args;
+    const std::vector<std::pair<std::string, std::string>> defaults = {
+        {"--bandwidth", "100Mbps"}, {"--rtt", "20ms"}, {"--duration", "10"},
+        {"--variants", "udp-plain,kcp-fast3,kcp-normal,tcp-cubic"}};
+    for (const auto& [flag, value] : defaults)
+        if (!given(user_args, flag)) args.insert(args.end(), {flag, value});
+    CliConfig cfg;
+    std::string error;
+    if (int rc = parse_cli(args, cfg, error)) {
+        std::cerr << "kcp-sim: " << error << "\n";
+        return rc;
+    }
+    const int reps = 3;
+    std::vector<RunSpec> specs;
+    for (int rep = 0; rep < reps; ++rep)
+        for (const RunSpec& s : cfg.runs) specs.push_back(s);
+    RunnerOptions ro;
+    ro.jobs = 1;  // one at a time: the runs must not compete for a core
+    ro.progress = base.progress;
+    ro.label = "speed bench";
+    int failures = 0;
+    const auto results = run_all(specs, ro, &failures);
+    if (failures) return 1;
+
+    struct Row {
+        std::string variant;
+        double wall = 0, packets = 0, goodput = 0, sim = 0;
+    };
+    std::vector<Row> rows;
+    for (std::size_t i = 0; i < cfg.runs.size(); ++i) {
+        std::vector<double> walls;
+        for (int rep = 0; rep < reps; ++rep) walls.push_back(results[rep * cfg.runs.size() + i].wall_seconds);
+        const RunResult& r = results[i];
+        Row row;
+        row.variant = r.groups.empty() ? "?" : r.groups.front().variant;
+        row.wall = median(walls);
+        row.packets = static_cast<double>(r.path.link_packets);
+        row.goodput = r.groups.empty() ? 0 : r.groups.front().goodput_mbps;
+        row.sim = r.sim_seconds;
+        rows.push_back(row);
+    }
+    std::cout << "Simulation speed: " << common_description({results.begin(), results.begin() + static_cast<std::ptrdiff_t>(cfg.runs.size())})
+              << "\n(median wall time of " << reps << " runs each, one process at a time; "
+              << "a packet = one transmission over one link, so every hop and every ACK counts)\n\n";
+    const Row* udp = nullptr;
+    for (const Row& r : rows)
+        if (r.variant == "udp-plain") udp = &r;
+    std::cout << std::left << std::setw(14) << "variant" << std::right << std::setw(12) << "goodput"
+              << std::setw(12) << "link pkts" << std::setw(10) << "wall s" << std::setw(12)
+              << "pkts/s" << std::setw(10) << "ns/pkt" << std::setw(14) << "cost vs UDP" << "\n";
+    for (const Row& r : rows) {
+        const double pps = r.packets / r.wall;
+        std::ostringstream ratio;
+        if (udp && udp != &r)
+            ratio << std::fixed << std::setprecision(2)
+                  << (r.wall / r.packets) / (udp->wall / udp->packets) << "x";
+        else
+            ratio << "1 (ref)";
+        std::cout << std::left << std::setw(14) << r.variant << std::right << std::fixed
+                  << std::setprecision(2) << std::setw(8) << r.goodput << "Mb/s" << std::setw(12)
+                  << static_cast<long long>(r.packets) << std::setw(10) << std::setprecision(3)
+                  << r.wall << std::setw(12) << static_cast<long long>(pps) << std::setw(10)
+                  << static_cast<long long>(1e9 / pps) << std::setw(14) << ratio.str() << "\n";
+    }
+    // Scale: wall time grows with the packets simulated, which grow with flows x rate x
+    // time. From the KCP rows: wall seconds per (Mbit/s of bottleneck x simulated s).
+    std::cout << "\nTen-minute budget (linear in packets; method in docs/simulation.md):\n";
+    const double bw_mbps =
+        static_cast<double>(cfg.runs.front().scenario.path.bandwidth_bps) / 1e6;
+    for (const Row& r : rows) {
+        if (r.variant.rfind("kcp", 0) != 0) continue;
+        const double per_mbps_s = r.wall / (bw_mbps * r.sim);
+        const double budget = 600.0 / per_mbps_s;  // Mbit/s x simulated seconds
+        std::cout << "  " << r.variant << ": " << std::fixed << std::setprecision(0) << budget
+                  << " (bottleneck Mbit/s x simulated s) in 600 s, e.g. a saturated 1 Gbit/s link for "
+                  << budget / 1000 << " s, or 100 Mbit/s for " << budget / 100 << " s\n";
+    }
+    return 0;
+}
+
+}  // namespace kcpkit::sim
