@@ -88,17 +88,6 @@ std::uint32_t run(Side& c, Side& g, VirtualLink& to_g, VirtualLink& to_c, std::u
     return limit;
 }
 
-std::vector<Bytes> messages(std::uint32_t seed, int count, std::size_t max_size) {
-    std::mt19937 rng(seed);
-    std::vector<Bytes> out;
-    for (int i = 0; i < count; ++i) {
-        Bytes m(1 + rng() % max_size);
-        for (auto& b : m) b = static_cast<std::uint8_t>(rng());
-        out.push_back(std::move(m));
-    }
-    return out;
-}
-
 Bytes joined(const std::vector<Bytes>& parts) {
     Bytes all;
     for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
@@ -129,8 +118,8 @@ void exchange(bool stream, const Mode& mode, std::uint32_t seed, std::uint32_t s
         c.kcp.wndsize(64, 0);
         g.kcp.wndsize(64, 0);
         const std::size_t max_size = 20 * (kMtu - kHeaderSize);
-        const auto from_c = messages(seed, 150, max_size);
-        const auto from_g = messages(seed + 1000, 150, max_size);
+        const auto from_c = random_messages(seed, 150, max_size);
+        const auto from_g = random_messages(seed + 1000, 150, max_size);
 
         VirtualLink::Config cfg{.loss = 0.08, .duplicate = 0.03, .delay_ms = 30, .jitter_ms = 25};
         VirtualLink to_g(cfg, seed), to_c(cfg, seed + 1);

@@ -138,17 +138,6 @@ Outcome transfer(const std::vector<Bytes>& messages, const LinkConfig& cfg, bool
     return result;
 }
 
-std::vector<Bytes> random_messages(std::uint32_t seed, int count, std::size_t max_size) {
-    std::mt19937 rng(seed);
-    std::vector<Bytes> out;
-    for (int i = 0; i < count; ++i) {
-        Bytes m(1 + rng() % max_size);
-        for (auto& b : m) b = static_cast<std::uint8_t>(rng());
-        out.push_back(std::move(m));
-    }
-    return out;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(message_mode_delivers_everything_over_a_bad_link) {

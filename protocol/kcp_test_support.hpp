@@ -63,6 +63,18 @@ inline std::vector<SegmentHeader> headers_of(const Bytes& d) {
     return out;
 }
 
+/// `count` seeded random messages of 1 to `max_size` bytes.
+inline std::vector<Bytes> random_messages(std::uint32_t seed, int count, std::size_t max_size) {
+    std::mt19937 rng(seed);
+    std::vector<Bytes> out;
+    for (int i = 0; i < count; ++i) {
+        Bytes m(1 + rng() % max_size);
+        for (auto& b : m) b = static_cast<std::uint8_t>(rng());
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
 inline bool same_state(const KcpState& a, const KcpState& b) {
     return a.snd_una == b.snd_una && a.snd_nxt == b.snd_nxt && a.rcv_nxt == b.rcv_nxt &&
            a.cwnd == b.cwnd && a.ssthresh == b.ssthresh && a.rx_srtt == b.rx_srtt &&
