@@ -290,6 +290,17 @@ class Kcp {
     std::uint32_t dead_link_ = 20, incr_ = 0;
     std::int32_t fastresend_ = 0, fastlimit_ = 5;
     bool nocwnd_ = false, stream_ = false;
+    // Fields an idle flush reads sit together, so a pass over many sessions touches few
+    // cache lines.
+    // What lets transmit() skip a session in O(1) when it would send nothing (the flush
+    // pass over thousands of idle sessions): set by the last full scan, kept conservative.
+    bool snd_buf_unsent_ = false;      // a segment in snd_buf was never sent
+    std::uint32_t fastack_bound_ = 0;  // >= every live, counting segment's fastack
+    std::uint32_t min_resendts_ = 0;   // the earliest resendts of a live segment...
+    bool min_resendts_exact_ = false;  // ...still exact (no such segment left since)
+    std::size_t out_len_ = 0;
+    RingBuffer<Segment> rcv_queue_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> acks_;  // (sn, ts) pending
 
     RingBuffer<Segment> snd_queue_;
     // snd_buf holds sn = snd_buf_[0].sn + i at index i; acknowledged ones are tombstones
@@ -297,21 +308,12 @@ class Kcp {
     // until una passes them), so an ACK is found in O(1).
     RingBuffer<Segment> snd_buf_;
     std::uint32_t snd_buf_live_ = 0;
-    // What lets transmit() skip a session in O(1) when it would send nothing (the flush
-    // pass over thousands of idle sessions): set by the last full scan, kept conservative.
-    bool snd_buf_unsent_ = false;      // a segment in snd_buf was never sent
-    std::uint32_t fastack_bound_ = 0;  // >= every live, counting segment's fastack
-    std::uint32_t min_resendts_ = 0;   // the earliest resendts of a live segment...
-    bool min_resendts_exact_ = false;  // ...still exact (no such segment left since)
     // rcv_buf holds sn = rcv_nxt + i at index i; absent ones are empty slots.
     RingBuffer<Segment> rcv_buf_;
     std::uint32_t rcv_buf_count_ = 0;
-    RingBuffer<Segment> rcv_queue_;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> acks_;  // (sn, ts) pending
 
     PayloadPool pool_;
     std::vector<std::uint8_t> out_;  // mtu bytes: the datagram being packed
-    std::size_t out_len_ = 0;
 };
 
 }  // namespace kcpkit::kcp
