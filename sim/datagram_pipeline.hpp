@@ -32,14 +32,14 @@ struct PipelineConfig {
 
 /// What a pipeline did, for the result table.
 struct PipelineStats {
-    std::uint64_t sealed = 0;             ///< KCP datagrams sealed
-    std::uint64_t wire_datagrams = 0;     ///< datagrams handed to the socket
-    std::uint64_t wire_bytes = 0;         ///< their bytes
-    std::uint64_t fec_parity_bytes = 0;   ///< wire bytes that were parity shards
-    std::uint64_t header_bytes = 0;       ///< framing bytes added (nonce, CRC, FEC headers)
-    std::uint64_t opened = 0;             ///< KCP datagrams delivered by open()
-    std::uint64_t fec_recovered = 0;      ///< of them, rebuilt from parity
-    std::uint64_t rejected = 0;           ///< wire datagrams dropped (CRC, malformed)
+    std::uint64_t sealed = 0;            ///< KCP datagrams sealed
+    std::uint64_t wire_datagrams = 0;    ///< datagrams handed to the socket
+    std::uint64_t wire_bytes = 0;        ///< their bytes
+    std::uint64_t fec_parity_bytes = 0;  ///< wire bytes that were parity shards
+    std::uint64_t header_bytes = 0;      ///< framing bytes added (nonce, CRC, FEC headers)
+    std::uint64_t opened = 0;            ///< KCP datagrams delivered by open()
+    std::uint64_t fec_recovered = 0;     ///< of them, rebuilt from parity
+    std::uint64_t rejected = 0;          ///< wire datagrams dropped (CRC, malformed)
 };
 
 class DatagramPipeline {

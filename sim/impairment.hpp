@@ -74,9 +74,9 @@ class ImpairmentErrorModel : public ns3::ErrorModel {
 
 /// Per-packet extra delay and duplication on a point-to-point link.
 struct ChannelConfig {
-    ns3::Time jitter;        ///< each packet gets U[0, jitter] extra delay
-    bool reorder = true;     ///< false: a packet never overtakes an earlier one (FIFO)
-    double duplicate = 0;    ///< probability a packet is delivered twice
+    ns3::Time jitter;      ///< each packet gets U[0, jitter] extra delay
+    bool reorder = true;   ///< false: a packet never overtakes an earlier one (FIFO)
+    double duplicate = 0;  ///< probability a packet is delivered twice
     bool any() const { return jitter.IsStrictlyPositive() || duplicate > 0; }
 };
 

@@ -13,8 +13,8 @@
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
-#include "ns3/uinteger.h"
 #include "ns3/udp-socket-factory.h"
+#include "ns3/uinteger.h"
 #include "protocol/kcp.hpp"
 #include "sim/message_stream.hpp"
 
@@ -127,8 +127,8 @@ class KcpApplication::Session {
         pipeline_->seal(d, [this](std::span<const std::uint8_t> wire) {
             ++stats_.datagrams_sent;
             stats_.wire_bytes_sent += wire.size() + 28;  // + IPv4 and UDP headers
-            app_.socket_->SendTo(Create<Packet>(wire.data(), static_cast<uint32_t>(wire.size())),
-                                 0, peer_);
+            app_.socket_->SendTo(Create<Packet>(wire.data(), static_cast<uint32_t>(wire.size())), 0,
+                                 peer_);
         });
     }
 
@@ -208,7 +208,8 @@ class KcpApplication::Session {
 
     uint32_t NextSize() const {
         uint64_t size = app_.message_size_;
-        if (app_.max_bytes_ > 0) size = std::min<uint64_t>(size, app_.max_bytes_ - stats_.bytes_sent);
+        if (app_.max_bytes_ > 0)
+            size = std::min<uint64_t>(size, app_.max_bytes_ - stats_.bytes_sent);
         return static_cast<uint32_t>(std::max<uint64_t>(size, kMessageHeaderSize));
     }
 
@@ -241,8 +242,8 @@ class KcpApplication::Session {
         if (!app_.write_delay_) kcp_.flush();
         Arm(false);
         const double gap = 1e9 / std::max(app_.message_rate_, 1e-6);
-        traffic_timer_ =
-            Simulator::Schedule(NanoSeconds(static_cast<int64_t>(std::llround(gap))), &Session::Tick, this);
+        traffic_timer_ = Simulator::Schedule(NanoSeconds(static_cast<int64_t>(std::llround(gap))),
+                                             &Session::Tick, this);
     }
 
     KcpApplication& app_;
@@ -285,9 +286,8 @@ TypeId KcpApplication::GetTypeId() {
             .AddAttribute("Resend", "ikcp_nodelay: fast-resend threshold (0: off).",
                           IntegerValue(2), MakeIntegerAccessor(&KcpApplication::resend_),
                           MakeIntegerChecker<int32_t>())
-            .AddAttribute("NoCongestionWindow", "ikcp_nodelay: nc (1: no cwnd).",
-                          IntegerValue(1), MakeIntegerAccessor(&KcpApplication::nc_),
-                          MakeIntegerChecker<int32_t>())
+            .AddAttribute("NoCongestionWindow", "ikcp_nodelay: nc (1: no cwnd).", IntegerValue(1),
+                          MakeIntegerAccessor(&KcpApplication::nc_), MakeIntegerChecker<int32_t>())
             .AddAttribute("SndWnd", "Send window, segments.", UintegerValue(128),
                           MakeUintegerAccessor(&KcpApplication::snd_wnd_),
                           MakeUintegerChecker<uint32_t>(1))
@@ -312,14 +312,13 @@ TypeId KcpApplication::GetTypeId() {
             .AddAttribute("Profile", "Behaviour profile of the core (ikcp, ...).",
                           StringValue("ikcp"), MakeStringAccessor(&KcpApplication::profile_),
                           MakeStringChecker())
-            .AddAttribute("ClockOffset", "Added to the core's millisecond clock.",
-                          UintegerValue(0), MakeUintegerAccessor(&KcpApplication::clock_offset_),
+            .AddAttribute("ClockOffset", "Added to the core's millisecond clock.", UintegerValue(0),
+                          MakeUintegerAccessor(&KcpApplication::clock_offset_),
                           MakeUintegerChecker<uint32_t>())
-            .AddAttribute("DataShard", "FEC data shards (needs issue 3 unless 0).",
-                          IntegerValue(0),
-                          MakeIntegerAccessor(&KcpApplication::SetDataShard,
-                                              &KcpApplication::GetDataShard),
-                          MakeIntegerChecker<int>(0))
+            .AddAttribute(
+                "DataShard", "FEC data shards (needs issue 3 unless 0).", IntegerValue(0),
+                MakeIntegerAccessor(&KcpApplication::SetDataShard, &KcpApplication::GetDataShard),
+                MakeIntegerChecker<int>(0))
             .AddAttribute("ParityShard", "FEC parity shards (needs issue 3 unless 0).",
                           IntegerValue(0),
                           MakeIntegerAccessor(&KcpApplication::SetParityShard,
@@ -329,18 +328,19 @@ TypeId KcpApplication::GetTypeId() {
                           StringValue("none"),
                           MakeStringAccessor(&KcpApplication::SetCrypt, &KcpApplication::GetCrypt),
                           MakeStringChecker())
-            .AddAttribute("Traffic", "What the client writes.",
-                          EnumValue(static_cast<int>(TrafficKind::bulk)),
-                          MakeEnumAccessor(&KcpApplication::SetTraffic, &KcpApplication::GetTraffic),
-                          MakeEnumChecker(static_cast<int>(TrafficKind::bulk), "bulk",
-                                          static_cast<int>(TrafficKind::echo), "echo",
-                                          static_cast<int>(TrafficKind::periodic), "periodic"))
+            .AddAttribute(
+                "Traffic", "What the client writes.",
+                EnumValue(static_cast<int>(TrafficKind::bulk)),
+                MakeEnumAccessor(&KcpApplication::SetTraffic, &KcpApplication::GetTraffic),
+                MakeEnumChecker(static_cast<int>(TrafficKind::bulk), "bulk",
+                                static_cast<int>(TrafficKind::echo), "echo",
+                                static_cast<int>(TrafficKind::periodic), "periodic"))
             .AddAttribute("MessageSize", "Bytes per message (bulk: per write).",
                           UintegerValue(16384),
                           MakeUintegerAccessor(&KcpApplication::message_size_),
                           MakeUintegerChecker<uint32_t>(kMessageHeaderSize))
-            .AddAttribute("MessageRate", "Messages per second (echo, periodic).",
-                          DoubleValue(50), MakeDoubleAccessor(&KcpApplication::message_rate_),
+            .AddAttribute("MessageRate", "Messages per second (echo, periodic).", DoubleValue(50),
+                          MakeDoubleAccessor(&KcpApplication::message_rate_),
                           MakeDoubleChecker<double>(0))
             .AddAttribute("MaxBytes", "Bytes to write (0: until TrafficStop).", UintegerValue(0),
                           MakeUintegerAccessor(&KcpApplication::max_bytes_),
@@ -377,7 +377,8 @@ void KcpApplication::StartApplication() {
                     "cannot bind UDP port " << port_);
     socket_->SetRecvCallback(MakeCallback(&KcpApplication::HandleRead, this));
     if (role_ == Client) {
-        auto session = std::make_unique<Session>(*this, remote_, conv_, make_pipeline(pipeline_config_));
+        auto session =
+            std::make_unique<Session>(*this, remote_, conv_, make_pipeline(pipeline_config_));
         Session* s = session.get();
         sessions_.push_back(std::move(session));
         s->StartTraffic();
@@ -429,8 +430,7 @@ void KcpApplication::HandleRead(Ptr<Socket> socket) {
             session->AfterInput();
             continue;
         }
-        session->pipeline().open(wire,
-                                 [&](std::span<const std::uint8_t> d) { session->Input(d); });
+        session->pipeline().open(wire, [&](std::span<const std::uint8_t> d) { session->Input(d); });
         session->AfterInput();
     }
 }
@@ -470,7 +470,9 @@ EndpointStats KcpApplication::GetStats() const {
     return total;
 }
 
-std::size_t KcpApplication::GetSessionCount() const { return sessions_.size(); }
+std::size_t KcpApplication::GetSessionCount() const {
+    return sessions_.size();
+}
 
 KcpClientHelper::KcpClientHelper(const Address& remote) {
     factory_.SetTypeId(KcpApplication::GetTypeId());

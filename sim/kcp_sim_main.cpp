@@ -62,15 +62,18 @@ bool write_file(const std::string& path, const std::function<void(std::ostream&)
 }
 
 // Table, CSV, JSON, plots as the flags ask.
-void emit_outputs(const std::vector<RunResult>& runs, const CliConfig& cfg, const std::string& title) {
+void emit_outputs(const std::vector<RunResult>& runs, const CliConfig& cfg,
+                  const std::string& title) {
     if (!cfg.quiet) {
         std::cout << title << "\n" << common_description(runs) << "\n\n";
         print_table(std::cout, runs);
     }
-    if (write_file(cfg.csv, [&](std::ostream& o) { write_csv(o, runs); }) && !cfg.csv.empty() && !cfg.quiet)
+    if (write_file(cfg.csv, [&](std::ostream& o) { write_csv(o, runs); }) && !cfg.csv.empty() &&
+        !cfg.quiet)
         std::cout << "CSV: " << cfg.csv << "\n";
     const std::string json = !cfg.json.empty() ? cfg.json : cfg.result_json;
-    if (write_file(json, [&](std::ostream& o) { write_json(o, runs); }) && !json.empty() && !cfg.quiet)
+    if (write_file(json, [&](std::ostream& o) { write_json(o, runs); }) && !json.empty() &&
+        !cfg.quiet)
         std::cout << "JSON: " << json << "\n";
     if (!cfg.plot_dir.empty()) {
         std::string error;
@@ -118,9 +121,9 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
         return 0;
     };
     std::vector<RunSpec> specs;
-    if (int rc = build({"--sweep", "traffic=bulk", "--sweep", "loss=" + losses, "--sweep",
-                        "variant=" + list},
-                       "bulk-", specs))
+    if (int rc = build(
+            {"--sweep", "traffic=bulk", "--sweep", "loss=" + losses, "--sweep", "variant=" + list},
+            "bulk-", specs))
         return rc;
     const std::size_t n_bulk = specs.size();
     if (int rc = build({"--sweep", "traffic=echo", "--sweep", "variant=" + list}, "echo-", specs))
@@ -132,7 +135,8 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
     ro.label = "kcp-sim --default";
     int failures = 0;
     const std::vector<RunResult> all = run_all(specs, ro, &failures);
-    const std::vector<RunResult> bulk(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n_bulk));
+    const std::vector<RunResult> bulk(all.begin(),
+                                      all.begin() + static_cast<std::ptrdiff_t>(n_bulk));
     const std::vector<RunResult> echo(all.begin() + static_cast<std::ptrdiff_t>(n_bulk), all.end());
     const double wall = seconds_since(t0);
 
@@ -142,13 +146,14 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
     for (const RunResult& r : bulk)
         if (r.param("loss") == main_loss) bulk_main.push_back(r);
 
-    const std::string out_dir = !base_cfg.out_dir.empty() ? base_cfg.out_dir
-                                                          : exe_dir() + "/../reports/sim-default";
+    const std::string out_dir =
+        !base_cfg.out_dir.empty() ? base_cfg.out_dir : exe_dir() + "/../reports/sim-default";
     std::cout << "== kcp-sim --default: KCP vs TCP on one simulated path (ns-3 3.37) ==\n"
               << "Path: " << (echo.empty() ? "" : common_description(echo)) << "\n"
               << "KCP: the kcpkit core (ikcp profile), kcptun modes, windows auto = 1.5 BDP;"
                  " TCP: ns-3 Cubic and BBR (SACK, IW10, MSS 1448).\n\n";
-    std::cout << "1) Bulk transfer, " << (bulk_main.empty() ? "" : bulk_main.front().param("duration"))
+    std::cout << "1) Bulk transfer, "
+              << (bulk_main.empty() ? "" : bulk_main.front().param("duration"))
               << " s, one flow, at loss " << std::stod(main_loss) * 100 << "%:\n";
     print_table(std::cout, bulk_main);
 
@@ -158,14 +163,16 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
     std::vector<std::string> order;
     for (const RunResult& r : bulk) {
         const std::string l = r.param("loss");
-        if (std::find(loss_cols.begin(), loss_cols.end(), l) == loss_cols.end()) loss_cols.push_back(l);
+        if (std::find(loss_cols.begin(), loss_cols.end(), l) == loss_cols.end())
+            loss_cols.push_back(l);
         for (const GroupResult& g : r.groups) {
             if (!pivot.count(g.variant)) order.push_back(g.variant);
             pivot[g.variant][l] = g.goodput_mbps;
         }
     }
-    std::sort(loss_cols.begin(), loss_cols.end(),
-              [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
+    std::sort(loss_cols.begin(), loss_cols.end(), [](const std::string& a, const std::string& b) {
+        return std::stod(a) < std::stod(b);
+    });
     std::cout << "\n2) Bulk goodput (Mbit/s) against loss rate (same path otherwise):\n";
     std::cout << std::left << std::setw(20) << "variant" << std::right;
     for (const auto& l : loss_cols) {
@@ -184,12 +191,13 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
         std::cout << "\n";
     }
 
-    std::cout << "\n3) Echo, " << (echo.empty() ? "" : echo.front().param("msg_size")) << "-byte messages at "
-              << (echo.empty() ? "" : echo.front().param("msg_rate"))
+    std::cout << "\n3) Echo, " << (echo.empty() ? "" : echo.front().param("msg_size"))
+              << "-byte messages at " << (echo.empty() ? "" : echo.front().param("msg_rate"))
               << "/s (the KCP author's method), round-trip time per message:\n";
     print_table(std::cout, echo);
     if (!fec_ready)
-        std::cout << "\nkcp-fast3+fec10/3: not available yet: needs the FEC/crypt layers (issue 3).\n";
+        std::cout
+            << "\nkcp-fast3+fec10/3: not available yet: needs the FEC/crypt layers (issue 3).\n";
 
     std::error_code ec;
     fs::create_directories(out_dir, ec);
@@ -204,7 +212,8 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
     for (const auto& p : pngs) std::cout << "Plot: " << fs::weakly_canonical(p).string() << "\n";
     if (pngs.empty()) std::cout << "Plots: none (" << error << ")\n";
     std::cout << "Took " << std::fixed << std::setprecision(1) << wall << " s for " << all.size()
-              << " simulations on " << ro.jobs << " processes. docs/simulation.md explains the numbers.\n";
+              << " simulations on " << ro.jobs
+              << " processes. docs/simulation.md explains the numbers.\n";
     return integrity_status(all, failures);
 }
 
@@ -223,8 +232,8 @@ int emit_jobs(const CliConfig& cfg) {
             }
         }))
         return 1;
-    std::cout << "Wrote " << cfg.runs.size() << " jobs to " << cfg.emit_jobs
-              << " (each writes " << out_dir << "/<run>.json).\n"
+    std::cout << "Wrote " << cfg.runs.size() << " jobs to " << cfg.emit_jobs << " (each writes "
+              << out_dir << "/<run>.json).\n"
               << "Run them: parallel --sshloginfile HOSTS < " << cfg.emit_jobs
               << "    (or plain `parallel < " << cfg.emit_jobs << "` here)\n";
     if (!cfg.emit_slurm.empty()) {
@@ -267,7 +276,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cfg.list_presets) {
-        for (const Preset& p : presets()) std::cout << std::left << std::setw(15) << p.name << p.description << "\n";
+        for (const Preset& p : presets())
+            std::cout << std::left << std::setw(15) << p.name << p.description << "\n";
         return 0;
     }
     if (!cfg.merge_files.empty()) {

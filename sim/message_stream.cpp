@@ -133,7 +133,8 @@ LatencySummary summarize(std::vector<double>& samples) {
     for (double v : samples) sum += v;
     s.mean = sum / static_cast<double>(samples.size());
     auto rank = [&](double q) {
-        std::size_t k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(samples.size())));
+        std::size_t k =
+            static_cast<std::size_t>(std::ceil(q * static_cast<double>(samples.size())));
         return samples[std::clamp<std::size_t>(k, 1, samples.size()) - 1];
     };
     s.p50 = rank(0.50);

@@ -20,117 +20,118 @@ using Args = std::vector<std::string>;
 
 po::options_description control_options() {
     po::options_description d("What to run and where the results go");
-    d.add_options()
-        ("help,h", "this text")
-        ("default", "the default comparison: KCP normal/fast/fast3 vs TCP Cubic and BBR on "
-                    "the `default` preset's path (bulk goodput vs loss, echo latency)")
-        ("list-presets", "list the named scenarios")
-        ("speed-bench", "simulation cost of KCP flows vs a plain ns-3 UDP flow on the same path")
-        ("sweep", po::value<Args>()->composing(),
-         "KEY=V1,V2,...: run the grid of every value of every swept flag (repeatable; KEY is "
-         "any scenario or KCP flag without dashes, or `variant`)")
-        ("jobs,j", po::value<int>(), "parallel simulation processes (default: one per CPU)")
-        ("emit-jobs", po::value<std::string>(),
-         "write one kcp-sim command per run to FILE (for GNU parallel) instead of running")
-        ("emit-slurm", po::value<std::string>(),
-         "also write a Slurm job-array script running FILE's lines (with --emit-jobs)")
-        ("jobs-out", po::value<std::string>(), "directory the emitted jobs write results to "
-                                               "(default kcp-sim-results)")
-        ("result-json", po::value<std::string>(), "write this invocation's results as JSON")
-        ("merge", po::value<Args>()->multitoken(),
-         "merge result JSON files (from --result-json/--json) and report them")
-        ("csv", po::value<std::string>(), "write the results as CSV")
-        ("json", po::value<std::string>(), "write the results as JSON")
-        ("plot", po::value<std::string>(),
-         "write PNG plots (goodput vs loss, latency CDF) into DIR (needs gnuplot)")
-        ("out-dir", po::value<std::string>(),
-         "--default: where CSV, JSON and plots go (default <build>/reports/sim-default)")
-        ("quiet,q", po::bool_switch(), "no table on stdout")
-        ("no-progress", po::bool_switch(), "no progress bar (it only shows on a terminal)");
+    d.add_options()("help,h", "this text")(
+        "default",
+        "the default comparison: KCP normal/fast/fast3 vs TCP Cubic and BBR on "
+        "the `default` preset's path (bulk goodput vs loss, echo latency)")(
+        "list-presets", "list the named scenarios")(
+        "speed-bench", "simulation cost of KCP flows vs a plain ns-3 UDP flow on the same path")(
+        "sweep", po::value<Args>()->composing(),
+        "KEY=V1,V2,...: run the grid of every value of every swept flag (repeatable; KEY is "
+        "any scenario or KCP flag without dashes, or `variant`)")(
+        "jobs,j", po::value<int>(), "parallel simulation processes (default: one per CPU)")(
+        "emit-jobs", po::value<std::string>(),
+        "write one kcp-sim command per run to FILE (for GNU parallel) instead of running")(
+        "emit-slurm", po::value<std::string>(),
+        "also write a Slurm job-array script running FILE's lines (with --emit-jobs)")(
+        "jobs-out", po::value<std::string>(),
+        "directory the emitted jobs write results to "
+        "(default kcp-sim-results)")("result-json", po::value<std::string>(),
+                                     "write this invocation's results as JSON")(
+        "merge", po::value<Args>()->multitoken(),
+        "merge result JSON files (from --result-json/--json) and report them")(
+        "csv", po::value<std::string>(), "write the results as CSV")(
+        "json", po::value<std::string>(), "write the results as JSON")(
+        "plot", po::value<std::string>(),
+        "write PNG plots (goodput vs loss, latency CDF) into DIR (needs gnuplot)")(
+        "out-dir", po::value<std::string>(),
+        "--default: where CSV, JSON and plots go (default <build>/reports/sim-default)")(
+        "quiet,q", po::bool_switch(), "no table on stdout")(
+        "no-progress", po::bool_switch(), "no progress bar (it only shows on a terminal)");
     return d;
 }
 
 po::options_description scenario_options() {
     po::options_description d("Scenario (ns-3 tcp-variants-comparison names where they fit)");
-    d.add_options()
-        ("preset", po::value<std::string>(), "a named scenario (see --list-presets); other "
-                                             "flags override it")
-        ("bandwidth", po::value<std::string>(), "bottleneck rate (10Mbps)")
-        ("delay", po::value<std::string>(), "bottleneck one-way delay (98ms)")
-        ("rtt", po::value<std::string>(),
-         "round-trip propagation time; sets delay = rtt/2 - 2*access_delay")
-        ("access_bandwidth", po::value<std::string>(), "access link rate (100Mbps)")
-        ("access_delay", po::value<std::string>(), "access link delay (1ms)")
-        ("queue", po::value<std::string>(),
-         "bottleneck queue: Np packets, N bytes (150KB), or auto = 1 BDP (auto)")
-        ("queue_disc_type", po::value<std::string>(),
-         "none (drop-tail device queue) or an ns-3 queue disc, e.g. ns3::FqCoDelQueueDisc")
-        ("link_mtu", po::value<unsigned>(), "IP MTU of every link (1500); TCP MSS = link_mtu - 52")
-        ("loss", po::value<std::string>(), "mean packet loss on the bottleneck: 0.02 or 2%")
-        ("loss-model", po::value<std::string>(),
-         "bernoulli | ge (Gilbert-Elliott; default when --burst is given)")
-        ("burst", po::value<double>(), "GE mean loss burst, packets (3)")
-        ("ge", po::value<std::string>(),
-         "explicit GE: p,r[,loss_good,loss_bad] (good->bad p, bad->good r)")
-        ("error_p", po::value<std::string>(), "Bernoulli loss rate (tcp-variants-comparison)")
-        ("loss-dir", po::value<std::string>(), "both | fwd | rev: directions that lose (both)")
-        ("drop-list", po::value<std::string>(),
-         "drop these packets (1-based, comma-separated) on the forward bottleneck")
-        ("drop-list-rev", po::value<std::string>(), "the same on the reverse direction")
-        ("blackhole-on", po::value<std::string>(), "blackhole cycle: link up for this long")
-        ("blackhole-off", po::value<std::string>(), "... then down (everything lost) this long")
-        ("blackhole-start", po::value<std::string>(), "first cycle starts at (0s)")
-        ("jitter", po::value<std::string>(),
-         "extra delay U[0, jitter] per bottleneck packet (reorders)")
-        ("jitter-fifo", po::bool_switch(), "jitter without reordering")
-        ("duplicate", po::value<std::string>(), "probability a bottleneck packet arrives twice")
-        ("traffic", po::value<std::string>(),
-         "bulk | echo (fixed size and rate, server echoes, RTT) | periodic (one way)")
-        ("msg-size", po::value<std::string>(),
-         "bytes per message (bulk write 16KB, echo 100, periodic 64)")
-        ("rate", po::value<double>(), "messages per second (echo 50, periodic 30)")
-        ("data", po::value<std::string>(), "bulk: bytes per flow, e.g. 10MB (0: until the end)")
-        ("num_flows", po::value<unsigned>(), "flows (each its own sender/receiver pair)")
-        ("duration", po::value<std::string>(), "seconds of traffic (30)")
-        ("seed", po::value<unsigned>(), "RNG seed: the same seed gives the same numbers (1)")
-        ("run", po::value<unsigned>(), "ns-3 run number (substream) (1)")
-        ("pcap", po::value<std::string>(), "write a pcap of the bottleneck: PREFIX-<run>-bottleneck.pcap")
-        ("pcap_tracing", po::bool_switch(), "the same with PREFIX = prefix_name")
-        ("prefix_name", po::value<std::string>(), "output prefix for pcap_tracing (kcp-sim)");
+    d.add_options()("preset", po::value<std::string>(),
+                    "a named scenario (see --list-presets); other "
+                    "flags override it")("bandwidth", po::value<std::string>(),
+                                         "bottleneck rate (10Mbps)")(
+        "delay", po::value<std::string>(), "bottleneck one-way delay (98ms)")(
+        "rtt", po::value<std::string>(),
+        "round-trip propagation time; sets delay = rtt/2 - 2*access_delay")(
+        "access_bandwidth", po::value<std::string>(), "access link rate (100Mbps)")(
+        "access_delay", po::value<std::string>(), "access link delay (1ms)")(
+        "queue", po::value<std::string>(),
+        "bottleneck queue: Np packets, N bytes (150KB), or auto = 1 BDP (auto)")(
+        "queue_disc_type", po::value<std::string>(),
+        "none (drop-tail device queue) or an ns-3 queue disc, e.g. ns3::FqCoDelQueueDisc")(
+        "link_mtu", po::value<unsigned>(), "IP MTU of every link (1500); TCP MSS = link_mtu - 52")(
+        "loss", po::value<std::string>(), "mean packet loss on the bottleneck: 0.02 or 2%")(
+        "loss-model", po::value<std::string>(),
+        "bernoulli | ge (Gilbert-Elliott; default when --burst is given)")(
+        "burst", po::value<double>(), "GE mean loss burst, packets (3)")(
+        "ge", po::value<std::string>(),
+        "explicit GE: p,r[,loss_good,loss_bad] (good->bad p, bad->good r)")(
+        "error_p", po::value<std::string>(), "Bernoulli loss rate (tcp-variants-comparison)")(
+        "loss-dir", po::value<std::string>(), "both | fwd | rev: directions that lose (both)")(
+        "drop-list", po::value<std::string>(),
+        "drop these packets (1-based, comma-separated) on the forward bottleneck")(
+        "drop-list-rev", po::value<std::string>(), "the same on the reverse direction")(
+        "blackhole-on", po::value<std::string>(), "blackhole cycle: link up for this long")(
+        "blackhole-off", po::value<std::string>(), "... then down (everything lost) this long")(
+        "blackhole-start", po::value<std::string>(), "first cycle starts at (0s)")(
+        "jitter", po::value<std::string>(),
+        "extra delay U[0, jitter] per bottleneck packet (reorders)")(
+        "jitter-fifo", po::bool_switch(), "jitter without reordering")(
+        "duplicate", po::value<std::string>(), "probability a bottleneck packet arrives twice")(
+        "traffic", po::value<std::string>(),
+        "bulk | echo (fixed size and rate, server echoes, RTT) | periodic (one way)")(
+        "msg-size", po::value<std::string>(),
+        "bytes per message (bulk write 16KB, echo 100, periodic 64)")(
+        "rate", po::value<double>(), "messages per second (echo 50, periodic 30)")(
+        "data", po::value<std::string>(), "bulk: bytes per flow, e.g. 10MB (0: until the end)")(
+        "num_flows", po::value<unsigned>(), "flows (each its own sender/receiver pair)")(
+        "duration", po::value<std::string>(), "seconds of traffic (30)")(
+        "seed", po::value<unsigned>(), "RNG seed: the same seed gives the same numbers (1)")(
+        "run", po::value<unsigned>(), "ns-3 run number (substream) (1)")(
+        "pcap", po::value<std::string>(),
+        "write a pcap of the bottleneck: PREFIX-<run>-bottleneck.pcap")(
+        "pcap_tracing", po::bool_switch(), "the same with PREFIX = prefix_name")(
+        "prefix_name", po::value<std::string>(), "output prefix for pcap_tracing (kcp-sim)");
     return d;
 }
 
 po::options_description kcp_options() {
     po::options_description d("KCP (kcptun's names)");
-    d.add_options()
-        ("mode", po::value<std::string>(),
-         "normal (0,40,2,1) | fast (0,30,2,1) | fast2 (1,20,2,1) | fast3 (1,10,2,1) | manual (fast)")
-        ("nodelay", po::value<int>(), "manual: nodelay")
-        ("interval", po::value<int>(), "manual: flush interval, ms")
-        ("resend", po::value<int>(), "manual: fast-resend threshold")
-        ("nc", po::value<int>(), "manual: 1 = no congestion window")
-        ("sndwnd", po::value<unsigned>(), "send window, segments (0 = auto: 1.5 BDP, >= 128)")
-        ("rcvwnd", po::value<unsigned>(), "receive window, segments (0 = auto)")
-        ("mtu", po::value<unsigned>(), "UDP payload per datagram, framing included (1400)")
-        ("datashard,ds", po::value<int>(), "FEC data shards (needs issue 3 unless 0)")
-        ("parityshard,ps", po::value<int>(), "FEC parity shards (needs issue 3 unless 0)")
-        ("crypt", po::value<std::string>(), "packet cipher (needs issue 3 unless none)")
-        ("key", po::value<std::string>(), "pre-shared secret")
-        ("profile", po::value<std::string>(), "behaviour profile of the core (ikcp)")
-        ("stream", po::bool_switch(), "KCP stream mode")
-        ("acknodelay", po::bool_switch(), "flush ACKs as soon as input arrives")
-        ("write-delay", po::bool_switch(), "leave writes for the next tick (default: flush)")
-        ("deadlink", po::value<unsigned>(), "transmissions before the core reports a dead link (20)")
-        ("clock-offset", po::value<unsigned>(), "start the core's ms clock here (tests wrap)");
+    d.add_options()("mode", po::value<std::string>(),
+                    "normal (0,40,2,1) | fast (0,30,2,1) | fast2 (1,20,2,1) | fast3 (1,10,2,1) | "
+                    "manual (fast)")("nodelay", po::value<int>(), "manual: nodelay")(
+        "interval", po::value<int>(), "manual: flush interval, ms")(
+        "resend", po::value<int>(), "manual: fast-resend threshold")(
+        "nc", po::value<int>(), "manual: 1 = no congestion window")(
+        "sndwnd", po::value<unsigned>(), "send window, segments (0 = auto: 1.5 BDP, >= 128)")(
+        "rcvwnd", po::value<unsigned>(), "receive window, segments (0 = auto)")(
+        "mtu", po::value<unsigned>(), "UDP payload per datagram, framing included (1400)")(
+        "datashard,ds", po::value<int>(), "FEC data shards (needs issue 3 unless 0)")(
+        "parityshard,ps", po::value<int>(), "FEC parity shards (needs issue 3 unless 0)")(
+        "crypt", po::value<std::string>(), "packet cipher (needs issue 3 unless none)")(
+        "key", po::value<std::string>(), "pre-shared secret")(
+        "profile", po::value<std::string>(), "behaviour profile of the core (ikcp)")(
+        "stream", po::bool_switch(), "KCP stream mode")("acknodelay", po::bool_switch(),
+                                                        "flush ACKs as soon as input arrives")(
+        "write-delay", po::bool_switch(), "leave writes for the next tick (default: flush)")(
+        "deadlink", po::value<unsigned>(),
+        "transmissions before the core reports a dead link (20)")(
+        "clock-offset", po::value<unsigned>(), "start the core's ms clock here (tests wrap)");
     po::options_description c("Comparison");
-    c.add_options()
-        ("compare", po::value<std::string>(),
-         "also run these variants, e.g. tcp-cubic,tcp-bbr,tcp-newreno,kcp-fast3")
-        ("variants", po::value<std::string>(),
-         "run exactly these variants (kcp, kcp-<mode>[+fecD/P], tcp-<cc>)")
-        ("transport_prot", po::value<std::string>(),
-         "tcp-variants-comparison's name (TcpCubic, ...) as a variant to run")
-        ("shared", po::bool_switch(), "all variants share one bottleneck (num_flows each)");
+    c.add_options()("compare", po::value<std::string>(),
+                    "also run these variants, e.g. tcp-cubic,tcp-bbr,tcp-newreno,kcp-fast3")(
+        "variants", po::value<std::string>(),
+        "run exactly these variants (kcp, kcp-<mode>[+fecD/P], tcp-<cc>)")(
+        "transport_prot", po::value<std::string>(),
+        "tcp-variants-comparison's name (TcpCubic, ...) as a variant to run")(
+        "shared", po::bool_switch(), "all variants share one bottleneck (num_flows each)");
     d.add(c);
     return d;
 }
@@ -179,13 +180,16 @@ std::string str(const po::variables_map& vm, const char* k, const std::string& d
 std::int64_t time_ns(const po::variables_map& vm, const char* k, std::int64_t def) {
     if (!vm.count(k)) return def;
     auto v = parse_time_ns(vm[k].as<std::string>());
-    if (!v) throw Fail{kUsageError, std::string("--") + k + ": not a time: " + vm[k].as<std::string>()};
+    if (!v)
+        throw Fail{kUsageError, std::string("--") + k + ": not a time: " + vm[k].as<std::string>()};
     return *v;
 }
 
 double probability(const po::variables_map& vm, const char* k) {
     auto v = parse_probability(vm[k].as<std::string>());
-    if (!v) throw Fail{kUsageError, std::string("--") + k + ": not a probability: " + vm[k].as<std::string>()};
+    if (!v)
+        throw Fail{kUsageError,
+                   std::string("--") + k + ": not a probability: " + vm[k].as<std::string>()};
     return *v;
 }
 
@@ -225,7 +229,9 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
     }
     if (vm.count("queue")) {
         auto q = parse_queue(str(vm, "queue"));
-        if (!q) throw Fail{kUsageError, "--queue: expected Np, a byte size or auto: " + str(vm, "queue")};
+        if (!q)
+            throw Fail{kUsageError,
+                       "--queue: expected Np, a byte size or auto: " + str(vm, "queue")};
         p.queue_packets = q->packets;
         p.queue_bytes = q->bytes;
     }
@@ -276,7 +282,8 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
         label = "GE p=" + parts[0] + " r=" + parts[1];
     }
     const std::string dir = str(vm, "loss-dir", "both");
-    if (dir != "both" && dir != "fwd" && dir != "rev") throw Fail{kUsageError, "--loss-dir: both, fwd or rev"};
+    if (dir != "both" && dir != "fwd" && dir != "rev")
+        throw Fail{kUsageError, "--loss-dir: both, fwd or rev"};
     LossConfig fwd = dir != "rev" ? loss : LossConfig{};
     LossConfig rev = dir != "fwd" ? loss : LossConfig{};
     if (vm.count("drop-list")) fwd.drop_list = drop_list(str(vm, "drop-list"));
@@ -328,7 +335,8 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
 
     // KCP.
     const std::string mode = str(vm, "mode", "fast");
-    if (!kcp.apply_mode(mode)) throw Fail{kUsageError, "--mode: normal, fast, fast2, fast3 or manual"};
+    if (!kcp.apply_mode(mode))
+        throw Fail{kUsageError, "--mode: normal, fast, fast2, fast3 or manual"};
     bool manual = false;
     if (vm.count("nodelay")) kcp.nodelay = vm["nodelay"].as<int>(), manual = true;
     if (vm.count("interval")) kcp.interval = vm["interval"].as<int>(), manual = true;
@@ -340,7 +348,8 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
     if (vm.count("mtu")) {
         kcp.mtu = vm["mtu"].as<unsigned>();
         if (kcp.mtu < 50 || kcp.mtu + 28 > p.mtu)
-            throw Fail{kUsageError, "--mtu: 50 .. link_mtu - 28 (" + std::to_string(p.mtu - 28) + ")"};
+            throw Fail{kUsageError,
+                       "--mtu: 50 .. link_mtu - 28 (" + std::to_string(p.mtu - 28) + ")"};
     }
     if (vm.count("datashard")) kcp.pipeline.datashard = vm["datashard"].as<int>();
     if (vm.count("parityshard")) kcp.pipeline.parityshard = vm["parityshard"].as<int>();
@@ -351,7 +360,8 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
         if (kcp::find_profile(kcp.profile) == nullptr) {
             std::string known;
             for (const kcp::Profile* pr : kcp::all_profiles()) known += " " + std::string(pr->name);
-            throw Fail{kUsageError, "--profile: unknown profile " + kcp.profile + " (known:" + known + ")"};
+            throw Fail{kUsageError,
+                       "--profile: unknown profile " + kcp.profile + " (known:" + known + ")"};
         }
     }
     kcp.stream = vm["stream"].as<bool>();
@@ -443,7 +453,8 @@ int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string&
     std::vector<std::pair<std::string, Args>> user_flags;
     for (const auto& o : parsed.options) {
         if (control.count(o.string_key)) continue;
-        scenario_args.insert(scenario_args.end(), o.original_tokens.begin(), o.original_tokens.end());
+        scenario_args.insert(scenario_args.end(), o.original_tokens.begin(),
+                             o.original_tokens.end());
         user_flags.push_back({o.string_key, o.original_tokens});
     }
     // The grid.
@@ -471,8 +482,10 @@ int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string&
                     Args q = p;
                     q.push_back("--" + key);
                     // A switch takes no value: sweep it as on/off.
-                    if (v != "on" && v != "off") q.push_back(v);
-                    else if (v == "off") q.pop_back();
+                    if (v != "on" && v != "off")
+                        q.push_back(v);
+                    else if (v == "off")
+                        q.pop_back();
                     next.push_back(q);
                 }
             points = std::move(next);
@@ -539,7 +552,8 @@ int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string&
                     variants.push_back(v);
             }
             std::string pcap = str(vm, "pcap");
-            if (pcap.empty() && vm["pcap_tracing"].as<bool>()) pcap = str(vm, "prefix_name", "kcp-sim");
+            if (pcap.empty() && vm["pcap_tracing"].as<bool>())
+                pcap = str(vm, "prefix_name", "kcp-sim");
 
             auto add = [&](RunSpec spec, const std::string& variant_arg) {
                 char id[32];
@@ -571,7 +585,8 @@ int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string&
             if (vm["shared"].as<bool>() && variants.size() > 1) {
                 RunSpec spec;
                 spec.scenario = sc;
-                spec.scenario.num_flows = sc.num_flows * static_cast<std::uint32_t>(variants.size());
+                spec.scenario.num_flows =
+                    sc.num_flows * static_cast<std::uint32_t>(variants.size());
                 spec.variants = variants;
                 std::string joined;
                 for (const Variant& v : variants) joined += (joined.empty() ? "" : ",") + v.name;

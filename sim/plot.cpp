@@ -59,10 +59,9 @@ std::vector<std::string> write_plots(const std::vector<RunResult>& runs, const s
     std::error_code ec;
     fs::create_directories(dir, ec);
     const fs::path out(dir);
-    const std::string term =
-        std::system("gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1") == 0
-            ? "set terminal pngcairo size 900,560 enhanced font 'Sans,10'\n"
-            : "set terminal png size 900,560\n";
+    const std::string term = std::system("gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1") == 0
+                                 ? "set terminal pngcairo size 900,560 enhanced font 'Sans,10'\n"
+                                 : "set terminal png size 900,560\n";
 
     // Goodput vs loss.
     std::vector<const RunResult*> bulk;
@@ -89,8 +88,8 @@ std::vector<std::string> write_plots(const std::vector<RunResult>& runs, const s
             d << "# " << name << "\n";
             for (auto [x, y] : pts) d << x << " " << y << "\n";
             d << "\n\n";
-            plot << (index ? ", \\\n     " : "plot ") << quote(dat.filename().string())
-                 << " index " << index << " with linespoints lw 2 pt 7 title " << quote(name);
+            plot << (index ? ", \\\n     " : "plot ") << quote(dat.filename().string()) << " index "
+                 << index << " with linespoints lw 2 pt 7 title " << quote(name);
             ++index;
         }
         d.close();
@@ -139,10 +138,11 @@ std::vector<std::string> write_plots(const std::vector<RunResult>& runs, const s
             d << "# " << curves[i].name << "\n";
             const auto& q = *curves[i].cdf;
             for (std::size_t k = 0; k < q.size(); ++k)
-                d << q[k] << " " << static_cast<double>(k) / static_cast<double>(q.size() - 1) << "\n";
+                d << q[k] << " " << static_cast<double>(k) / static_cast<double>(q.size() - 1)
+                  << "\n";
             d << "\n\n";
-            plot << (i ? ", \\\n     " : "plot ") << quote(dat.filename().string()) << " index " << i
-                 << " with steps lw 2 title " << quote(curves[i].name);
+            plot << (i ? ", \\\n     " : "plot ") << quote(dat.filename().string()) << " index "
+                 << i << " with steps lw 2 title " << quote(curves[i].name);
         }
         d.close();
         const std::string what = with_latency.front()->param("traffic") == "echo"

@@ -16,8 +16,8 @@ using nlohmann::json;
 namespace {
 
 json latency_json(const LatencySummary& l) {
-    return {{"count", l.count}, {"mean", l.mean}, {"p50", l.p50}, {"p95", l.p95},
-            {"p99", l.p99},     {"max", l.max}};
+    return {{"count", l.count}, {"mean", l.mean}, {"p50", l.p50},
+            {"p95", l.p95},     {"p99", l.p99},   {"max", l.max}};
 }
 
 LatencySummary latency_from(const json& j) {
@@ -32,8 +32,8 @@ LatencySummary latency_from(const json& j) {
 }
 
 json loss_json(const LossCounters& c) {
-    return {{"seen", c.seen},         {"dropped", c.dropped}, {"bernoulli", c.bernoulli},
-            {"ge", c.ge},             {"listed", c.listed},   {"blackhole", c.blackhole}};
+    return {{"seen", c.seen}, {"dropped", c.dropped}, {"bernoulli", c.bernoulli},
+            {"ge", c.ge},     {"listed", c.listed},   {"blackhole", c.blackhole}};
 }
 
 LossCounters loss_from(const json& j) {
@@ -122,7 +122,8 @@ RunResult run_from_json(const json& j) {
     const json& params = j.at("params");
     if (j.contains("param_order")) {
         for (const auto& k : j.at("param_order"))
-            r.params.push_back({k.get<std::string>(), params.at(k.get<std::string>()).get<std::string>()});
+            r.params.push_back(
+                {k.get<std::string>(), params.at(k.get<std::string>()).get<std::string>()});
     } else {
         for (auto it = params.begin(); it != params.end(); ++it)
             r.params.push_back({it.key(), it.value().get<std::string>()});
@@ -226,8 +227,9 @@ std::string common_description(const std::vector<RunResult>& runs) {
     std::ostringstream os;
     bool first = true;
     for (const Param& p : runs.front().params) {
-        const bool varies = std::any_of(runs.begin(), runs.end(),
-                                        [&](const RunResult& r) { return r.param(p.key) != p.value; });
+        const bool varies = std::any_of(runs.begin(), runs.end(), [&](const RunResult& r) {
+            return r.param(p.key) != p.value;
+        });
         if (p.key == "variants" || varies) continue;
         if (p.key == "loss" && runs.front().param("loss_model") != "none") continue;
         os << (first ? "" : ", ") << p.key << " " << p.value;
@@ -256,13 +258,12 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& runs) {
             out << "," << g.flows << "," << g.goodput_mbps << "," << g.fairness << ","
                 << g.latency.count << "," << g.latency.mean << "," << g.latency.p50 << ","
                 << g.latency.p95 << "," << g.latency.p99 << "," << g.latency.max << ","
-                << g.messages_sent << "," << g.messages_delivered << "," << g.bytes_delivered
-                << "," << g.retrans_bytes << "," << g.wire_bytes << "," << g.datagrams << ","
+                << g.messages_sent << "," << g.messages_delivered << "," << g.bytes_delivered << ","
+                << g.retrans_bytes << "," << g.wire_bytes << "," << g.datagrams << ","
                 << g.fec_parity_bytes << "," << g.fec_recovered << "," << g.intact << ","
                 << g.complete << "," << g.dead_link << "," << g.sndwnd << "," << g.rcvwnd << ","
                 << r.path.queue_drops_fwd << "," << r.path.loss_fwd.dropped << ","
-                << r.path.loss_rev.dropped << "," << r.sim_seconds << "," << r.wall_seconds
-                << "\n";
+                << r.path.loss_rev.dropped << "," << r.sim_seconds << "," << r.wall_seconds << "\n";
         }
     }
 }
@@ -271,8 +272,8 @@ void print_table(std::ostream& out, const std::vector<RunResult>& runs) {
     const auto vary = varying_params(runs);
     std::vector<std::string> header = {"variant"};
     for (const auto& k : vary) header.push_back(k);
-    for (const char* h : {"goodput", "p50", "p95", "p99", "max", "delivered", "retrans",
-                          "retrans", "FEC ovh", "FEC rec", "intact"})
+    for (const char* h : {"goodput", "p50", "p95", "p99", "max", "delivered", "retrans", "retrans",
+                          "FEC ovh", "FEC rec", "intact"})
         header.push_back(h);
     std::vector<std::string> units = {""};
     for (std::size_t i = 0; i < vary.size(); ++i) units.push_back("");

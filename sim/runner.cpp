@@ -30,7 +30,9 @@ int default_jobs() {
 ProgressBar::ProgressBar(std::string label, bool enabled)
     : label_(std::move(label)), enabled_(enabled && isatty(STDERR_FILENO)), start_(now_seconds()) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+    finish();
+}
 
 void ProgressBar::update(double fraction, const std::string& detail) {
     if (!enabled_) return;
@@ -63,7 +65,9 @@ std::vector<RunResult> run_all(const std::vector<RunSpec>& specs, const RunnerOp
         std::perror("kcp-sim: mkdtemp");
         std::exit(1);
     }
-    auto file_of = [&](std::size_t i) { return std::string(dir) + "/" + std::to_string(i) + ".json"; };
+    auto file_of = [&](std::size_t i) {
+        return std::string(dir) + "/" + std::to_string(i) + ".json";
+    };
     ProgressBar bar(options.label, options.progress);
     std::map<pid_t, std::size_t> running;
     std::size_t next = 0, done = 0;
@@ -98,8 +102,8 @@ std::vector<RunResult> run_all(const std::vector<RunSpec>& specs, const RunnerOp
         ++done;
         std::vector<RunResult> one;
         std::string error;
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && read_json_file(file_of(i), one, error) &&
-            one.size() == 1) {
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+            read_json_file(file_of(i), one, error) && one.size() == 1) {
             results[i] = std::move(one.front());
         } else {
             results[i].id = specs[i].id;

@@ -13,8 +13,8 @@
 namespace kcpkit::sim {
 
 struct RunnerOptions {
-    int jobs = 1;               ///< concurrent child processes (>= 1)
-    bool progress = false;      ///< a progress bar on stderr (only if it is a terminal)
+    int jobs = 1;           ///< concurrent child processes (>= 1)
+    bool progress = false;  ///< a progress bar on stderr (only if it is a terminal)
     std::string label = "runs";
 };
 

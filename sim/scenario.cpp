@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -59,14 +59,22 @@ namespace {
 
 const std::map<std::string, std::string>& tcp_types() {
     static const std::map<std::string, std::string> types = {
-        {"newreno", "ns3::TcpNewReno"},     {"linuxreno", "ns3::TcpLinuxReno"},
-        {"cubic", "ns3::TcpCubic"},         {"bbr", "ns3::TcpBbr"},
-        {"bic", "ns3::TcpBic"},             {"highspeed", "ns3::TcpHighSpeed"},
-        {"htcp", "ns3::TcpHtcp"},           {"hybla", "ns3::TcpHybla"},
-        {"illinois", "ns3::TcpIllinois"},   {"ledbat", "ns3::TcpLedbat"},
-        {"lp", "ns3::TcpLp"},               {"scalable", "ns3::TcpScalable"},
-        {"vegas", "ns3::TcpVegas"},         {"veno", "ns3::TcpVeno"},
-        {"westwood", "ns3::TcpWestwood"},   {"yeah", "ns3::TcpYeah"},
+        {"newreno", "ns3::TcpNewReno"},
+        {"linuxreno", "ns3::TcpLinuxReno"},
+        {"cubic", "ns3::TcpCubic"},
+        {"bbr", "ns3::TcpBbr"},
+        {"bic", "ns3::TcpBic"},
+        {"highspeed", "ns3::TcpHighSpeed"},
+        {"htcp", "ns3::TcpHtcp"},
+        {"hybla", "ns3::TcpHybla"},
+        {"illinois", "ns3::TcpIllinois"},
+        {"ledbat", "ns3::TcpLedbat"},
+        {"lp", "ns3::TcpLp"},
+        {"scalable", "ns3::TcpScalable"},
+        {"vegas", "ns3::TcpVegas"},
+        {"veno", "ns3::TcpVeno"},
+        {"westwood", "ns3::TcpWestwood"},
+        {"yeah", "ns3::TcpYeah"},
     };
     return types;
 }
@@ -156,9 +164,12 @@ bool parse_variant(const std::string& name, const KcpSettings& base, Variant& ou
 std::uint32_t TrafficConfig::effective_size() const {
     if (message_size > 0) return std::max(message_size, kMessageHeaderSize);
     switch (kind) {
-        case TrafficKind::bulk: return 16384;
-        case TrafficKind::echo: return 100;
-        case TrafficKind::periodic: return 64;
+        case TrafficKind::bulk:
+            return 16384;
+        case TrafficKind::echo:
+            return 100;
+        case TrafficKind::periodic:
+            return 64;
     }
     return 100;
 }
@@ -202,8 +213,10 @@ std::vector<Param> describe(const RunSpec& spec) {
     out.push_back({"scenario", sc.name});
     out.push_back({"traffic", to_string(sc.traffic.kind)});
     out.push_back({"msg_size", num(sc.traffic.effective_size())});
-    if (sc.traffic.kind != TrafficKind::bulk) out.push_back({"msg_rate", num(sc.traffic.effective_rate())});
-    if (sc.traffic.data_bytes > 0) out.push_back({"data", num(static_cast<double>(sc.traffic.data_bytes))});
+    if (sc.traffic.kind != TrafficKind::bulk)
+        out.push_back({"msg_rate", num(sc.traffic.effective_rate())});
+    if (sc.traffic.data_bytes > 0)
+        out.push_back({"data", num(static_cast<double>(sc.traffic.data_bytes))});
     out.push_back({"bandwidth", format_rate(p.bandwidth_bps)});
     out.push_back({"rtt_ms", num(p.rtt_seconds() * 1e3)});
     out.push_back({"queue", p.queue_string()});
@@ -398,7 +411,8 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
     }
     if (progress) {
         for (int k = 1; k < 100; ++k)
-            Simulator::Schedule(Seconds(end * k / 100.0), [&progress, k]() { progress(k / 100.0); });
+            Simulator::Schedule(Seconds(end * k / 100.0),
+                                [&progress, k]() { progress(k / 100.0); });
     }
     Simulator::Stop(Seconds(end));
     Simulator::Run();
@@ -407,7 +421,8 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
     // Collect per variant.
     result.groups.resize(spec.variants.size());
     std::vector<std::vector<double>> samples(spec.variants.size());
-    for (std::size_t vi = 0; vi < spec.variants.size(); ++vi) result.groups[vi].variant = spec.variants[vi].name;
+    for (std::size_t vi = 0; vi < spec.variants.size(); ++vi)
+        result.groups[vi].variant = spec.variants[vi].name;
     for (std::uint32_t i = 0; i < sc.num_flows; ++i) {
         GroupResult& g = result.groups[flow_variant[i]];
         const Variant& v = spec.variants[flow_variant[i]];

@@ -71,7 +71,7 @@ struct Scenario {
     double duration = 30;  ///< seconds of traffic (bulk: the run's length)
     double start = 0.5;    ///< when clients start
     std::uint32_t seed = 1;
-    std::uint64_t run = 1;  ///< ns-3 run number (substream), tcp-variants-comparison's `run`
+    std::uint64_t run = 1;    ///< ns-3 run number (substream), tcp-variants-comparison's `run`
     std::string pcap_prefix;  ///< non-empty: pcap of the bottleneck
     /// Human-readable loss description for tables ("GE 2% burst 3", "Bernoulli 1%").
     std::string loss_label = "none";
@@ -132,8 +132,7 @@ struct RunResult {
 
 /// Runs one simulation in this process (ns-3 is a global singleton: one at a time).
 /// `progress`, if set, is called with the simulated fraction done, about 100 times.
-RunResult run_scenario(const RunSpec& spec,
-                       const std::function<void(double)>& progress = nullptr);
+RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& progress = nullptr);
 
 /// The windows "auto" picks for this path and mtu.
 std::uint32_t auto_window(const PathConfig& path, std::uint32_t mtu);

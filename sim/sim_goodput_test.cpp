@@ -18,16 +18,16 @@ BOOST_AUTO_TEST_CASE(zero_loss_goodput_is_close_to_the_bottleneck) {
     for (const RunResult& r : results) {
         const GroupResult& g = r.groups.at(0);
         const bool kcp = g.variant.rfind("kcp", 0) == 0;
-        const double capacity = kcp ? payload_capacity_mbps(10, 1376, 1428)
-                                    : payload_capacity_mbps(10, 1448, 1500);
-        BOOST_TEST_MESSAGE(g.variant << ": " << g.goodput_mbps << " Mbit/s of " << capacity
-                                     << " (" << 100 * g.goodput_mbps / capacity << "%), window "
+        const double capacity =
+            kcp ? payload_capacity_mbps(10, 1376, 1428) : payload_capacity_mbps(10, 1448, 1500);
+        BOOST_TEST_MESSAGE(g.variant << ": " << g.goodput_mbps << " Mbit/s of " << capacity << " ("
+                                     << 100 * g.goodput_mbps / capacity << "%), window "
                                      << g.sndwnd);
         BOOST_CHECK(g.intact);
         if (kcp) BOOST_CHECK_GE(g.sndwnd * 1376.0, 10e6 / 8 * 0.2);  // window >= BDP
-        BOOST_CHECK_MESSAGE(g.goodput_mbps >= 0.90 * capacity,
-                            g.variant << " carries " << g.goodput_mbps << " Mbit/s, < 90% of "
-                                      << capacity);
+        BOOST_CHECK_MESSAGE(
+            g.goodput_mbps >= 0.90 * capacity,
+            g.variant << " carries " << g.goodput_mbps << " Mbit/s, < 90% of " << capacity);
         BOOST_CHECK_LE(g.goodput_mbps, capacity * 1.001);
     }
 }

@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_CASE(bernoulli_loses_at_its_rate_without_bursts) {
 BOOST_AUTO_TEST_CASE(gilbert_elliott_has_the_asked_mean_loss_and_burst_length) {
     for (double burst : {1.5, 3.0, 8.0}) {
         const auto lost = pattern(LossConfig::gilbert_elliott(0.02, burst), 1000000);
-        BOOST_TEST_MESSAGE("burst " << burst << ": loss " << rate(lost) << ", mean burst " << mean_burst(lost));
+        BOOST_TEST_MESSAGE("burst " << burst << ": loss " << rate(lost) << ", mean burst "
+                                    << mean_burst(lost));
         BOOST_CHECK_CLOSE(rate(lost), 0.02, 6);
         BOOST_CHECK_CLOSE(mean_burst(lost), burst, 6);
     }

@@ -16,8 +16,8 @@ void require_all_delivered(const std::vector<RunResult>& results) {
     for (const RunResult& r : results) {
         BOOST_REQUIRE(!r.groups.empty());
         for (const GroupResult& g : r.groups) {
-            BOOST_TEST_MESSAGE(r.id << " " << g.variant << " [" << r.param("loss_model") << "]: "
-                                    << g.messages_delivered << "/" << g.messages_sent
+            BOOST_TEST_MESSAGE(r.id << " " << g.variant << " [" << r.param("loss_model")
+                                    << "]: " << g.messages_delivered << "/" << g.messages_sent
                                     << " messages, " << g.bytes_delivered << " bytes, retrans "
                                     << g.retrans_bytes << ", sim " << r.sim_seconds << " s");
             BOOST_TEST_CONTEXT(r.id << " " << g.variant << " [" << r.param("loss_model") << "]") {
@@ -33,9 +33,12 @@ void require_all_delivered(const std::vector<RunResult>& results) {
 }
 
 // Every KCP mode; each scenario carries 1.5 MB per flow over a 10 Mbit/s, 60 ms path.
-const std::vector<std::string> kBase = {"--bandwidth", "10Mbps", "--rtt", "60ms", "--data", "1.5MB",
-                                        "--duration", "60", "--sweep",
-                                        "variant=kcp-normal,kcp-fast,kcp-fast2,kcp-fast3"};
+const std::vector<std::string> kBase = {
+    "--bandwidth", "10Mbps",
+    "--rtt",       "60ms",
+    "--data",      "1.5MB",
+    "--duration",  "60",
+    "--sweep",     "variant=kcp-normal,kcp-fast,kcp-fast2,kcp-fast3"};
 
 std::vector<std::string> with(std::vector<std::string> extra) {
     std::vector<std::string> args = kBase;
@@ -48,11 +51,11 @@ std::vector<std::string> with(std::vector<std::string> extra) {
 BOOST_AUTO_TEST_CASE(bulk_over_every_loss_model) {
     std::vector<RunSpec> specs;
     for (const auto& extra : std::vector<std::vector<std::string>>{
-             {},                                                          // clean
-             {"--loss", "5%", "--loss-model", "bernoulli"},               // random loss
-             {"--loss", "10%", "--burst", "6"},                           // long GE bursts
+             {},                                                             // clean
+             {"--loss", "5%", "--loss-model", "bernoulli"},                  // random loss
+             {"--loss", "10%", "--burst", "6"},                              // long GE bursts
              {"--drop-list", "1,2,3,10,11,50", "--drop-list-rev", "1,2,7"},  // handshake-free start
-             {"--blackhole-on", "1s", "--blackhole-off", "0.7s"},         // outages
+             {"--blackhole-on", "1s", "--blackhole-off", "0.7s"},            // outages
          }) {
         const auto s = specs_from(with(extra));
         specs.insert(specs.end(), s.begin(), s.end());
@@ -63,8 +66,8 @@ BOOST_AUTO_TEST_CASE(bulk_over_every_loss_model) {
 BOOST_AUTO_TEST_CASE(bulk_with_jitter_reordering_duplication_and_everything_at_once) {
     std::vector<RunSpec> specs;
     for (const auto& extra : std::vector<std::vector<std::string>>{
-             {"--jitter", "30ms"},                                  // heavy reordering
-             {"--duplicate", "5%"},                                 // duplicates
+             {"--jitter", "30ms"},                                   // heavy reordering
+             {"--duplicate", "5%"},                                  // duplicates
              {"--jitter", "20ms", "--jitter-fifo", "--loss", "2%"},  // delay variation, in order
              {"--loss", "3%", "--burst", "3", "--jitter", "10ms", "--duplicate", "2%",
               "--blackhole-on", "2s", "--blackhole-off", "0.3s", "--queue", "20p"},
@@ -78,8 +81,8 @@ BOOST_AUTO_TEST_CASE(bulk_with_jitter_reordering_duplication_and_everything_at_o
 BOOST_AUTO_TEST_CASE(echo_periodic_stream_mode_many_flows_and_the_clock_wrap) {
     std::vector<RunSpec> specs;
     for (const auto& args : std::vector<std::vector<std::string>>{
-             {"--traffic", "echo", "--msg-size", "3000", "--rate", "40", "--loss", "5%",
-              "--burst", "2", "--jitter", "5ms", "--duration", "15", "--sweep",
+             {"--traffic", "echo", "--msg-size", "3000", "--rate", "40", "--loss", "5%", "--burst",
+              "2", "--jitter", "5ms", "--duration", "15", "--sweep",
               "variant=kcp-normal,kcp-fast3"},
              {"--traffic", "periodic", "--loss", "5%", "--duplicate", "1%", "--duration", "15",
               "--variants", "kcp-fast3"},

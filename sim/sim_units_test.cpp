@@ -16,7 +16,8 @@ namespace {
 std::vector<std::uint8_t> stream_of(std::uint64_t seed, int count, std::uint32_t size) {
     std::vector<std::uint8_t> out;
     for (int i = 0; i < count; ++i)
-        append_message(out, seed, static_cast<std::uint32_t>(i), 1000u * i, size + static_cast<std::uint32_t>(i % 7));
+        append_message(out, seed, static_cast<std::uint32_t>(i), 1000u * i,
+                       size + static_cast<std::uint32_t>(i % 7));
     return out;
 }
 
@@ -127,16 +128,20 @@ BOOST_AUTO_TEST_CASE(units_parse_like_ns3_and_reject_garbage) {
 BOOST_AUTO_TEST_CASE(explicit_flags_override_a_preset_and_sweeps_override_both) {
     CliConfig cfg;
     std::string error;
-    BOOST_REQUIRE_EQUAL(parse_cli({"--preset", "transpacific", "--loss", "5%", "--compare", "tcp-cubic"}, cfg, error), 0);
+    BOOST_REQUIRE_EQUAL(
+        parse_cli({"--preset", "transpacific", "--loss", "5%", "--compare", "tcp-cubic"}, cfg,
+                  error),
+        0);
     BOOST_REQUIRE_EQUAL(cfg.runs.size(), 2u);
     BOOST_CHECK_EQUAL(cfg.runs[0].scenario.path.bandwidth_bps, 20'000'000u);  // preset
-    BOOST_CHECK_CLOSE(cfg.runs[0].scenario.loss_rate, 0.05, 1e-9);           // override
+    BOOST_CHECK_CLOSE(cfg.runs[0].scenario.loss_rate, 0.05, 1e-9);            // override
     BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-fast");
     BOOST_CHECK_EQUAL(cfg.runs[1].variants[0].tcp_type, "ns3::TcpCubic");
 
-    BOOST_REQUIRE_EQUAL(parse_cli({"--preset", "transpacific", "--loss", "5%", "--sweep", "loss=0,1%",
-                                   "--sweep", "variant=kcp-fast3,tcp-bbr,kcp-normal"},
-                                  cfg, error), 0);
+    BOOST_REQUIRE_EQUAL(parse_cli({"--preset", "transpacific", "--loss", "5%", "--sweep",
+                                   "loss=0,1%", "--sweep", "variant=kcp-fast3,tcp-bbr,kcp-normal"},
+                                  cfg, error),
+                        0);
     BOOST_REQUIRE_EQUAL(cfg.runs.size(), 6u);
     BOOST_CHECK_EQUAL(cfg.runs[0].scenario.loss_rate, 0.0);
     BOOST_CHECK_CLOSE(cfg.runs[5].scenario.loss_rate, 0.01, 1e-9);
@@ -153,7 +158,8 @@ BOOST_AUTO_TEST_CASE(explicit_flags_override_a_preset_and_sweeps_override_both) 
 BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
     CliConfig cfg;
     std::string error;
-    BOOST_REQUIRE_EQUAL(parse_cli({"--mode", "fast3", "--rtt", "100ms", "--access_delay", "5ms"}, cfg, error), 0);
+    BOOST_REQUIRE_EQUAL(
+        parse_cli({"--mode", "fast3", "--rtt", "100ms", "--access_delay", "5ms"}, cfg, error), 0);
     const KcpSettings& k = cfg.runs[0].variants[0].kcp;
     BOOST_CHECK_EQUAL(k.nodelay, 1);
     BOOST_CHECK_EQUAL(k.interval, 10);
@@ -168,11 +174,13 @@ BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
 BOOST_AUTO_TEST_CASE(fec_and_crypt_answer_127_until_issue_3) {
     CliConfig cfg;
     std::string error;
-    BOOST_CHECK_EQUAL(parse_cli({"--datashard", "10", "--parityshard", "3"}, cfg, error), kUnsupportedExit);
+    BOOST_CHECK_EQUAL(parse_cli({"--datashard", "10", "--parityshard", "3"}, cfg, error),
+                      kUnsupportedExit);
     BOOST_CHECK(error.find("issue 3") != std::string::npos);
     BOOST_CHECK_EQUAL(parse_cli({"--crypt", "aes"}, cfg, error), kUnsupportedExit);
     BOOST_CHECK_EQUAL(parse_cli({"--variants", "kcp-fast3+fec10/3"}, cfg, error), kUnsupportedExit);
-    BOOST_CHECK_EQUAL(parse_cli({"--datashard", "0", "--parityshard", "0", "--crypt", "none"}, cfg, error), 0);
+    BOOST_CHECK_EQUAL(
+        parse_cli({"--datashard", "0", "--parityshard", "0", "--crypt", "none"}, cfg, error), 0);
     BOOST_CHECK_EQUAL(parse_cli({"--mode", "warp"}, cfg, error), kUsageError);
     BOOST_CHECK_EQUAL(parse_cli({"--compare", "tcp-nosuch"}, cfg, error), kUsageError);
     BOOST_CHECK_EQUAL(parse_cli({"--bogus"}, cfg, error), kUsageError);

@@ -31,7 +31,9 @@ int run_speed_bench(const std::vector<std::string>& user_args, const CliConfig& 
     // one flow of each kind for 10 simulated seconds.
     std::vector<std::string> args = user_args;
     const std::vector<std::pair<std::string, std::string>> defaults = {
-        {"--bandwidth", "100Mbps"}, {"--rtt", "20ms"}, {"--duration", "10"},
+        {"--bandwidth", "100Mbps"},
+        {"--rtt", "20ms"},
+        {"--duration", "10"},
         {"--variants", "udp-plain,kcp-fast3,kcp-normal,tcp-cubic"}};
     for (const auto& [flag, value] : defaults)
         if (!given(user_args, flag)) args.insert(args.end(), {flag, value});
@@ -60,7 +62,8 @@ int run_speed_bench(const std::vector<std::string>& user_args, const CliConfig& 
     std::vector<Row> rows;
     for (std::size_t i = 0; i < cfg.runs.size(); ++i) {
         std::vector<double> walls;
-        for (int rep = 0; rep < reps; ++rep) walls.push_back(results[rep * cfg.runs.size() + i].wall_seconds);
+        for (int rep = 0; rep < reps; ++rep)
+            walls.push_back(results[rep * cfg.runs.size() + i].wall_seconds);
         const RunResult& r = results[i];
         Row row;
         row.variant = r.groups.empty() ? "?" : r.groups.front().variant;
@@ -70,15 +73,19 @@ int run_speed_bench(const std::vector<std::string>& user_args, const CliConfig& 
         row.sim = r.sim_seconds;
         rows.push_back(row);
     }
-    std::cout << "Simulation speed: " << common_description({results.begin(), results.begin() + static_cast<std::ptrdiff_t>(cfg.runs.size())})
-              << "\n(median wall time of " << reps << " runs each, one process at a time; "
-              << "a packet = one transmission over one link, so every hop and every ACK counts)\n\n";
+    std::cout
+        << "Simulation speed: "
+        << common_description(
+               {results.begin(), results.begin() + static_cast<std::ptrdiff_t>(cfg.runs.size())})
+        << "\n(median wall time of " << reps << " runs each, one process at a time; "
+        << "a packet = one transmission over one link, so every hop and every ACK counts)\n\n";
     const Row* udp = nullptr;
     for (const Row& r : rows)
         if (r.variant == "udp-plain") udp = &r;
     std::cout << std::left << std::setw(14) << "variant" << std::right << std::setw(12) << "goodput"
               << std::setw(12) << "link pkts" << std::setw(10) << "wall s" << std::setw(12)
-              << "pkts/s" << std::setw(10) << "ns/pkt" << std::setw(14) << "cost vs UDP" << "\n";
+              << "pkts/s" << std::setw(10) << "ns/pkt" << std::setw(14) << "cost vs UDP"
+              << "\n";
     for (const Row& r : rows) {
         const double pps = r.packets / r.wall;
         std::ostringstream ratio;
@@ -96,15 +103,15 @@ int run_speed_bench(const std::vector<std::string>& user_args, const CliConfig& 
     // Scale: wall time grows with the packets simulated, which grow with flows x rate x
     // time. From the KCP rows: wall seconds per (Mbit/s of bottleneck x simulated s).
     std::cout << "\nTen-minute budget (linear in packets; method in docs/simulation.md):\n";
-    const double bw_mbps =
-        static_cast<double>(cfg.runs.front().scenario.path.bandwidth_bps) / 1e6;
+    const double bw_mbps = static_cast<double>(cfg.runs.front().scenario.path.bandwidth_bps) / 1e6;
     for (const Row& r : rows) {
         if (r.variant.rfind("kcp", 0) != 0) continue;
         const double per_mbps_s = r.wall / (bw_mbps * r.sim);
         const double budget = 600.0 / per_mbps_s;  // Mbit/s x simulated seconds
-        std::cout << "  " << r.variant << ": " << std::fixed << std::setprecision(0) << budget
-                  << " (bottleneck Mbit/s x simulated s) in 600 s, e.g. a saturated 1 Gbit/s link for "
-                  << budget / 1000 << " s, or 100 Mbit/s for " << budget / 100 << " s\n";
+        std::cout
+            << "  " << r.variant << ": " << std::fixed << std::setprecision(0) << budget
+            << " (bottleneck Mbit/s x simulated s) in 600 s, e.g. a saturated 1 Gbit/s link for "
+            << budget / 1000 << " s, or 100 Mbit/s for " << budget / 100 << " s\n";
     }
     return 0;
 }

@@ -53,22 +53,22 @@ TypeId TcpFlowApplication::GetTypeId() {
                           MakeUintegerChecker<uint16_t>())
             .AddAttribute("CongestionControl", "A TcpCongestionOps TypeId.",
                           TypeIdValue(TypeId::LookupByName("ns3::TcpCubic")),
-                          MakeTypeIdAccessor(&TcpFlowApplication::congestion_),
-                          MakeTypeIdChecker())
+                          MakeTypeIdAccessor(&TcpFlowApplication::congestion_), MakeTypeIdChecker())
             .AddAttribute("Pacing", "TCP pacing (BBR needs it).", BooleanValue(false),
                           MakeBooleanAccessor(&TcpFlowApplication::pacing_), MakeBooleanChecker())
-            .AddAttribute("Traffic", "What the client writes.",
-                          EnumValue(static_cast<int>(TrafficKind::bulk)),
-                          MakeEnumAccessor(&TcpFlowApplication::SetTraffic, &TcpFlowApplication::GetTraffic),
-                          MakeEnumChecker(static_cast<int>(TrafficKind::bulk), "bulk",
-                                          static_cast<int>(TrafficKind::echo), "echo",
-                                          static_cast<int>(TrafficKind::periodic), "periodic"))
+            .AddAttribute(
+                "Traffic", "What the client writes.",
+                EnumValue(static_cast<int>(TrafficKind::bulk)),
+                MakeEnumAccessor(&TcpFlowApplication::SetTraffic, &TcpFlowApplication::GetTraffic),
+                MakeEnumChecker(static_cast<int>(TrafficKind::bulk), "bulk",
+                                static_cast<int>(TrafficKind::echo), "echo",
+                                static_cast<int>(TrafficKind::periodic), "periodic"))
             .AddAttribute("MessageSize", "Bytes per message (bulk: per write).",
                           UintegerValue(16384),
                           MakeUintegerAccessor(&TcpFlowApplication::message_size_),
                           MakeUintegerChecker<uint32_t>(kMessageHeaderSize))
-            .AddAttribute("MessageRate", "Messages per second (echo, periodic).",
-                          DoubleValue(50), MakeDoubleAccessor(&TcpFlowApplication::message_rate_),
+            .AddAttribute("MessageRate", "Messages per second (echo, periodic).", DoubleValue(50),
+                          MakeDoubleAccessor(&TcpFlowApplication::message_rate_),
                           MakeDoubleChecker<double>(0))
             .AddAttribute("MaxBytes", "Bytes to write (0: until TrafficStop).", UintegerValue(0),
                           MakeUintegerAccessor(&TcpFlowApplication::max_bytes_),
@@ -100,7 +100,8 @@ Ptr<Socket> TcpFlowApplication::MakeSocket() {
 }
 
 TcpFlowApplication::Conn* TcpFlowApplication::Adopt(Ptr<Socket> socket) {
-    conns_.push_back(std::make_unique<Conn>(socket, seed_, std::max(message_size_, kMessageHeaderSize)));
+    conns_.push_back(
+        std::make_unique<Conn>(socket, seed_, std::max(message_size_, kMessageHeaderSize)));
     Conn* c = conns_.back().get();
     socket->SetRecvCallback(Callback<void, Ptr<Socket>>([this, c](Ptr<Socket>) { HandleRead(c); }));
     socket->SetSendCallback(
@@ -115,8 +116,8 @@ TcpFlowApplication::Conn* TcpFlowApplication::Adopt(Ptr<Socket> socket) {
                       const SequenceNumber32 seq = h.GetSequenceNumber();
                       const SequenceNumber32 end = seq + len;
                       if (c->any_tx && seq < c->high_tx) {
-                          const uint32_t again = std::min<uint32_t>(
-                              len, static_cast<uint32_t>(c->high_tx - seq));
+                          const uint32_t again =
+                              std::min<uint32_t>(len, static_cast<uint32_t>(c->high_tx - seq));
                           c->stats.retrans_bytes += again;
                           ++c->stats.retrans_segments;
                       }
@@ -149,7 +150,9 @@ void TcpFlowApplication::StartApplication() {
     s->Connect(remote_);
 }
 
-void TcpFlowApplication::HandleAccept(Ptr<Socket> socket, const Address&) { Adopt(socket); }
+void TcpFlowApplication::HandleAccept(Ptr<Socket> socket, const Address&) {
+    Adopt(socket);
+}
 
 void TcpFlowApplication::StopApplication() {
     tick_.Cancel();
@@ -175,14 +178,15 @@ bool TcpFlowApplication::GenerationOpen() const {
 
 void TcpFlowApplication::Write(uint32_t size) {
     Conn* c = conns_.front().get();
-    if (max_bytes_ > 0) size = static_cast<uint32_t>(std::min<uint64_t>(size, max_bytes_ - c->stats.bytes_sent));
+    if (max_bytes_ > 0)
+        size = static_cast<uint32_t>(std::min<uint64_t>(size, max_bytes_ - c->stats.bytes_sent));
     size = std::max(size, kMessageHeaderSize);
     if (c->out_pos == c->out.size()) {
         c->out.clear();
         c->out_pos = 0;
     }
-    append_message(c->out, seed_, next_seq_++, static_cast<uint64_t>(Simulator::Now().GetNanoSeconds()),
-                   size);
+    append_message(c->out, seed_, next_seq_++,
+                   static_cast<uint64_t>(Simulator::Now().GetNanoSeconds()), size);
     ++c->stats.messages_sent;
     c->stats.bytes_sent += size;
     if (c->stats.first_send_s < 0) c->stats.first_send_s = Simulator::Now().GetSeconds();
@@ -282,7 +286,8 @@ EndpointStats TcpFlowApplication::GetStats() const {
     return total;
 }
 
-TcpFlowClientHelper::TcpFlowClientHelper(const Address& remote, const std::string& congestion_type) {
+TcpFlowClientHelper::TcpFlowClientHelper(const Address& remote,
+                                         const std::string& congestion_type) {
     factory_.SetTypeId(TcpFlowApplication::GetTypeId());
     factory_.Set("Role", EnumValue(TcpFlowApplication::Client));
     factory_.Set("Remote", AddressValue(remote));

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "ns3/address.h"
-#include "ns3/application.h"
 #include "ns3/application-container.h"
+#include "ns3/application.h"
 #include "ns3/node-container.h"
 #include "ns3/object-factory.h"
 #include "ns3/socket.h"

@@ -48,9 +48,8 @@ std::pair<Ptr<PointToPointNetDevice>, Ptr<PointToPointNetDevice>> Dumbbell::link
         }
         auto counter = link_packets_;
         dev[i]->TraceConnectWithoutContext(
-            "PhyTxEnd", Callback<void, Ptr<const Packet>>([counter](Ptr<const Packet>) {
-                ++*counter;
-            }));
+            "PhyTxEnd",
+            Callback<void, Ptr<const Packet>>([counter](Ptr<const Packet>) { ++*counter; }));
     }
     channel->SetAttribute("Delay", TimeValue(NanoSeconds(delay_ns)));
     dev[0]->Attach(channel);
@@ -77,10 +76,12 @@ Dumbbell::Dumbbell(const PathConfig& path, std::uint32_t flows, int64_t stream)
     Ipv4AddressHelper addr;
     std::vector<NetDeviceContainer> access_devs;
     for (std::uint32_t i = 0; i < flows; ++i) {
-        auto [s, a] = link(senders_.Get(i), routers_.Get(0), path.access_bandwidth_bps,
-                           path.access_delay_ns, access_queue, CreateObject<PointToPointChannel>(), false);
-        auto [b, r] = link(routers_.Get(1), receivers_.Get(i), path.access_bandwidth_bps,
-                           path.access_delay_ns, access_queue, CreateObject<PointToPointChannel>(), false);
+        auto [s, a] =
+            link(senders_.Get(i), routers_.Get(0), path.access_bandwidth_bps, path.access_delay_ns,
+                 access_queue, CreateObject<PointToPointChannel>(), false);
+        auto [b, r] =
+            link(routers_.Get(1), receivers_.Get(i), path.access_bandwidth_bps,
+                 path.access_delay_ns, access_queue, CreateObject<PointToPointChannel>(), false);
         NetDeviceContainer left, right;
         left.Add(s);
         left.Add(a);

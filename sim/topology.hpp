@@ -33,7 +33,7 @@ struct PathConfig {
     /// "none" = the device's drop-tail queue only; otherwise an ns-3 queue disc TypeId
     /// name (ns3::FqCoDelQueueDisc, ns3::PfifoFastQueueDisc, ...) holding the queue.
     std::string queue_disc_type = "none";
-    std::uint32_t mtu = 1500;  ///< IP MTU of every link
+    std::uint32_t mtu = 1500;       ///< IP MTU of every link
     LossConfig loss_fwd, loss_rev;  ///< on the bottleneck, sender->receiver and back
     ChannelConfig channel;          ///< jitter and duplication on the bottleneck
 
@@ -41,9 +41,7 @@ struct PathConfig {
         return 2.0 * static_cast<double>(delay_ns + 2 * access_delay_ns) * 1e-9;
     }
     /// Bandwidth-delay product in bytes at the bottleneck rate.
-    double bdp_bytes() const {
-        return static_cast<double>(bandwidth_bps) / 8.0 * rtt_seconds();
-    }
+    double bdp_bytes() const { return static_cast<double>(bandwidth_bps) / 8.0 * rtt_seconds(); }
     /// The queue as a QueueSize string ("123p" or "45678B").
     std::string queue_string() const;
     /// The queue's capacity in bytes (packets counted at the link MTU).
@@ -80,8 +78,7 @@ class Dumbbell {
   private:
     std::pair<ns3::Ptr<ns3::PointToPointNetDevice>, ns3::Ptr<ns3::PointToPointNetDevice>> link(
         ns3::Ptr<ns3::Node> a, ns3::Ptr<ns3::Node> b, std::uint64_t bps, std::int64_t delay_ns,
-        const std::string& queue, ns3::Ptr<ns3::PointToPointChannel> channel,
-        bool flow_control);
+        const std::string& queue, ns3::Ptr<ns3::PointToPointChannel> channel, bool flow_control);
 
     PathConfig path_;
     ns3::NodeContainer senders_, receivers_, routers_;

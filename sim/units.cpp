@@ -27,11 +27,16 @@ std::optional<std::uint64_t> parse_rate_bps(const std::string& text) {
     if (!s) return std::nullopt;
     auto [v, u] = *s;
     double mult = 0;
-    if (u == "bps" || u == "b/s" || u == "") mult = 1;
-    else if (u == "kbps" || u == "kb/s" || u == "kbit/s") mult = 1e3;
-    else if (u == "mbps" || u == "mb/s" || u == "mbit/s") mult = 1e6;
-    else if (u == "gbps" || u == "gb/s" || u == "gbit/s") mult = 1e9;
-    else return std::nullopt;
+    if (u == "bps" || u == "b/s" || u == "")
+        mult = 1;
+    else if (u == "kbps" || u == "kb/s" || u == "kbit/s")
+        mult = 1e3;
+    else if (u == "mbps" || u == "mb/s" || u == "mbit/s")
+        mult = 1e6;
+    else if (u == "gbps" || u == "gb/s" || u == "gbit/s")
+        mult = 1e9;
+    else
+        return std::nullopt;
     const double bps = v * mult;
     if (bps < 1) return std::nullopt;
     return static_cast<std::uint64_t>(std::llround(bps));
@@ -42,12 +47,18 @@ std::optional<std::int64_t> parse_time_ns(const std::string& text) {
     if (!s) return std::nullopt;
     auto [v, u] = *s;
     double mult = 0;
-    if (u == "s" || u == "") mult = 1e9;
-    else if (u == "ms") mult = 1e6;
-    else if (u == "us") mult = 1e3;
-    else if (u == "ns") mult = 1;
-    else if (u == "min") mult = 60e9;
-    else return std::nullopt;
+    if (u == "s" || u == "")
+        mult = 1e9;
+    else if (u == "ms")
+        mult = 1e6;
+    else if (u == "us")
+        mult = 1e3;
+    else if (u == "ns")
+        mult = 1;
+    else if (u == "min")
+        mult = 60e9;
+    else
+        return std::nullopt;
     return static_cast<std::int64_t>(std::llround(v * mult));
 }
 
@@ -56,14 +67,22 @@ std::optional<std::uint64_t> parse_bytes(const std::string& text) {
     if (!s) return std::nullopt;
     auto [v, u] = *s;
     double mult = 0;
-    if (u == "" || u == "b") mult = 1;
-    else if (u == "kb") mult = 1e3;
-    else if (u == "mb") mult = 1e6;
-    else if (u == "gb") mult = 1e9;
-    else if (u == "kib") mult = 1024;
-    else if (u == "mib") mult = 1048576;
-    else if (u == "gib") mult = 1073741824;
-    else return std::nullopt;
+    if (u == "" || u == "b")
+        mult = 1;
+    else if (u == "kb")
+        mult = 1e3;
+    else if (u == "mb")
+        mult = 1e6;
+    else if (u == "gb")
+        mult = 1e9;
+    else if (u == "kib")
+        mult = 1024;
+    else if (u == "mib")
+        mult = 1048576;
+    else if (u == "gib")
+        mult = 1073741824;
+    else
+        return std::nullopt;
     return static_cast<std::uint64_t>(std::llround(v * mult));
 }
 
@@ -83,18 +102,24 @@ std::optional<double> parse_probability(const std::string& text) {
     auto s = split(text);
     if (!s) return std::nullopt;
     double v = s->first;
-    if (s->second == "%") v /= 100;
-    else if (!s->second.empty()) return std::nullopt;
+    if (s->second == "%")
+        v /= 100;
+    else if (!s->second.empty())
+        return std::nullopt;
     if (v < 0 || v > 1) return std::nullopt;
     return v;
 }
 
 std::string format_rate(std::uint64_t bps) {
     std::ostringstream os;
-    if (bps % 1000000000 == 0) os << bps / 1000000000 << "Gbps";
-    else if (bps >= 1000000 && bps % 1000 == 0) os << static_cast<double>(bps) / 1e6 << "Mbps";
-    else if (bps >= 1000) os << static_cast<double>(bps) / 1e3 << "kbps";
-    else os << bps << "bps";
+    if (bps % 1000000000 == 0)
+        os << bps / 1000000000 << "Gbps";
+    else if (bps >= 1000000 && bps % 1000 == 0)
+        os << static_cast<double>(bps) / 1e6 << "Mbps";
+    else if (bps >= 1000)
+        os << static_cast<double>(bps) / 1e3 << "kbps";
+    else
+        os << bps << "bps";
     return os.str();
 }
 
