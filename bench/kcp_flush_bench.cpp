@@ -230,6 +230,13 @@ int main(int argc, char** argv) {
         std::printf("  %-22s %8.3f  kcpkit is %.2fx faster\n", "C original 1.7.1", c, c / ours);
     else
         std::printf("  C original not measured: run bench/reference/fetch-ikcp.sh, then rebuild\n");
-    std::printf("  target: <= 0.300 ms (kcp-go measured 0.96 ms on this machine class)\n");
+    // The target, 0.3 ms where the C original took 1.9 ms (kcp-go 0.96 ms), read as
+    // a ratio against the reference measured in this same run.
+    constexpr double kTargetRatio = 1.9 / 0.3;
+    std::printf("  target: <= 0.300 ms on the baseline machine, i.e. >= %.1fx the C original\n",
+                kTargetRatio);
+    if (c > 0 && ours > 0)
+        std::printf("  %s: %.1fx the C original in this run\n",
+                    c / ours >= kTargetRatio ? "MET" : "NOT MET", c / ours);
     return 0;
 }
