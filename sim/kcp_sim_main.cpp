@@ -148,10 +148,16 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
 
     const std::string out_dir =
         !base_cfg.out_dir.empty() ? base_cfg.out_dir : exe_dir() + "/../reports/sim-default";
-    std::cout << "== kcp-sim --default: KCP vs TCP on one simulated path (ns-3 3.37) ==\n"
-              << "Path: " << (echo.empty() ? "" : common_description(echo)) << "\n"
-              << "KCP: the kcpkit core (ikcp profile), kcptun modes, windows auto = 1.5 BDP;"
-                 " TCP: ns-3 Cubic and BBR (SACK, IW10, MSS 1448).\n\n";
+    const RunResult* any = echo.empty() ? (all.empty() ? nullptr : &all.front()) : &echo.front();
+    std::cout << "== kcp-sim --default: KCP vs TCP on one simulated path (ns-3 3.37) ==\n";
+    if (any)
+        std::cout << "Path: " << any->param("bandwidth") << " bottleneck, RTT "
+                  << any->param("rtt_ms") << " ms, queue " << any->param("queue")
+                  << " (1 BDP), loss " << any->param("loss_model")
+                  << " in both directions, 100 Mbit/s access links; seed " << any->param("seed")
+                  << "\n";
+    std::cout << "KCP: the kcpkit core (ikcp profile) in kcptun's modes, windows 1.5 BDP; "
+                 "TCP: ns-3's Cubic and BBR (SACK, IW10, MSS 1448).\n\n";
     std::cout << "1) Bulk transfer, "
               << (bulk_main.empty() ? "" : bulk_main.front().param("duration"))
               << " s, one flow, at loss " << std::stod(main_loss) * 100 << "%:\n";
@@ -195,9 +201,13 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
               << "-byte messages at " << (echo.empty() ? "" : echo.front().param("msg_rate"))
               << "/s (the KCP author's method), round-trip time per message:\n";
     print_table(std::cout, echo);
+    std::cout << "\nNotes: goodput counts verified application bytes; retrans % is payload sent "
+                 "again per byte delivered.\ntcp-bbr is ns-3 3.37's BBR model, which collapses "
+                 "after a retransmission timeout on a 1-BDP queue\n(its pacing rate falls to a few "
+                 "kbit/s). docs/simulation.md explains every number.\n";
     if (!fec_ready)
         std::cout
-            << "\nkcp-fast3+fec10/3: not available yet: needs the FEC/crypt layers (issue 3).\n";
+            << "kcp-fast3+fec10/3: not available yet: needs the FEC/crypt layers (issue 3).\n";
 
     std::error_code ec;
     fs::create_directories(out_dir, ec);
@@ -212,8 +222,7 @@ int default_comparison(const std::vector<std::string>& user_args, const CliConfi
     for (const auto& p : pngs) std::cout << "Plot: " << fs::weakly_canonical(p).string() << "\n";
     if (pngs.empty()) std::cout << "Plots: none (" << error << ")\n";
     std::cout << "Took " << std::fixed << std::setprecision(1) << wall << " s for " << all.size()
-              << " simulations on " << ro.jobs
-              << " processes. docs/simulation.md explains the numbers.\n";
+              << " simulations on " << ro.jobs << " processes.\n";
     return integrity_status(all, failures);
 }
 

@@ -110,7 +110,8 @@ po::options_description kcp_options() {
         "interval", po::value<int>(), "manual: flush interval, ms")(
         "resend", po::value<int>(), "manual: fast-resend threshold")(
         "nc", po::value<int>(), "manual: 1 = no congestion window")(
-        "sndwnd", po::value<unsigned>(), "send window, segments (0 = auto: 1.5 BDP, >= 128)")(
+        "sndwnd", po::value<unsigned>(),
+        "send window, segments (0 = auto: 1.5 x each flow's BDP share, >= 32)")(
         "rcvwnd", po::value<unsigned>(), "receive window, segments (0 = auto)")(
         "mtu", po::value<unsigned>(), "UDP payload per datagram, framing included (1400)")(
         "datashard,ds", po::value<int>(), "FEC data shards (needs issue 3 unless 0)")(

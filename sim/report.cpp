@@ -250,7 +250,7 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& runs) {
            "latency_p95_ms,latency_p99_ms,latency_max_ms,messages_sent,messages_delivered,"
            "bytes_delivered,retrans_bytes,wire_bytes,datagrams,fec_parity_bytes,fec_recovered,"
            "intact,complete,dead_link,sndwnd,rcvwnd,queue_drops_fwd,loss_drops_fwd,"
-           "loss_drops_rev,sim_seconds,wall_seconds\n";
+           "loss_drops_rev,link_packets,sim_seconds,wall_seconds\n";
     for (const RunResult& r : runs) {
         for (const GroupResult& g : r.groups) {
             out << csv_escape(r.id) << "," << csv_escape(g.variant);
@@ -263,7 +263,8 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& runs) {
                 << g.fec_parity_bytes << "," << g.fec_recovered << "," << g.intact << ","
                 << g.complete << "," << g.dead_link << "," << g.sndwnd << "," << g.rcvwnd << ","
                 << r.path.queue_drops_fwd << "," << r.path.loss_fwd.dropped << ","
-                << r.path.loss_rev.dropped << "," << r.sim_seconds << "," << r.wall_seconds << "\n";
+                << r.path.loss_rev.dropped << "," << r.path.link_packets << "," << r.sim_seconds
+                << "," << r.wall_seconds << "\n";
         }
     }
 }
@@ -272,28 +273,34 @@ void print_table(std::ostream& out, const std::vector<RunResult>& runs) {
     const auto vary = varying_params(runs);
     std::vector<std::string> header = {"variant"};
     for (const auto& k : vary) header.push_back(k);
-    for (const char* h : {"goodput", "p50", "p95", "p99", "max", "delivered", "retrans", "retrans",
-                          "FEC ovh", "FEC rec", "intact"})
+    // Bulk latency is write-to-delivery and mostly measures the sender's buffer (two KCP
+    // windows, or TCP's socket buffer): kept in CSV/JSON, not shown.
+    const bool latency = std::any_of(
+        runs.begin(), runs.end(), [](const RunResult& r) { return r.param("traffic") != "bulk"; });
+    header.push_back("goodput");
+    if (latency)
+        for (const char* h : {"p50", "p95", "p99", "max"}) header.push_back(h);
+    for (const char* h : {"delivered", "retrans", "retrans", "FEC ovh", "FEC rec", "intact"})
         header.push_back(h);
     std::vector<std::string> units = {""};
     for (std::size_t i = 0; i < vary.size(); ++i) units.push_back("");
-    for (const char* u : {"Mbit/s", "ms", "ms", "ms", "ms", "msgs", "MB", "%", "MB", "pkts", ""})
-        units.push_back(u);
+    units.push_back("Mbit/s");
+    if (latency)
+        for (int i = 0; i < 4; ++i) units.push_back("ms");
+    for (const char* u : {"msgs", "MB", "%", "MB", "pkts", ""}) units.push_back(u);
     std::vector<std::vector<std::string>> rows;
     for (const RunResult& r : runs) {
         for (const GroupResult& g : r.groups) {
             std::vector<std::string> row = {g.variant};
             for (const auto& k : vary) row.push_back(r.param(k));
             row.push_back(fixed(g.goodput_mbps, 3));
-            // Bulk latency is write-to-delivery and mostly measures the sender's buffer
-            // (two KCP windows, or TCP's socket buffer): kept in CSV/JSON, not shown.
-            if (g.latency.count > 0 && r.param("traffic") != "bulk") {
-                row.push_back(fixed(g.latency.p50, 1));
-                row.push_back(fixed(g.latency.p95, 1));
-                row.push_back(fixed(g.latency.p99, 1));
-                row.push_back(fixed(g.latency.max, 1));
-            } else {
-                for (int i = 0; i < 4; ++i) row.push_back("-");
+            if (latency) {
+                if (g.latency.count > 0 && r.param("traffic") != "bulk") {
+                    for (double v : {g.latency.p50, g.latency.p95, g.latency.p99, g.latency.max})
+                        row.push_back(fixed(v, 1));
+                } else {
+                    for (int i = 0; i < 4; ++i) row.push_back("-");
+                }
             }
             row.push_back(std::to_string(g.messages_delivered) + "/" +
                           std::to_string(g.messages_sent));

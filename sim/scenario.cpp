@@ -184,10 +184,10 @@ double Scenario::drain() const {
     return std::min(30.0, 3.0 + 10.0 * path.rtt_seconds());
 }
 
-std::uint32_t auto_window(const PathConfig& path, std::uint32_t mtu) {
+std::uint32_t auto_window(const PathConfig& path, std::uint32_t mtu, std::uint32_t flows) {
     const double mss = static_cast<double>(mtu) - 24.0;
-    const double w = std::ceil(1.5 * path.bdp_bytes() / std::max(mss, 1.0));
-    return static_cast<std::uint32_t>(std::clamp(w, 128.0, 65535.0));
+    const double w = std::ceil(1.5 * path.bdp_bytes() / std::max(mss, 1.0) / std::max(flows, 1u));
+    return static_cast<std::uint32_t>(std::clamp(w, 32.0, 65535.0));
 }
 
 std::string RunResult::param(const std::string& key) const {
@@ -349,7 +349,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
                                (8.0 * (payload + 28)) / sc.num_flows;
             UdpServerHelper sh(port);
             UdpClientHelper ch(remote, port);
-            ch.SetAttribute("MaxPackets", UintegerValue(0));
+            ch.SetAttribute("MaxPackets", UintegerValue(0xFFFFFFFFu));
             ch.SetAttribute("Interval", TimeValue(Seconds(1.0 / pps)));
             ch.SetAttribute("PacketSize", UintegerValue(payload));
             server = sh.Install(net.receiver(i));
@@ -372,7 +372,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
             client = ch.Install(net.sender(i));
         } else {
             const KcpSettings& k = v.kcp;
-            const std::uint32_t wnd = auto_window(sc.path, k.mtu);
+            const std::uint32_t wnd = auto_window(sc.path, k.mtu, sc.num_flows);
             KcpServerHelper sh(port);
             KcpClientHelper ch(remote);
             auto kcp_attrs = [&](auto& helper) {
@@ -464,7 +464,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
         g.digest = (g.digest * 0x100000001b3ull) ^ c.digest ^ (s.digest << 1);
         g.dead_link = g.dead_link || c.dead_link || s.dead_link;
         if (!v.tcp) {
-            const std::uint32_t wnd = auto_window(sc.path, v.kcp.mtu);
+            const std::uint32_t wnd = auto_window(sc.path, v.kcp.mtu, sc.num_flows);
             g.sndwnd = v.kcp.sndwnd ? v.kcp.sndwnd : wnd;
             g.rcvwnd = v.kcp.rcvwnd ? v.kcp.rcvwnd : wnd;
         }

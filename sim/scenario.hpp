@@ -16,8 +16,8 @@
 
 namespace kcpkit::sim {
 
-/// KCP settings, kcptun's names. Windows of 0 mean "auto": enough for the path
-/// (1.5 bandwidth-delay products of segments, at least 128).
+/// KCP settings, kcptun's names. Windows of 0 mean "auto": 1.5 times each flow's share
+/// of the bandwidth-delay product, in segments (see auto_window).
 struct KcpSettings {
     std::string mode = "fast";  ///< normal | fast | fast2 | fast3 | manual
     int nodelay = 0, interval = 30, resend = 2, nc = 1;
@@ -134,7 +134,8 @@ struct RunResult {
 /// `progress`, if set, is called with the simulated fraction done, about 100 times.
 RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& progress = nullptr);
 
-/// The windows "auto" picks for this path and mtu.
-std::uint32_t auto_window(const PathConfig& path, std::uint32_t mtu);
+/// The windows "auto" picks: each of `flows` flows gets 1.5 times its share of the
+/// path's bandwidth-delay product, in segments of mtu - 24 bytes (at least 32).
+std::uint32_t auto_window(const PathConfig& path, std::uint32_t mtu, std::uint32_t flows);
 
 }  // namespace kcpkit::sim
