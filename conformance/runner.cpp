@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "conformance/crypt_replay.hpp"
+#include "conformance/fec_replay.hpp"
 #include "conformance/kcp_trace_replay.hpp"
 #include "conformance/vector_file.hpp"
 
@@ -13,6 +14,7 @@ CaseRunner find_case_runner(const std::string& kind) {
     static const std::map<std::string, CaseRunner> kRunners{
         {"kcp-trace", &replay_kcp_trace},
         {"crypt", &replay_crypt_case},
+        {"fec", &replay_fec_case},
     };
     auto it = kRunners.find(kind);
     return it == kRunners.end() ? nullptr : it->second;

@@ -1,0 +1,251 @@
+// kcp-go's FEC layer, sans-IO: the encoder that frames every outgoing KCP datagram and adds
+// Reed-Solomon parity packets, and the receive path that sorts incoming datagrams into raw
+// KCP / FEC data / FEC parity / OOB, feeds the FEC decoder and says which KCP datagrams to
+// hand to KCP, in which order. Byte-compatible with kcp-go v5.6.72 ("kcp-go" profile) and
+// v5.6.1 ("kcp-go-5.6.1"); docs/fec.md explains the wire format, the traps and every call.
+//
+// Wire (after the crypt header, all little-endian):
+//   data   | seqid u32 | 0x00F1 | size u16 = 2 + KCP length | KCP datagram |
+//   parity | seqid u32 | 0x00F2 | RS parity of the group's (size field + KCP) regions,
+//                                  zero-padded to the longest; as long as that data packet |
+//   OOB    | 0xFFFFFFFF | 0x00F3 | size u16 | conv u32 | payload |   (v5.6.72 only)
+// Groups are S = ds + ps consecutive seqids starting at multiples of S; seqids wrap at
+// paws = floor(0xFFFFFFFF / S) * S.
+//
+// Time: the caller passes a millisecond clock (uint32, may wrap; only differences are
+// used). v5.6.72's encoder skips a group's parity when its last two data packets were
+// >= 500 ms apart (still consuming the ps seqids); v5.6.1's decoder forgets queued shards
+// after 60 s. Nothing here reads a clock, does I/O or starts threads.
+//
+// Memory: everything per datagram lives in buffers owned by the object, allocated once
+// (construction, or lazily up to a fixed bound while warming up, or when the decoder's
+// autotune changes ds/ps); steady-state encode() and input() allocate nothing. Views
+// returned by a call stay valid until the next call on the same object.
+//
+// Threads: one object per direction per session; calls on one object must not overlap.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace kcpkit::fec {
+
+class ReedSolomon;
+
+/// Which kcp-go behaviour to reproduce.
+enum class Profile : std::uint8_t {
+    kcp_go,  ///< kcp-go v5.6.72 ("kcp-go" in vectors): 500 ms parity skip, shard-set decoder, OOB
+    kcp_go_561,  ///< kcp-go v5.6.1 ("kcp-go-5.6.1"): parity always, sorted-queue decoder, 60 s
+                 ///< expiry
+};
+std::string_view profile_name(Profile profile);
+std::optional<Profile> parse_profile(std::string_view name);
+
+inline constexpr std::size_t kFecHeaderSize = 6;  ///< seqid + type
+inline constexpr std::size_t kFecOverhead =
+    8;  ///< seqid + type + size: what FEC adds to a datagram
+inline constexpr std::uint16_t kTypeData = 0xF1;
+inline constexpr std::uint16_t kTypeParity = 0xF2;
+inline constexpr std::uint16_t kTypeOob = 0xF3;           ///< v5.6.72 only
+inline constexpr std::size_t kDefaultMaxDatagram = 1500;  ///< kcp-go's mtuLimit
+inline constexpr std::uint32_t kParityGapMs = 500;        ///< v5.6.72's maxFECEncodeLatency
+inline constexpr std::uint32_t kExpireMs561 = 60000;      ///< v5.6.1's fecExpire
+inline constexpr int kMaxShards = 256;                    ///< ds + ps
+
+/// floor(0xFFFFFFFF / S) * S: the first seqid that is never used (seqids wrap to 0 there).
+std::uint32_t paws_for(int shard_count);
+
+enum class Status : std::uint8_t {
+    ok = 0,
+    bad_config,  ///< construction: ds/ps/offset/max_datagram out of range (see each config)
+    too_short,   ///< encode: datagram shorter than header_offset + 8; nothing written
+    too_long,    ///< encode: datagram longer than max_datagram; nothing written
+};
+std::string_view status_name(Status status);
+
+/// Counters with kcp-go's SNMP meanings (first block) and kcpkit's own (second block).
+/// Each object counts only what it does; a session adds its encoder's and decoder's.
+struct FecCounters {
+    // --- kcp-go SNMP counters ---
+    std::uint64_t kcp_in_errors = 0;  ///< KCPInErrors (v5.6.72 part): datagram < 12 bytes
+    std::uint64_t in_errs = 0;  ///< InErrs: FEC-typed datagram < 8 bytes (cannot pass the length
+                                ///< gates; kept for completeness)
+    std::uint64_t fec_parity_shards = 0;  ///< FECParityShards: v5.6.72 parity stored by the decoder
+                                          ///< (no duplicates); v5.6.1 every parity datagram
+    std::uint64_t fec_recovered =
+        0;  ///< FECRecovered: v5.6.72 shards rebuilt; v5.6.1 rebuilt shards with a valid size field
+            ///< (kcp-go: those KCP then accepts)
+    std::uint64_t fec_errs =
+        0;  ///< FECErrs: v5.6.72 RS failures; v5.6.1 rebuilt shards with an invalid size field
+    std::uint64_t fec_full_shard_set =
+        0;  ///< FECFullShardSet (v5.6.72): groups complete without loss
+    std::uint64_t fec_short_shards =
+        0;  ///< FECShortShards (v5.6.1): data packets pushed out of the queue unused
+    std::uint64_t fec_shard_set = 0;  ///< FECShardSet (v5.6.72, gauge): shard sets held
+    std::uint64_t fec_shard_min = 0;  ///< FECShardMin (v5.6.72, gauge): the newest group id (sic)
+    std::uint64_t oob_packets = 0;    ///< OOBPackets (v5.6.72)
+    // --- kcpkit's own ---
+    std::uint64_t dropped_short = 0;  ///< v5.6.1: datagram < 24 bytes, dropped silently by kcp-go
+    std::uint64_t dropped_oversize = 0;  ///< FEC datagram longer than max_datagram
+    std::uint64_t beyond_paws = 0;       ///< v5.6.72: seqid >= paws, ignored by the decoder
+    std::uint64_t duplicates = 0;        ///< shard already held
+    std::uint64_t ignored_tuning = 0;    ///< v5.6.72: shard ignored while autotune is unsettled
+    std::uint64_t autotune_changes = 0;  ///< decoder switched (ds, ps)
+    std::uint64_t invalid_recovered =
+        0;  ///< v5.6.72: rebuilt shard with a bad size field (kcp-go drops it silently)
+    std::uint64_t set_overflow =
+        0;  ///< v5.6.72: a shard set evicted to bound memory (hostile input only)
+    std::uint64_t expired = 0;        ///< v5.6.1: queued shards dropped after 60 s
+    std::uint64_t parity_groups = 0;  ///< encoder: groups whose parity was sent
+    std::uint64_t parity_groups_skipped =
+        0;  ///< encoder (v5.6.72): groups whose parity the 500 ms rule skipped
+    std::uint64_t encode_rejected = 0;  ///< encoder: too_short / too_long
+};
+
+// ----- encoder ---------------------------------------------------------------------------------
+
+struct EncoderConfig {
+    int data_shards = 10;   ///< >= 1
+    int parity_shards = 3;  ///< >= 1 (kcp-go has no FEC framing at all when either is 0)
+    Profile profile = Profile::kcp_go;
+    std::size_t header_offset = 0;                   ///< room for the crypt header in front
+    std::size_t max_datagram = kDefaultMaxDatagram;  ///< longest datagram accepted (incl. room)
+};
+
+struct EncodeResult {
+    Status status = Status::ok;
+    /// The parity datagrams this call completed (empty, or ps of them). Each has the same
+    /// layout as the data datagram: header_offset bytes of room (zero; the crypt layer fills
+    /// it in place), the 6-byte header, parity bytes. Send them after the data datagram.
+    std::span<const std::span<std::uint8_t>> parity;
+    /// v5.6.72: the group completed but its parity was skipped (gap >= 500 ms).
+    bool parity_skipped = false;
+};
+
+class FecEncoder {
+  public:
+    /// nullptr (and `why` = bad_config) unless 1 <= ds, 1 <= ps, ds + ps <= 256 and
+    /// header_offset + 8 < max_datagram <= 65535 + header_offset + 6.
+    static std::unique_ptr<FecEncoder> create(const EncoderConfig& config, Status* why = nullptr);
+    ~FecEncoder();
+    FecEncoder(const FecEncoder&) = delete;
+    FecEncoder& operator=(const FecEncoder&) = delete;
+
+    /// Frames one outgoing KCP datagram in place and returns any parity it completes.
+    /// `datagram` = [header_offset bytes of room][8 bytes for the FEC header][KCP bytes];
+    /// the FEC header is written, the room is not touched. `now_ms` matters for v5.6.72 only
+    /// (the 500 ms rule; the first datagram ever counts as "long after the previous one").
+    /// too_short / too_long: nothing written, no seqid consumed.
+    EncodeResult encode(std::span<std::uint8_t> datagram, std::uint32_t now_ms);
+
+    /// The seqid the next data datagram gets; settable for tests and vectors (any value:
+    /// v5.6.1 then counts data seqids up without wrapping, as kcp-go v5.6.1 does).
+    std::uint32_t next_seqid() const { return next_; }
+    void set_next_seqid(std::uint32_t next) { next_ = next; }
+    std::uint32_t paws() const { return paws_; }
+    int data_shards() const { return ds_; }
+    int parity_shards() const { return ps_; }
+    const EncoderConfig& config() const { return config_; }
+    const FecCounters& counters() const { return counters_; }
+    ReedSolomon& codec() { return *codec_; }
+
+  private:
+    explicit FecEncoder(const EncoderConfig& config);
+    EncoderConfig config_;
+    int ds_, ps_;
+    std::uint32_t paws_;
+    std::uint32_t next_ = 0;
+    int shard_count_ = 0;
+    std::size_t max_size_ = 0;  ///< longest datagram of the group, incl. header_offset
+    bool have_last_ = false;
+    std::uint32_t last_ms_ = 0;
+    std::size_t region_capacity_;  ///< bytes per shard region (size field + KCP + padding)
+    std::unique_ptr<std::uint8_t[]> storage_;
+    std::unique_ptr<std::uint8_t*[]> data_regions_;    ///< ds, 64-aligned
+    std::unique_ptr<std::size_t[]> data_lengths_;      ///< ds region lengths
+    std::unique_ptr<std::uint8_t*[]> parity_packets_;  ///< ps, region at +offset+6 is 64-aligned
+    std::unique_ptr<std::span<std::uint8_t>[]> parity_views_;
+    std::unique_ptr<ReedSolomon> codec_;
+    FecCounters counters_;
+};
+
+// ----- receive path ------------------------------------------------------------------------------
+
+struct DecoderConfig {
+    /// The session's FEC setting. ds >= 1, ps >= 1 and ds + ps <= 256: a decoder of that
+    /// shape from the start. Anything else (e.g. 0, 0: FEC off): no decoder until the first
+    /// FEC datagram arrives, then a (1, 1) decoder that autotune adapts to the peer, as
+    /// kcp-go's session does.
+    int data_shards = 10;
+    int parity_shards = 3;
+    Profile profile = Profile::kcp_go;
+    std::size_t max_datagram = kDefaultMaxDatagram;  ///< longer FEC datagrams are dropped
+};
+
+/// A KCP datagram to give to KCP's input, in the order listed.
+struct Delivery {
+    std::span<const std::uint8_t> kcp;
+    /// false: the data packet's own bytes or a raw datagram (KCP input type "regular").
+    /// true: rebuilt by FEC: input it as non-regular (no rmt_wnd update, no RTT sample).
+    bool recovered = false;
+};
+
+enum class PacketKind : std::uint8_t {
+    raw_kcp,     ///< no FEC header: the whole datagram is for KCP
+    fec_data,    ///< 0xF1
+    fec_parity,  ///< 0xF2
+    oob,         ///< 0xF3 (v5.6.72; v5.6.1 treats it as raw KCP)
+    dropped,     ///< see `drop`
+};
+std::string_view packet_kind_name(PacketKind kind);
+
+enum class DropReason : std::uint8_t {
+    none,
+    too_short,      ///< < 12 bytes (v5.6.72, counted kcp_in_errors) or < 24 (v5.6.1, dropped_short)
+    fec_too_short,  ///< FEC-typed and < 8 bytes (in_errs)
+    oversize,       ///< FEC-typed and longer than max_datagram (dropped_oversize)
+};
+
+struct InputResult {
+    PacketKind kind = PacketKind::dropped;
+    DropReason drop = DropReason::none;
+    /// What to give KCP now, in order: the datagram's own KCP bytes first (raw, or a data
+    /// packet's bytes after the 8-byte header — all of them, the size field is not used),
+    /// then every rebuilt datagram in ascending shard order.
+    std::span<const Delivery> deliveries;
+    /// kind == oob: the conv and payload (bytes after the conv) for the OOB handler.
+    std::uint32_t oob_conv = 0;
+    std::span<const std::uint8_t> oob_payload;
+};
+
+class FecDecoder {
+  public:
+    /// nullptr (and `why` = bad_config) only for max_datagram < 24 or > 65535.
+    static std::unique_ptr<FecDecoder> create(const DecoderConfig& config, Status* why = nullptr);
+    ~FecDecoder();
+    FecDecoder(const FecDecoder&) = delete;
+    FecDecoder& operator=(const FecDecoder&) = delete;
+
+    /// One received datagram, after decryption and CRC check (it starts at the FEC header
+    /// or the raw KCP header). `now_ms` is used by v5.6.1 (60 s expiry) only.
+    InputResult input(std::span<const std::uint8_t> datagram, std::uint32_t now_ms);
+
+    /// Current decoder shape (autotune may change it); 0, 0 before a lazy decoder exists.
+    int data_shards() const;
+    int parity_shards() const;
+    bool has_decoder() const;
+    const DecoderConfig& config() const;
+    const FecCounters& counters() const;
+
+    struct Impl;
+
+  private:
+    explicit FecDecoder(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kcpkit::fec
