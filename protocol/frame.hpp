@@ -74,8 +74,10 @@ std::string_view config_error_name(ConfigError error);
 struct FrameCounters {
     // --- crypt layer (receive) ---
     std::uint64_t in_csum_errors = 0;  ///< InCsumErrors: CRC-32 mismatch or AES-GCM tag failure
-    std::uint64_t crypt_truncated =
-        0;  ///< shorter than the crypt envelope: dropped silently (kcp-go)
+    /// Shorter than the crypt envelope: dropped silently (as kcp-go).
+    std::uint64_t crypt_truncated = 0;
+    /// Longer than 1500 bytes: cut to 1500 first, as kcp-go's read buffer does.
+    std::uint64_t oversize = 0;
     // --- dispatch (receive) ---
     std::uint64_t in_pkts = 0;     ///< InPkts: datagrams that passed crypt and reached dispatch
     std::uint64_t in_bytes = 0;    ///< InBytes: their bytes after the crypt header

@@ -43,7 +43,10 @@ enum class Action : std::uint8_t {
     deliver,  ///< give `plain` to the session `token`
     create,   ///< no session for this key: create one with `conv`, insert(), then deliver
     replace,  ///< close session `token` (different conv, sn == 0), erase(), then as create
-    drop,     ///< nothing to do; `drop` says why
+    /// A reset (different conv, sn == 0) while the backlog is full: close session
+    /// `token` and erase() it, create nothing (kcp-go closes first, then finds no room).
+    close,
+    drop,  ///< nothing to do; `drop` says why
 };
 std::string_view action_name(Action action);
 
