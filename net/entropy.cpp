@@ -2,11 +2,14 @@
 
 #include <sys/random.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "protocol/byte_order.hpp"
+#include "protocol/crypt_nonce.hpp"
 
 namespace kcpkit::net {
 
@@ -23,10 +26,25 @@ void fill_random(std::span<std::uint8_t> out) {
     }
 }
 
-std::uint32_t random_conv() {
+std::uint32_t KernelRandom::next_u32() {
     std::uint8_t bytes[4];
     fill_random(bytes);
     return load_le32(bytes);
+}
+
+void ThreadNonces::fill(std::span<std::uint8_t> out) {
+    thread_local std::unique_ptr<crypt::AesCtrNonceSource> generator;
+    if (!generator) {
+        std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> seed{};
+        fill_random(seed);
+        generator = std::make_unique<crypt::AesCtrNonceSource>(seed);
+    }
+    generator->fill(out);
+}
+
+crypt::NonceSource& thread_nonces() {
+    static ThreadNonces nonces;
+    return nonces;
 }
 
 }  // namespace kcpkit::net

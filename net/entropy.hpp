@@ -1,9 +1,12 @@
-// Randomness from the kernel CSPRNG (getrandom): kcp-go's client conv (4 bytes read as a
-// little-endian u32) and seeds for the per-thread nonce generators.
+// Randomness from the kernel CSPRNG (getrandom): the source of client convs (kcp-go reads
+// crypto/rand) and the seeds of the per-thread nonce generators the crypt layer draws from.
 #pragma once
 
 #include <cstdint>
 #include <span>
+
+#include "protocol/crypt.hpp"
+#include "protocol/session.hpp"
 
 namespace kcpkit::net {
 
@@ -11,7 +14,21 @@ namespace kcpkit::net {
 /// kernel has no getrandom at all (there is no safe fallback for key material).
 void fill_random(std::span<std::uint8_t> out);
 
-/// A fresh client conversation id, as kcp-go's Dial draws it.
-std::uint32_t random_conv();
+/// session::RandomSource straight from getrandom (for convs: a few calls per session).
+class KernelRandom final : public session::RandomSource {
+  public:
+    std::uint32_t next_u32() override;
+};
+
+/// Nonces for every session: each thread that seals draws from its own AES-CTR generator
+/// (protocol/crypt_nonce.hpp), seeded from getrandom on first use, so sessions need no
+/// generator of their own and threads never share one.
+class ThreadNonces final : public crypt::NonceSource {
+  public:
+    void fill(std::span<std::uint8_t> out) override;
+};
+
+/// The process's ThreadNonces (stateless; the state is per thread).
+crypt::NonceSource& thread_nonces();
 
 }  // namespace kcpkit::net

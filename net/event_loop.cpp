@@ -1,5 +1,7 @@
 #include "net/event_loop.hpp"
 
+#include "net/udp_socket.hpp"
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -16,7 +18,12 @@ namespace {
 constexpr int kMaxEvents = 64;
 // Sentinel `data` for the wake-up eventfd (watchers are stored as pointers).
 constexpr std::uint64_t kWakeTag = 0;
+thread_local EventLoop* current_loop = nullptr;
 }  // namespace
+
+EventLoop* EventLoop::current() {
+    return current_loop;
+}
 
 EventLoop::EventLoop() {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -71,6 +78,7 @@ void EventLoop::unwatch(int fd) {
 
 void EventLoop::run() {
     thread_id_.store(std::this_thread::get_id());
+    current_loop = this;
     epoll_event events[kMaxEvents];
     while (!stopping_.load(std::memory_order_relaxed)) {
         const int n = epoll_wait(epoll_fd_, events, kMaxEvents, wait_timeout_ms());
@@ -187,7 +195,11 @@ void EventLoop::sift_down(std::size_t i) {
 
 LoopGroup::LoopGroup(std::size_t threads) {
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    for (std::size_t i = 0; i < threads; ++i) loops_.push_back(std::make_unique<EventLoop>());
+    for (std::size_t i = 0; i < threads; ++i) {
+        loops_.push_back(std::make_unique<EventLoop>());
+        // Datagrams sessions produced during the iteration leave in sendmmsg batches.
+        loops_.back()->set_iteration_hook([] { thread_send_batch().flush(); });
+    }
     for (auto& loop : loops_) {
         threads_.emplace_back([l = loop.get()] { l->run(); });
     }

@@ -58,6 +58,8 @@ class EventLoop {
     /// Thread-safe; `task` runs on the loop's thread, in posting order.
     void post(std::function<void()> task);
     bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
+    /// The loop running on this thread, or nullptr on a thread that runs none.
+    static EventLoop* current();
 
     /// Level-triggered readability of `fd` goes to `watcher` until unwatch(fd).
     bool watch(int fd, Watcher* watcher);

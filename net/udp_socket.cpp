@@ -4,10 +4,20 @@
 #include <netinet/ip.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 namespace kcpkit::net {
+
+namespace {
+std::atomic<std::uint64_t> send_drops{0};
+}
+
+std::uint64_t total_send_drops() {
+    return send_drops.load(std::memory_order_relaxed);
+}
 
 UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     if (this != &other) {
@@ -165,9 +175,11 @@ void SendBatch::flush() {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
             // Socket buffer full: KCP retransmits what is lost here.
             counters_.dropped += pending_ - done;
+            send_drops.fetch_add(pending_ - done, std::memory_order_relaxed);
             break;
         }
         ++counters_.dropped;  // this one datagram is refused (e.g. bad address); go on
+        send_drops.fetch_add(1, std::memory_order_relaxed);
         ++done;
     }
     pending_ = 0;

@@ -112,6 +112,9 @@ class SendBatch {
     SendCounters counters_;
 };
 
+/// Datagrams every SendBatch of the process dropped (socket buffer full, send errors).
+std::uint64_t total_send_drops();
+
 /// This thread's SendBatch. Loop threads flush it after every iteration; any other thread
 /// must flush() it before returning to its caller.
 SendBatch& thread_send_batch();

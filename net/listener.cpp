@@ -1,0 +1,291 @@
+#include <cerrno>
+
+#include "net/entropy.hpp"
+#include "net/listener_shard.hpp"
+#include "net/session.hpp"
+#include "net/session_detail.hpp"
+
+namespace kcpkit::net {
+
+namespace {
+std::span<const std::uint8_t> key_bytes(const Address& a) {
+    const std::string_view k = a.key();
+    return {reinterpret_cast<const std::uint8_t*>(k.data()), k.size()};
+}
+}  // namespace
+
+namespace detail {
+
+ListenerShard::ListenerShard(EventLoop& loop, UdpSocket socket,
+                             std::unique_ptr<listener::ListenerDemux> demux,
+                             std::shared_ptr<Listener::Shared> shared)
+    : loop_(loop),
+      socket_(std::move(socket)),
+      demux_(std::move(demux)),
+      shared_(std::move(shared)) {}
+
+void ListenerShard::start() {
+    self_ = shared_from_this();
+    loop_.post([this, keep = self_] { loop_.watch(socket_.fd(), this); });
+}
+
+void ListenerShard::on_readable() {
+    RecvBatch& batch = thread_recv_batch();
+    for (int round = 0; round < 4; ++round) {
+        const int n = batch.receive(socket_.fd());
+        if (n <= 0) break;
+        for (int i = 0; i < n; ++i) {
+            if (batch.truncated(i)) {
+                atomic_counters().truncated.fetch_add(1, std::memory_order_relaxed);
+                continue;
+            }
+            handle(batch.source(i), batch.data(i));
+        }
+        if (static_cast<std::size_t>(n) < batch.count()) break;
+    }
+}
+
+void ListenerShard::handle(const Address& from, std::span<std::uint8_t> wire) {
+    const auto key = key_bytes(from);
+    const listener::Decision d = demux_->route(key, wire);
+    switch (d.action) {
+        case listener::Action::deliver: {
+            const auto it = sessions_.find(d.token);
+            if (it != sessions_.end()) it->second->deliver_decrypted(d.plain);
+            return;
+        }
+        case listener::Action::replace:
+        case listener::Action::close: {
+            const auto it = sessions_.find(d.token);
+            if (it != sessions_.end()) {
+                auto old = it->second;  // keeps it alive through its own unregister
+                old->replaced_ = true;
+                old->close_replaced();
+            }
+            demux_->erase(key);
+            if (d.action == listener::Action::replace) create_session(from, d);
+            return;
+        }
+        case listener::Action::create:
+            create_session(from, d);
+            return;
+        case listener::Action::drop:
+            atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
+            if (d.drop == listener::DropReason::bad_checksum) {
+                atomic_counters().listener_csum.fetch_add(1, std::memory_order_relaxed);
+            }
+            return;
+    }
+}
+
+void ListenerShard::create_session(const Address& from, const listener::Decision& d) {
+    std::function<void()> on_session;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->closed) {
+            atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+    }
+    session::SessionConfig config = shared_->options.session;
+    config.conv = d.conv;
+    config.passive = true;
+    auto core = session::Session::create(config, now32(), thread_nonces());
+    if (!core) {  // listen() checked the configuration; only allocation failure gets here
+        atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    auto s =
+        std::make_shared<Session>(Session::Private{}, loop_, std::move(core), socket_.fd(), from);
+    s->shard_ = shared_from_this();
+    s->token_ = next_token_++;
+    demux_->insert(key_bytes(from), d.conv, s->token_);
+    sessions_.emplace(s->token_, s);
+    shared_->sessions.fetch_add(1, std::memory_order_relaxed);
+    s->start();
+    s->deliver_decrypted(d.plain);
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->accept_queue.push_back(s);
+        on_session = shared_->on_session;
+    }
+    shared_->accept_cv.notify_one();
+    if (on_session) on_session();
+}
+
+void ListenerShard::session_closed(Session& s) {
+    if (!s.replaced_) demux_->erase(key_bytes(s.remote_));
+    if (sessions_.erase(s.token_) != 0) shared_->sessions.fetch_sub(1, std::memory_order_relaxed);
+    maybe_retire();
+}
+
+void ListenerShard::mark_accepted(Session& s) {
+    if (!s.replaced_ && sessions_.count(s.token_) != 0) demux_->accepted(key_bytes(s.remote_));
+}
+
+void ListenerShard::maybe_retire() {
+    if (retired_ || !sessions_.empty()) return;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (!shared_->closed) return;
+    }
+    retired_ = true;
+    flush_thread_sends();
+    loop_.unwatch(socket_.fd());
+    socket_.reset();
+    auto last = std::move(self_);
+}
+
+}  // namespace detail
+
+// ----- Listener --------------------------------------------------------------------------
+
+std::unique_ptr<Listener> Listener::listen(std::string_view local, const Options& options,
+                                           std::string* error) {
+    const auto address = Address::parse(local);
+    if (!address) {
+        if (error) *error = "cannot parse or resolve address '" + std::string(local) + "'";
+        return nullptr;
+    }
+    // The configuration is checked once here, so sessions created later cannot fail on it.
+    {
+        session::SessionConfig probe = options.session;
+        probe.passive = true;
+        session::Session::CreateError why;
+        if (!session::Session::create(probe, detail::now32(), thread_nonces(), &why)) {
+            if (error) *error = detail::describe(why);
+            return nullptr;
+        }
+    }
+    frame::FrameConfig frame = options.session.frame;
+    frame.profile = options.session.version;
+
+    std::unique_ptr<Listener> l(new Listener());
+    l->shared_ = std::make_shared<Shared>();
+    l->shared_->options = options;
+    LoopGroup& group = options.loops ? *options.loops : default_loop_group();
+    Address bind_to = *address;
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        UdpSocket socket = UdpSocket::bind(bind_to, true, error);
+        if (!socket.is_open()) return nullptr;
+        if (i == 0) {
+            bind_to = socket.local_address();  // port 0: the others join the chosen port
+            l->address_ = bind_to;
+        }
+        if (options.read_buffer > 0) socket.set_read_buffer(options.read_buffer);
+        if (options.write_buffer > 0) socket.set_write_buffer(options.write_buffer);
+        if (options.dscp >= 0) socket.set_dscp(options.dscp);
+        frame::ConfigError why{};
+        auto demux = listener::ListenerDemux::create(frame, &why);
+        if (!demux) {
+            if (error) *error = std::string(frame::config_error_name(why));
+            return nullptr;
+        }
+        l->shards_.push_back(std::make_shared<detail::ListenerShard>(group.at(i), std::move(socket),
+                                                                     std::move(demux), l->shared_));
+    }
+    for (auto& shard : l->shards_) shard->start();
+    return l;
+}
+
+Listener::~Listener() {
+    close();
+}
+
+std::shared_ptr<Session> Listener::accept(Error* error) {
+    std::unique_lock lock(shared_->mutex);
+    for (;;) {
+        if (shared_->closed) {
+            if (error) *error = Error::closed;
+            return nullptr;
+        }
+        while (!shared_->accept_queue.empty()) {
+            auto s = std::move(shared_->accept_queue.front());
+            shared_->accept_queue.pop_front();
+            if (s->is_closed()) continue;  // replaced before anyone accepted it
+            lock.unlock();
+            auto* shard = s->shard_.get();
+            shard->loop().post([shard, s] { shard->mark_accepted(*s); });
+            if (error) *error = Error::none;
+            return s;
+        }
+        if (Clock::now() >= shared_->accept_deadline) {
+            if (error) *error = Error::timeout;
+            return nullptr;
+        }
+        if (shared_->accept_deadline == kNoDeadline) {
+            shared_->accept_cv.wait(lock);
+        } else {
+            shared_->accept_cv.wait_until(lock, shared_->accept_deadline);
+        }
+    }
+}
+
+std::shared_ptr<Session> Listener::try_accept() {
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->closed || shared_->accept_queue.empty()) return nullptr;
+    }
+    const Deadline saved = [&] {
+        std::lock_guard lock(shared_->mutex);
+        return std::exchange(shared_->accept_deadline, Deadline::min());
+    }();
+    auto s = accept();
+    std::lock_guard lock(shared_->mutex);
+    shared_->accept_deadline = saved;
+    return s;
+}
+
+void Listener::set_accept_deadline(Deadline when) {
+    std::lock_guard lock(shared_->mutex);
+    shared_->accept_deadline = when;
+    shared_->accept_cv.notify_all();
+}
+
+void Listener::set_accept_callback(std::function<void()> on_session) {
+    std::lock_guard lock(shared_->mutex);
+    shared_->on_session = std::move(on_session);
+}
+
+Error Listener::close() {
+    std::deque<std::shared_ptr<Session>> unaccepted;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->closed) return Error::closed;
+        shared_->closed = true;
+        unaccepted.swap(shared_->accept_queue);
+    }
+    shared_->accept_cv.notify_all();
+    for (auto& s : unaccepted) s->close();
+    for (auto& shard : shards_) {
+        shard->loop().post([shard] { shard->maybe_retire(); });
+    }
+    return Error::none;
+}
+
+Error Listener::set_read_buffer(int bytes) {
+    for (auto& shard : shards_) {
+        if (!shard->socket().set_read_buffer(bytes)) return Error::socket_error;
+    }
+    return Error::none;
+}
+
+Error Listener::set_write_buffer(int bytes) {
+    for (auto& shard : shards_) {
+        if (!shard->socket().set_write_buffer(bytes)) return Error::socket_error;
+    }
+    return Error::none;
+}
+
+Error Listener::set_dscp(int dscp) {
+    for (auto& shard : shards_) {
+        if (!shard->socket().set_dscp(dscp)) return Error::socket_error;
+    }
+    return Error::none;
+}
+
+std::size_t Listener::session_count() const {
+    return shared_->sessions.load();
+}
+
+}  // namespace kcpkit::net

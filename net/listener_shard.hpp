@@ -1,0 +1,69 @@
+// One listener socket on one loop: its SO_REUSEPORT socket, its ListenerDemux (the kernel
+// sends each remote address to one socket, so each address has one shard and the tables
+// need no lock) and the sessions it created. Internal to net/.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "net/event_loop.hpp"
+#include "net/session.hpp"
+#include "net/udp_socket.hpp"
+#include "protocol/listener_demux.hpp"
+
+namespace kcpkit::net {
+
+/// What the shards and the application side of a Listener share.
+struct Listener::Shared {
+    Options options;
+    std::mutex mutex;
+    std::condition_variable accept_cv;
+    std::deque<std::shared_ptr<Session>> accept_queue;
+    std::function<void()> on_session;
+    Deadline accept_deadline = kNoDeadline;
+    bool closed = false;
+    std::atomic<std::size_t> sessions{0};
+};
+
+namespace detail {
+
+class ListenerShard final : public EventLoop::Watcher,
+                            public std::enable_shared_from_this<ListenerShard> {
+  public:
+    ListenerShard(EventLoop& loop, UdpSocket socket, std::unique_ptr<listener::ListenerDemux> demux,
+                  std::shared_ptr<Listener::Shared> shared);
+
+    /// Registers the socket with the loop (from any thread).
+    void start();
+    void on_readable() override;
+
+    // Loop thread only:
+    void session_closed(Session& s);
+    void mark_accepted(Session& s);
+    /// After the listener closed: once no session is left, stop reading and close the socket.
+    void maybe_retire();
+
+    EventLoop& loop() { return loop_; }
+    UdpSocket& socket() { return socket_; }
+
+  private:
+    void handle(const Address& from, std::span<std::uint8_t> wire);
+    void create_session(const Address& from, const listener::Decision& d);
+
+    EventLoop& loop_;
+    UdpSocket socket_;
+    std::unique_ptr<listener::ListenerDemux> demux_;
+    std::shared_ptr<Listener::Shared> shared_;
+    std::unordered_map<std::uint64_t, std::shared_ptr<Session>> sessions_;
+    std::uint64_t next_token_ = 1;
+    bool retired_ = false;
+    std::shared_ptr<ListenerShard> self_;  // while watched by the loop
+};
+
+}  // namespace detail
+}  // namespace kcpkit::net

@@ -1,0 +1,284 @@
+// kcp-go's UDPSession and Listener over real UDP sockets: a thin driver around the sans-IO
+// protocol::session::Session (KCP + FEC + crypt + kcp-go semantics) and
+// protocol::listener::ListenerDemux. Nothing here decides anything about the protocol; it
+// moves datagrams between sockets and the core, runs each session's single timer at the
+// core's next_deadline(), and turns the core's would_block into blocking with deadlines or
+// into callbacks. docs/net.md has the whole picture.
+//
+// Threads: sessions live on the loops of a LoopGroup (default_loop_group() unless
+// Options::loops says otherwise). A client session is placed round-robin; a listener opens
+// one SO_REUSEPORT socket per loop, so the kernel sends a remote address to the same loop
+// every time, and the sessions it creates live there. Every public call is thread-safe;
+// blocking calls must not be made from a loop thread (use the callback style there).
+//
+// Lifetime: a session stays alive until close(), whoever holds the shared_ptr; a listener's
+// sockets stay open until it and every session it created are closed.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "net/address.hpp"
+#include "net/event_loop.hpp"
+#include "net/udp_socket.hpp"
+#include "protocol/session.hpp"
+#include "protocol/snmp.hpp"
+
+namespace kcpkit::net {
+
+enum class Error : std::uint8_t {
+    none = 0,
+    would_block,       ///< try_read / try_write: nothing to read / window full
+    timeout,           ///< the deadline passed (kcp-go: a net.Error with Timeout() true)
+    closed,            ///< the session or listener was closed (kcp-go: io.ErrClosedPipe)
+    invalid_argument,  ///< a setter's value refused, or the call does not apply (server socket)
+    socket_error,      ///< the socket failed (errno in last_socket_error())
+};
+std::string_view error_name(Error error);
+
+struct IoResult {
+    std::size_t bytes = 0;
+    Error error = Error::none;
+    bool ok() const { return error == Error::none; }
+};
+
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+/// No deadline (kcp-go's zero time.Time).
+inline constexpr Deadline kNoDeadline = Deadline::max();
+
+/// What dial() and listen() take. `session` is the core's configuration: cipher and key
+/// (frame.cipher/key, used as given: see protocol/key_derivation.hpp for kcptun's
+/// derivation), FEC shards, version (kcp_go = v5.6.72, kcp_go_561 = v5.6.1), mtu, windows,
+/// nodelay, stream, write delay, ACK no-delay. For listen() it is the template for every
+/// accepted session.
+struct Options {
+    session::SessionConfig session;
+    /// dial: use session.conv as given (kcp-go's NewConn3) instead of a random conv.
+    bool use_conv = false;
+    LoopGroup* loops = nullptr;  ///< nullptr: default_loop_group()
+    int read_buffer = 0;         ///< SO_RCVBUF for the socket(s); 0: OS default
+    int write_buffer = 0;        ///< SO_SNDBUF; 0: OS default
+    int dscp = -1;               ///< < 0: not set
+};
+
+class Listener;
+namespace detail {
+class ListenerShard;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    /// kcp-go's DialWithOptions: a client session on its own socket (random local port,
+    /// same family as `remote`), conv from getrandom unless Options::use_conv. nullptr with
+    /// `error` set if the address does not parse, the socket fails or the core refuses the
+    /// configuration.
+    static std::shared_ptr<Session> dial(std::string_view remote, const Options& options,
+                                         std::string* error = nullptr);
+
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // ----- blocking style ---------------------------------------------------------------
+
+    /// kcp-go's Read: waits until bytes arrive, the read deadline passes or the session is
+    /// closed; returns at most buffer.size() bytes of the next message (the rest follows).
+    IoResult read(std::span<std::uint8_t> buffer);
+    /// kcp-go's Write: waits while the send window is full (write deadline), then queues
+    /// all of `data` (cut into mss-sized messages by the core) and flushes.
+    IoResult write(std::span<const std::uint8_t> data);
+
+    // ----- non-blocking / callback style -----------------------------------------------
+
+    /// As read()/write() but never wait: Error::would_block instead.
+    IoResult try_read(std::span<std::uint8_t> buffer);
+    IoResult try_write(std::span<const std::uint8_t> data);
+    /// Called on the session's loop thread (without any lock held) when datagrams made the
+    /// session readable / writable, and once when it is closed (both). Call try_read /
+    /// try_write from there. Replaces earlier callbacks; empty functions remove them.
+    void set_callbacks(std::function<void()> on_readable, std::function<void()> on_writable);
+
+    // ----- lifetime ----------------------------------------------------------------------
+
+    /// kcp-go's Close: a last flush, then reads and writes fail with closed (blocked ones
+    /// wake up). No FIN: the peer is not told. Error::closed if already closed.
+    Error close();
+    bool is_closed() const;
+
+    // ----- deadlines -------------------------------------------------------------------
+
+    void set_deadline(Deadline when);
+    void set_read_deadline(Deadline when);
+    void set_write_deadline(Deadline when);
+
+    // ----- kcp-go's setters --------------------------------------------------------------
+
+    bool set_mtu(std::size_t mtu);
+    void set_window_size(int snd, int rcv);
+    void set_nodelay(int nodelay, int interval, int resend, int nc);
+    void set_stream_mode(bool on);
+    void set_write_delay(bool on);
+    void set_ack_nodelay(bool on);
+    void set_dup(int dup);
+    /// Client sessions only (a server session shares its listener's socket: invalid_argument,
+    /// as kcp-go).
+    Error set_dscp(int dscp);
+    Error set_read_buffer(int bytes);
+    Error set_write_buffer(int bytes);
+
+    // ----- introspection -----------------------------------------------------------------
+
+    std::uint32_t conv() const;
+    std::uint32_t rto() const;
+    std::int32_t srtt() const;
+    std::int32_t srttvar() const;
+    const Address& remote_address() const { return remote_; }
+    Address local_address() const;
+    /// This session's kcp-go counters, including what the driver counted (InErrs for
+    /// datagrams from a foreign address, OutPkts/OutBytes as the core produced them).
+    snmp::Snmp snmp() const;
+    /// Runs `fn` on the core under the session's lock (for tests and tools).
+    template <class F>
+    auto with_core(F&& fn) const {
+        std::lock_guard lock(mutex_);
+        return fn(static_cast<const session::Session&>(*core_));
+    }
+    int last_socket_error() const { return socket_errno_; }
+
+    // Internal: constructed by dial() and by listener shards.
+    struct Private {};
+    Session(Private, EventLoop& loop, std::unique_ptr<session::Session> core, int fd,
+            const Address& remote);
+
+  private:
+    friend class detail::ListenerShard;
+    friend class Listener;
+    class TimerHook final : public EventLoop::Timer {
+      public:
+        explicit TimerHook(Session& s) : session_(s) {}
+        void on_timer() override { session_.on_timer(); }
+
+      private:
+        Session& session_;
+    };
+    class SocketHook final : public EventLoop::Watcher {
+      public:
+        explicit SocketHook(Session& s) : session_(s) {}
+        void on_readable() override { session_.on_client_socket_readable(); }
+
+      private:
+        Session& session_;
+    };
+    struct Wake {
+        bool readable = false, writable = false, closed = false;
+    };
+
+    /// Loop thread: registers the timer (and the client socket) and keeps `this` alive.
+    void start();
+    void on_timer();
+    void on_client_socket_readable();
+    /// Loop thread: one datagram from the listener, already decrypted by the demux.
+    void deliver_decrypted(std::span<const std::uint8_t> plain);
+    /// Loop thread: the listener replaced this session (sn == 0 from a new conv).
+    void close_replaced();
+    Wake wake_from(const session::DatagramResult& r) const;
+    /// Under the lock: after an application call, make sure the timer is not later than the
+    /// core's deadline (posting to the loop when called from another thread).
+    void sync_timer_locked();
+    void schedule_timer_locked();
+    void notify(const Wake& wake);
+    void finish_close_locked();
+    void unregister();
+    IoResult do_read(std::span<std::uint8_t> buffer, bool block);
+    IoResult do_write(std::span<const std::uint8_t> data, bool block);
+    void flush_sends_locked();
+    static void transmit(void* context, std::span<const std::uint8_t> datagram);
+
+    EventLoop& loop_;
+    mutable std::mutex mutex_;
+    std::condition_variable readable_cv_, writable_cv_;
+    std::unique_ptr<session::Session> core_;
+    int fd_;
+    Address remote_;
+    UdpSocket own_socket_;                          // client sessions only
+    std::shared_ptr<detail::ListenerShard> shard_;  // server sessions only
+    std::uint64_t token_ = 0;                       // the shard's handle for this session
+    bool replaced_ = false;                         // shard thread only
+    TimerHook timer_{*this};
+    SocketHook socket_hook_{*this};
+    std::uint64_t timer_due_ = 0;  // what the loop's timer is set to (under mutex_)
+    bool reschedule_posted_ = false;
+    Deadline read_deadline_ = kNoDeadline, write_deadline_ = kNoDeadline;
+    std::function<void()> on_readable_, on_writable_;
+    int waiting_readers_ = 0, waiting_writers_ = 0;
+    bool closed_ = false;
+    bool close_notified_ = false;
+    int socket_errno_ = 0;
+    std::uint64_t foreign_source_drops_ = 0;
+    std::shared_ptr<Session> self_;  // set while registered with the loop
+};
+
+/// kcp-go's Listener: one SO_REUSEPORT socket per loop on `local`, sessions created per
+/// remote address by protocol::listener::ListenerDemux.
+class Listener {
+  public:
+    /// kcp-go's ListenWithOptions. nullptr with `error` set on a bad address, a socket
+    /// failure or a configuration the core refuses.
+    static std::unique_ptr<Listener> listen(std::string_view local, const Options& options,
+                                            std::string* error = nullptr);
+    ~Listener();  ///< close()
+
+    /// Waits for a new session until the accept deadline; nullptr with `error` set to
+    /// timeout or closed.
+    std::shared_ptr<Session> accept(Error* error = nullptr);
+    std::shared_ptr<Session> try_accept();
+    void set_accept_deadline(Deadline when);
+    /// Called on a loop thread whenever a session is queued for accept (callback style).
+    void set_accept_callback(std::function<void()> on_session);
+
+    /// Stops accepting: queued, not yet accepted sessions are closed; accepted ones keep
+    /// working (the sockets close when the last of them closes). Error::closed if already.
+    Error close();
+
+    const Address& address() const { return address_; }
+    Error set_read_buffer(int bytes);
+    Error set_write_buffer(int bytes);
+    Error set_dscp(int dscp);
+    /// Sessions currently routed by the listener (all threads).
+    std::size_t session_count() const;
+
+    /// Internal, for the shards.
+    struct Shared;
+
+  private:
+    Listener() = default;
+    std::shared_ptr<Shared> shared_;
+    std::vector<std::shared_ptr<detail::ListenerShard>> shards_;
+    Address address_;
+};
+
+/// Counters only the driver sees (process-wide).
+struct DriverCounters {
+    std::uint64_t send_dropped = 0;      ///< datagrams the socket refused (buffer full)
+    std::uint64_t foreign_source = 0;    ///< client: datagrams from an unexpected address (InErrs)
+    std::uint64_t truncated = 0;         ///< datagrams longer than 1500 bytes (cut, then dropped)
+    std::uint64_t listener_dropped = 0;  ///< datagrams the listener demux dropped (any reason)
+    std::uint64_t listener_csum = 0;     ///< of them, bad CRC / tag (InCsumErrors)
+};
+DriverCounters driver_counters();
+
+/// kcp-go's DefaultSnmp: the sum over every session of the process (closed ones included)
+/// plus what listeners counted before a session was chosen.
+snmp::Snmp default_snmp();
+
+}  // namespace kcpkit::net

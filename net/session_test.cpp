@@ -1,0 +1,420 @@
+// Loopback tests of net/: real sockets, real threads, bounded time (every wait has a
+// deadline, so a broken session fails a check instead of hanging the suite).
+#define BOOST_TEST_MODULE net_session
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "net/session.hpp"
+#include "net/udp_socket.hpp"
+#include "protocol/kcp_segment.hpp"
+
+using namespace kcpkit;
+using namespace kcpkit::net;
+using namespace std::chrono_literals;
+
+namespace {
+
+LoopGroup& loops() {
+    static LoopGroup group(2);
+    return group;
+}
+
+Options fast_options(int window = 256) {
+    Options o;
+    o.loops = &loops();
+    o.session.nodelay = 1;
+    o.session.interval = 10;
+    o.session.resend = 2;
+    o.session.nc = 1;
+    o.session.snd_wnd = window;
+    o.session.rcv_wnd = window;
+    return o;
+}
+
+Options with_aes_fec(Options o) {
+    o.session.frame.cipher = crypt::Cipher::aes128;
+    o.session.frame.key.assign(16, 0x42);
+    o.session.frame.data_shards = 10;
+    o.session.frame.parity_shards = 3;
+    return o;
+}
+
+std::vector<std::uint8_t> pattern(std::size_t n, std::uint32_t seed) {
+    std::vector<std::uint8_t> v(n);
+    std::mt19937 rng(seed);
+    for (auto& b : v) b = static_cast<std::uint8_t>(rng());
+    return v;
+}
+
+Deadline in(std::chrono::milliseconds d) {
+    return Clock::now() + d;
+}
+
+/// Reads exactly buffer.size() bytes before `deadline`.
+bool read_full(Session& s, std::span<std::uint8_t> buffer, Deadline deadline) {
+    s.set_read_deadline(deadline);
+    std::size_t got = 0;
+    while (got < buffer.size()) {
+        const IoResult r = s.read(buffer.subspan(got));
+        if (!r.ok()) return false;
+        got += r.bytes;
+    }
+    return true;
+}
+
+std::shared_ptr<Session> accept_within(Listener& l, std::chrono::milliseconds d) {
+    l.set_accept_deadline(in(d));
+    return l.accept();
+}
+
+/// One transfer client -> server of `size` bytes; both ends checked.
+void transfer(const Options& options, std::size_t size) {
+    std::string error;
+    auto listener = Listener::listen("127.0.0.1:0", options, &error);
+    BOOST_REQUIRE_MESSAGE(listener, error);
+    auto client = Session::dial(listener->address().to_string(), options, &error);
+    BOOST_REQUIRE_MESSAGE(client, error);
+    const auto data = pattern(size, 7);
+    std::thread writer([&] {
+        client->set_write_deadline(in(20s));
+        for (std::size_t off = 0; off < data.size(); off += 65536) {
+            const auto n = std::min<std::size_t>(65536, data.size() - off);
+            BOOST_REQUIRE(client->write(std::span(data).subspan(off, n)).ok());
+        }
+    });
+    auto server = accept_within(*listener, 5s);
+    BOOST_REQUIRE(server);
+    std::vector<std::uint8_t> got(size);
+    BOOST_CHECK(read_full(*server, got, in(20s)));
+    writer.join();
+    BOOST_CHECK(got == data);
+    BOOST_CHECK_EQUAL(server->conv(), client->conv());
+    BOOST_CHECK_EQUAL(server->snmp().BytesReceived, size);
+    BOOST_CHECK_EQUAL(client->snmp().BytesSent, size);
+    BOOST_CHECK(client->close() == Error::none);
+    BOOST_CHECK(server->close() == Error::none);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(transfer_plain) {
+    transfer(fast_options(), 4 << 20);
+}
+
+BOOST_AUTO_TEST_CASE(transfer_aes_and_fec) {
+    transfer(with_aes_fec(fast_options()), 4 << 20);
+}
+
+BOOST_AUTO_TEST_CASE(transfer_with_kcp_go_defaults) {
+    Options o;  // kcp-go's defaults: 32/32 windows, interval 100, no nodelay
+    o.loops = &loops();
+    transfer(o, 256 << 10);
+}
+
+BOOST_AUTO_TEST_CASE(transfer_v561_with_salsa20) {
+    Options o = fast_options();
+    o.session.version = fec::Profile::kcp_go_561;
+    o.session.frame.cipher = crypt::Cipher::salsa20;
+    o.session.frame.key.assign(32, 7);
+    o.session.frame.data_shards = 4;
+    o.session.frame.parity_shards = 2;
+    transfer(o, 1 << 20);
+}
+
+BOOST_AUTO_TEST_CASE(listener_serves_many_clients) {
+    const Options options = with_aes_fec(fast_options(64));
+    auto listener = Listener::listen("127.0.0.1:0", options);
+    BOOST_REQUIRE(listener);
+    // Echo every accepted session from the loop threads (callback style).
+    std::atomic<int> accepted{0};
+    std::vector<std::shared_ptr<Session>> servers;
+    std::mutex servers_mutex;
+    listener->set_accept_callback([&] {
+        while (auto s = listener->try_accept()) {
+            Session* raw = s.get();
+            s->set_callbacks(
+                [raw] {
+                    std::uint8_t buf[4096];
+                    for (;;) {
+                        const IoResult r = raw->try_read(buf);
+                        if (!r.ok() || r.bytes == 0) break;
+                        raw->try_write(std::span(buf, r.bytes));
+                    }
+                },
+                {});
+            std::lock_guard lock(servers_mutex);
+            servers.push_back(std::move(s));
+            ++accepted;
+        }
+    });
+    constexpr int kClients = 40;
+    std::vector<std::shared_ptr<Session>> clients;
+    for (int i = 0; i < kClients; ++i) {
+        clients.push_back(Session::dial(listener->address().to_string(), options));
+        BOOST_REQUIRE(clients.back());
+    }
+    std::vector<std::thread> threads;
+    std::atomic<int> good{0};
+    for (int i = 0; i < kClients; ++i) {
+        threads.emplace_back([&, i] {
+            const auto data = pattern(20000, static_cast<std::uint32_t>(i));
+            auto& c = *clients[static_cast<std::size_t>(i)];
+            c.set_write_deadline(in(20s));
+            if (!c.write(data).ok()) return;
+            std::vector<std::uint8_t> back(data.size());
+            if (read_full(c, back, in(20s)) && back == data) ++good;
+        });
+    }
+    for (auto& t : threads) t.join();
+    BOOST_CHECK_EQUAL(good.load(), kClients);
+    BOOST_CHECK_EQUAL(accepted.load(), kClients);
+    BOOST_CHECK_EQUAL(listener->session_count(), static_cast<std::size_t>(kClients));
+    for (auto& c : clients) c->close();
+    std::lock_guard lock(servers_mutex);
+    for (auto& s : servers) s->close();
+}
+
+BOOST_AUTO_TEST_CASE(garbage_from_many_sources_is_counted_and_harmless) {
+    const Options options = with_aes_fec(fast_options());
+    auto listener = Listener::listen("127.0.0.1:0", options);
+    BOOST_REQUIRE(listener);
+    auto client = Session::dial(listener->address().to_string(), options);
+    BOOST_REQUIRE(client);
+    const auto hello = pattern(1000, 1);
+    BOOST_REQUIRE(client->write(hello).ok());
+    auto server = accept_within(*listener, 5s);
+    BOOST_REQUIRE(server);
+    std::vector<std::uint8_t> got(hello.size());
+    BOOST_REQUIRE(read_full(*server, got, in(5s)));
+
+    const DriverCounters before = driver_counters();
+    const std::uint64_t csum_before = default_snmp().InCsumErrors;
+    // 200 sockets (200 source addresses) send random datagrams of every length to the
+    // listener, and to the client from foreign addresses.
+    constexpr int kSources = 200, kEach = 10;
+    std::mt19937 rng(99);
+    const auto loopback = Address::parse("127.0.0.1:0");
+    SendBatch batch(16);
+    int to_listener = 0, to_client = 0;
+    for (int s = 0; s < kSources; ++s) {
+        UdpSocket sock = UdpSocket::bind(*loopback, false, nullptr);
+        BOOST_REQUIRE(sock.is_open());
+        for (int k = 0; k < kEach; ++k) {
+            std::vector<std::uint8_t> junk(rng() % 1500 + 1);
+            for (auto& b : junk) b = static_cast<std::uint8_t>(rng());
+            const bool at_client = (k % 5) == 0;
+            batch.queue(junk, sock.fd(), at_client ? client->local_address() : listener->address());
+            (at_client ? to_client : to_listener)++;
+        }
+        batch.flush();
+        // Paced, so the kernel's receive buffer (which we cannot count) drops none.
+        std::this_thread::sleep_for(1ms);
+    }
+    // The real session keeps working while and after the garbage arrives.
+    const auto more = pattern(200000, 2);
+    client->set_write_deadline(in(10s));
+    BOOST_REQUIRE(client->write(more).ok());
+    std::vector<std::uint8_t> got_more(more.size());
+    BOOST_CHECK(read_full(*server, got_more, in(10s)));
+    BOOST_CHECK(got_more == more);
+
+    // Both listener threads have handled every datagram sent to them before this point.
+    DriverCounters after = driver_counters();
+    for (int i = 0; i < 200 && after.listener_dropped - before.listener_dropped <
+                                   static_cast<std::uint64_t>(to_listener);
+         ++i) {
+        std::this_thread::sleep_for(10ms);
+        after = driver_counters();
+    }
+    // Random bytes essentially never pass AES-CFB + CRC-32: every one is a checksum drop
+    // (a length below the envelope is a truncation drop).
+    BOOST_CHECK_EQUAL(after.listener_dropped - before.listener_dropped,
+                      static_cast<std::uint64_t>(to_listener));
+    BOOST_CHECK_GE(default_snmp().InCsumErrors - csum_before,
+                   static_cast<std::uint64_t>(to_listener) - 20);
+    BOOST_CHECK_EQUAL(after.foreign_source - before.foreign_source,
+                      static_cast<std::uint64_t>(to_client));
+    BOOST_CHECK_GE(client->snmp().InErrs, static_cast<std::uint64_t>(to_client));
+    BOOST_CHECK_EQUAL(listener->session_count(), 1u);
+    client->close();
+    server->close();
+}
+
+BOOST_AUTO_TEST_CASE(deadlines) {
+    const Options options = fast_options();
+    auto listener = Listener::listen("127.0.0.1:0", options);
+    BOOST_REQUIRE(listener);
+    // accept times out
+    auto t0 = Clock::now();
+    Error e = Error::none;
+    listener->set_accept_deadline(in(150ms));
+    BOOST_CHECK(listener->accept(&e) == nullptr);
+    BOOST_CHECK(e == Error::timeout);
+    BOOST_CHECK(Clock::now() - t0 >= 140ms);
+
+    auto client = Session::dial(listener->address().to_string(), options);
+    BOOST_REQUIRE(client);
+    std::uint8_t buf[16];
+    t0 = Clock::now();
+    client->set_read_deadline(in(150ms));
+    BOOST_CHECK(client->read(buf).error == Error::timeout);
+    const auto waited = Clock::now() - t0;
+    BOOST_CHECK(waited >= 140ms);
+    BOOST_CHECK(waited < 2s);
+    // a deadline in the past fails at once; try_read never waits
+    client->set_read_deadline(Clock::now() - 1s);
+    BOOST_CHECK(client->read(buf).error == Error::timeout);
+    BOOST_CHECK(client->try_read(buf).error == Error::would_block);
+
+    // A writer blocked on a full window (nobody reads, window 2) times out.
+    Options tiny = options;
+    tiny.session.snd_wnd = 2;
+    tiny.session.rcv_wnd = 2;
+    auto blocked = Session::dial("127.0.0.1:9", tiny);  // discard port: nothing answers
+    BOOST_REQUIRE(blocked);
+    const auto chunk = pattern(4000, 3);
+    blocked->set_write_deadline(in(200ms));
+    IoResult w{};
+    for (int i = 0; i < 10 && (w = blocked->write(chunk)).ok(); ++i) {
+    }
+    BOOST_CHECK(w.error == Error::timeout);
+    blocked->close();
+    client->close();
+}
+
+BOOST_AUTO_TEST_CASE(close_wakes_blocked_reader_and_fails_later_calls) {
+    const Options options = fast_options();
+    auto client = Session::dial("127.0.0.1:9", options);
+    BOOST_REQUIRE(client);
+    std::atomic<int> result{-1};
+    std::thread reader([&] {
+        std::uint8_t buf[16];
+        client->set_read_deadline(in(5s));
+        result = static_cast<int>(client->read(buf).error);
+    });
+    std::this_thread::sleep_for(100ms);
+    BOOST_CHECK(client->close() == Error::none);
+    reader.join();
+    BOOST_CHECK_EQUAL(result.load(), static_cast<int>(Error::closed));
+    std::uint8_t b[1] = {1};
+    BOOST_CHECK(client->write(b).error == Error::closed);
+    BOOST_CHECK(client->close() == Error::closed);
+    BOOST_CHECK(client->is_closed());
+}
+
+namespace {
+// A raw KCP PUSH datagram (no crypt, no FEC), as a peer with its own conv would send it.
+std::vector<std::uint8_t> push_segment(std::uint32_t conv, std::uint32_t sn,
+                                       std::string_view text) {
+    std::vector<std::uint8_t> d(kcp::kHeaderSize + text.size());
+    kcp::SegmentHeader h;
+    h.conv = conv;
+    h.cmd = static_cast<std::uint8_t>(kcp::Command::push);
+    h.wnd = 32;
+    h.sn = sn;
+    h.len = static_cast<std::uint32_t>(text.size());
+    kcp::encode_header(d.data(), h);
+    std::memcpy(d.data() + kcp::kHeaderSize, text.data(), text.size());
+    return d;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(conv_change_with_sn_zero_replaces_the_session) {
+    Options options = fast_options();
+    auto listener = Listener::listen("127.0.0.1:0", options);
+    BOOST_REQUIRE(listener);
+    UdpSocket peer = UdpSocket::bind(*Address::parse("127.0.0.1:0"), false, nullptr);
+    BOOST_REQUIRE(peer.is_open());
+    SendBatch batch(4);
+    auto send = [&](const std::vector<std::uint8_t>& d) {
+        batch.queue(d, peer.fd(), listener->address());
+        batch.flush();
+    };
+    send(push_segment(1111, 0, "first"));
+    auto a = accept_within(*listener, 5s);
+    BOOST_REQUIRE(a);
+    BOOST_CHECK_EQUAL(a->conv(), 1111u);
+    std::uint8_t buf[16];
+    a->set_read_deadline(in(2s));
+    IoResult r = a->read(buf);
+    BOOST_CHECK(r.ok() && std::string_view(reinterpret_cast<char*>(buf), r.bytes) == "first");
+
+    // Another conv from the same address with sn != 0: dropped, session A stays.
+    send(push_segment(2222, 5, "ignored"));
+    listener->set_accept_deadline(in(200ms));
+    BOOST_CHECK(listener->accept() == nullptr);
+    BOOST_CHECK(!a->is_closed());
+
+    // sn == 0: A is closed and B takes over the address.
+    send(push_segment(3333, 0, "second"));
+    auto b = accept_within(*listener, 5s);
+    BOOST_REQUIRE(b);
+    BOOST_CHECK_EQUAL(b->conv(), 3333u);
+    a->set_read_deadline(in(2s));
+    BOOST_CHECK(a->read(buf).error == Error::closed);
+    b->set_read_deadline(in(2s));
+    r = b->read(buf);
+    BOOST_CHECK(r.ok() && std::string_view(reinterpret_cast<char*>(buf), r.bytes) == "second");
+    BOOST_CHECK_EQUAL(listener->session_count(), 1u);
+
+    // After close, a stray packet from that address creates a fresh session (no FIN).
+    b->close();
+    std::this_thread::sleep_for(50ms);
+    send(push_segment(3333, 1, "stray"));
+    auto c = accept_within(*listener, 5s);
+    BOOST_REQUIRE(c);
+    BOOST_CHECK_EQUAL(c->conv(), 3333u);
+    c->close();
+}
+
+BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
+    // v5.6.1's KCP waits 7 s for its first window probe; the receiver must not rely on it.
+    Options options = fast_options(8);
+    options.session.version = fec::Profile::kcp_go_561;
+    auto listener = Listener::listen("127.0.0.1:0", options);
+    BOOST_REQUIRE(listener);
+    auto client = Session::dial(listener->address().to_string(), options);
+    BOOST_REQUIRE(client);
+    const std::size_t mss = client->with_core(
+        [](const session::Session& s) { return static_cast<std::size_t>(s.kcp().mss()); });
+    // Far more than the receive window holds: the sender stalls on a zero window.
+    const auto data = pattern(mss * 64, 5);
+    std::thread writer([&] {
+        client->set_write_deadline(in(20s));
+        client->write(data);
+    });
+    auto server = accept_within(*listener, 5s);
+    BOOST_REQUIRE(server);
+    std::this_thread::sleep_for(500ms);  // the window closes; nobody reads
+    std::vector<std::uint8_t> got(data.size());
+    const auto t0 = Clock::now();
+    BOOST_CHECK(read_full(*server, got, in(20s)));
+    const auto took = Clock::now() - t0;
+    writer.join();
+    BOOST_CHECK(got == data);
+    // 64 segments through an 8-segment window: each reopening must be learned at once
+    // (well under the 7 s probe).
+    BOOST_CHECK_MESSAGE(took < 3s,
+                        "draining took " << std::chrono::duration<double>(took).count() << " s");
+    BOOST_CHECK_GT(server->with_core([](const session::Session& s) { return s.window_updates(); }),
+                   0u);
+    client->close();
+    server->close();
+}
+
+BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
+    const snmp::Snmp before = default_snmp();
+    transfer(fast_options(), 100000);
+    const snmp::Snmp after = default_snmp();
+    BOOST_CHECK_GE(after.BytesSent - before.BytesSent, 100000u);
+    BOOST_CHECK_GE(after.BytesReceived - before.BytesReceived, 100000u);
+    BOOST_CHECK_GE(after.ActiveOpens - before.ActiveOpens, 1u);
+    BOOST_CHECK_GE(after.PassiveOpens - before.PassiveOpens, 1u);
+    BOOST_CHECK_GE(after.MaxConn, 2u);
+}
