@@ -313,27 +313,37 @@ class Autotune561 {
 
 /// Copies of received FEC datagrams. A buffer holds max_datagram bytes, placed so that the
 /// shard region (byte 6 on) is 64-byte aligned; padding to the group's length stays inside.
-/// Buffers are allocated only while the pool is empty (warm-up) and reused after.
+/// The decoder reserves what honest traffic can hold at once when its shape is set, in one
+/// block; only hostile input beyond that grows the pool (one buffer at a time, kept).
 class PacketPool {
   public:
-    explicit PacketPool(std::size_t max_datagram) : capacity_(max_datagram) {}
+    explicit PacketPool(std::size_t max_datagram)
+        : stride_((max_datagram + 2 * kAlign) / kAlign * kAlign) {}
+
+    /// At least `count` buffers exist afterwards.
+    void reserve(std::size_t count) {
+        if (count <= total_) return;
+        const std::size_t more = count - total_;
+        blocks_.emplace_back(new std::uint8_t[more * stride_ + kAlign]);
+        free_.reserve(count);
+        std::uint8_t* base = blocks_.back().get();
+        for (std::size_t i = 0; i < more; ++i)
+            free_.push_back(align_up(base + i * stride_, kAlign, kFecHeaderSize));
+        total_ = count;
+    }
 
     std::uint8_t* get() {
-        if (free_.empty()) {
-            owned_.emplace_back(new std::uint8_t[capacity_ + 2 * kAlign]);
-            free_.reserve(owned_.size());
-            return align_up(owned_.back().get(), kAlign, kFecHeaderSize);
-        }
+        if (free_.empty()) reserve(total_ + 1);
         std::uint8_t* p = free_.back();
         free_.pop_back();
         return p;
     }
     void put(std::uint8_t* p) { free_.push_back(p); }
-    std::size_t allocated() const { return owned_.size(); }
 
   private:
-    std::size_t capacity_;
-    std::vector<std::unique_ptr<std::uint8_t[]>> owned_;
+    std::size_t stride_;  ///< bytes per buffer, room for the alignment shift included
+    std::size_t total_ = 0;
+    std::vector<std::unique_ptr<std::uint8_t[]>> blocks_;
     std::vector<std::uint8_t*> free_;
 };
 
@@ -482,8 +492,12 @@ class HeadDecoder {
         ps_ = ps;
         paws_ = paws_for(ds + ps);
         codec_ = ReedSolomon::create(ds, ps);
+        codec_->reserve_reconstruct();
         for (ShardSet& s : sets_) s.items.reserve(static_cast<std::size_t>(ds));
         buffers_.resize(static_cast<std::size_t>(std::min(ds, ps)), max_datagram_);
+        // honest traffic: the newest group and 3 older ones, each short of ds shards
+        pool_.reserve(static_cast<std::size_t>(kHeadRetainedGroups + 1) *
+                      static_cast<std::size_t>(ds));
     }
 
     void release(ShardSet& s) {
@@ -694,8 +708,10 @@ class Decoder561 {
         ps_ = ps;
         rxlimit_ = k561QueueGroups * (ds + ps);
         codec_ = ReedSolomon::create(ds, ps);
+        codec_->reserve_reconstruct();
         rx_.reserve(std::max(rx_.size(), static_cast<std::size_t>(rxlimit_)) + 2);
         buffers_.resize(static_cast<std::size_t>(std::min(ds, ps)), max_datagram_);
+        pool_.reserve(static_cast<std::size_t>(rxlimit_) + 1);  // the queue's bound + the newcomer
     }
 
     void free_range(std::size_t first, std::size_t n) {

@@ -473,14 +473,7 @@ ReedSolomon::Status ReedSolomon::fill(CacheEntry& e, const std::array<std::uint6
             scratch_sub_[r * ds + c] = matrix_[static_cast<std::size_t>(used[r]) * ds + c];
     if (jerasure_invert_matrix(scratch_sub_.data(), scratch_inv_.data(), ds_, 8) != 0)
         return Status::singular;
-    const std::size_t max_rows = static_cast<std::size_t>(std::min(ds_, ps_));
-    if (e.coef.empty()) {  // first use of this slot: the only allocation
-        e.coef.resize(max_rows * ds);
-        e.affine.resize(max_rows * ds);
-        e.split.resize(max_rows * ds * 32);
-        e.used.resize(ds);
-        e.missing.resize(max_rows);
-    }
+    if (e.coef.empty()) reserve_reconstruct();
     e.rows = static_cast<int>(missing.size());
     for (std::size_t r = 0; r < missing.size(); ++r)
         for (std::size_t c = 0; c < ds; ++c)
@@ -493,6 +486,19 @@ ReedSolomon::Status ReedSolomon::fill(CacheEntry& e, const std::array<std::uint6
     e.valid = true;
     e.last_used = ++clock_;
     return Status::ok;
+}
+
+void ReedSolomon::reserve_reconstruct() {
+    const auto ds = static_cast<std::size_t>(ds_);
+    const auto max_rows = static_cast<std::size_t>(std::min(ds_, ps_));
+    for (CacheEntry& slot : cache_) {
+        if (!slot.coef.empty()) continue;
+        slot.coef.resize(max_rows * ds);
+        slot.affine.resize(max_rows * ds);
+        slot.split.resize(max_rows * ds * 32);
+        slot.used.resize(ds);
+        slot.missing.resize(max_rows);
+    }
 }
 
 ReedSolomon::Status ReedSolomon::reconstruct_data(std::span<std::uint8_t* const> shards,

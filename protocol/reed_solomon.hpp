@@ -19,7 +19,7 @@
 // matrices are cached per pattern of used shards (a fixed number of slots, LRU).
 //
 // No allocation in steady state: encode() never allocates; reconstruct_data() allocates
-// only the first time a cache slot is filled (at most `cache_slots()` times per object).
+// only if reserve_reconstruct() was not called first, and then once (all slots at once).
 //
 // Threads: encode() is const and may run concurrently; reconstruct_data() updates the
 // decode cache, so one thread at a time per object.
@@ -138,6 +138,10 @@ class ReedSolomon {
     /// written; parity shards are not touched. Returns ok when nothing is missing.
     Status reconstruct_data(std::span<std::uint8_t* const> shards, std::span<const bool> present,
                             std::size_t len);
+
+    /// Sizes every decode-matrix cache slot, so reconstruct_data() never allocates (a
+    /// decoder calls it up front; an encode-only codec need not pay for the cache).
+    void reserve_reconstruct();
 
     /// Number of decode-matrix cache slots and how many lookups missed so far.
     std::size_t cache_slots() const { return cache_.size(); }
