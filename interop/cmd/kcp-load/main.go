@@ -29,17 +29,15 @@ import (
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 type config struct {
-	dial                   string
-	sessions               int
-	rate                   float64
-	size                   int
-	ramp, duration, grace  time.Duration
-	crypt, key, mode       string
-	dataShard, parityShard int
-	manual                 kcptun.NoDelay
-	sndwnd, rcvwnd, mtu    int
-	seed                   uint64
-	progress               bool
+	dial                  string
+	sessions              int
+	rate                  float64
+	size                  int
+	ramp, duration, grace time.Duration
+	link                  kcptun.Flags
+	sndwnd, rcvwnd, mtu   int
+	seed                  uint64
+	progress              bool
 }
 
 // Report is kcp-load's result.
@@ -79,7 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kcp-load: %v\n", err)
 		return 2
 	}
-	block, err := kcptun.NewBlock(cfg.crypt, kcptun.DeriveKey(cfg.key))
+	block, err := cfg.link.Block()
 	if errors.Is(err, kcptun.ErrUnsupported) {
 		fmt.Fprintf(stderr, "kcp-load: %v\n", err)
 		return 127
@@ -89,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	raiseFileLimit(cfg.sessions, stderr)
-	nd, _ := kcptun.ModeNoDelay(cfg.mode, cfg.manual)
+	nd := cfg.link.NoDelay()
 
 	latencies := newSampler(100000, cfg.seed)
 	var wg sync.WaitGroup
@@ -105,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if wait := time.Until(began.Add(step * time.Duration(i))); wait > 0 {
 			time.Sleep(wait)
 		}
-		conn, err := kcp.DialWithOptions(cfg.dial, block, cfg.dataShard, cfg.parityShard)
+		conn, err := kcp.DialWithOptions(cfg.dial, block, cfg.link.DataShard, cfg.link.ParityShard)
 		if err != nil {
 			if len(dialErrors) < 5 {
 				dialErrors = append(dialErrors, err.Error())
@@ -279,15 +277,10 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	ramp := fs.Float64("ramp", 10, "seconds over which the sessions are opened")
 	duration := fs.Float64("duration", 20, "seconds of traffic after the ramp")
 	grace := fs.Float64("grace", 3, "seconds the last echoes may take")
-	fs.StringVar(&c.crypt, "crypt", "null", "kcptun cipher (as the server's)")
-	fs.StringVar(&c.key, "key", kcptun.DefaultKey, "kcptun key")
-	fs.IntVar(&c.dataShard, "datashard", 0, "FEC data shards")
-	fs.IntVar(&c.parityShard, "parityshard", 0, "FEC parity shards")
-	fs.StringVar(&c.mode, "mode", "manual", "kcptun mode; manual: --nodelay --interval --resend --nc")
-	fs.IntVar(&c.manual.NoDelay, "nodelay", 0, "manual mode: nodelay")
-	fs.IntVar(&c.manual.Interval, "interval", 100, "manual mode: interval ms")
-	fs.IntVar(&c.manual.Resend, "resend", 2, "manual mode: fast resend")
-	fs.IntVar(&c.manual.NC, "nc", 1, "manual mode: no congestion control")
+	// Light defaults for many sessions (give the server the same --crypt and FEC):
+	// no crypt, no FEC, interval 100 ms.
+	c.link.Register(fs, kcptun.Flags{Crypt: "null", Key: kcptun.DefaultKey, Mode: "manual",
+		Manual: kcptun.NoDelay{NoDelay: 0, Interval: 100, Resend: 2, NC: 1}})
 	fs.IntVar(&c.sndwnd, "sndwnd", 32, "send window")
 	fs.IntVar(&c.rcvwnd, "rcvwnd", 32, "receive window")
 	fs.IntVar(&c.mtu, "mtu", 1350, "MTU")
@@ -307,7 +300,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	case *ramp < 0 || *duration <= 0 || *grace < 0 || *ramp+*duration+*grace > 3600:
 		return nil, errors.New("--ramp, --duration, --grace: >= 0, > 0, >= 0, an hour at most in all")
 	}
-	if _, err := kcptun.ModeNoDelay(c.mode, c.manual); err != nil {
+	if err := c.link.Check(); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -84,7 +84,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // setUp resolves the cipher and timing options; unsupported features give exit 127.
 func (p *peer) setUp() int {
 	o := p.opts
-	block, err := kcptun.NewBlock(o.crypt, kcptun.DeriveKey(o.key))
+	block, err := o.link.Block()
 	if errors.Is(err, kcptun.ErrUnsupported) {
 		fmt.Fprintf(p.stderr, "kcp-peer-go (kcp-go %s): %v\n", kcptun.KCPVersion, err)
 		return exitUnsupported
@@ -94,7 +94,7 @@ func (p *peer) setUp() int {
 		return exitFailed
 	}
 	p.block = block
-	p.noDelay, _ = kcptun.ModeNoDelay(o.mode, o.manual) // checked while parsing
+	p.noDelay = o.link.NoDelay()
 	return exitOK
 }
 
@@ -121,7 +121,7 @@ func (p *peer) endWithoutCompletion(why string) int {
 func (p *peer) connectAndRun() {
 	o := p.opts
 	if o.dial != "" {
-		sess, err := kcp.DialWithOptions(o.dial, p.block, o.dataShard, o.parityShard)
+		sess, err := kcp.DialWithOptions(o.dial, p.block, o.link.DataShard, o.link.ParityShard)
 		if err != nil {
 			p.fail("dial %s: %v", o.dial, err)
 			return
@@ -133,7 +133,7 @@ func (p *peer) connectAndRun() {
 		p.runSession(sess, true)
 		return
 	}
-	lis, err := kcp.ListenWithOptions(o.listen, p.block, o.dataShard, o.parityShard)
+	lis, err := kcp.ListenWithOptions(o.listen, p.block, o.link.DataShard, o.link.ParityShard)
 	if err != nil {
 		p.fail("listen %s: %v", o.listen, err)
 		return

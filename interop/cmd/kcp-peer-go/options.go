@@ -27,18 +27,15 @@ type options struct {
 	count        uint64 // N of `source N`, `echo N`, `gen N`
 	hasCount     bool
 
-	crypt, key             string
-	dataShard, parityShard int
-	mode                   string
-	manual                 kcptun.NoDelay
-	mtu, sndwnd, rcvwnd    int
-	dscp, sockbuf          int
-	ackNoDelay, stream     bool
-	timeout                time.Duration
-	stats                  string
-	seed                   uint64
-	chunk                  int
-	quiet                  bool
+	link                kcptun.Flags // --crypt --key --datashard --parityshard --mode (+ manual)
+	mtu, sndwnd, rcvwnd int
+	dscp, sockbuf       int
+	ackNoDelay, stream  bool
+	timeout             time.Duration
+	stats               string
+	seed                uint64
+	chunk               int
+	quiet               bool
 }
 
 const usageText = `usage: kcp-peer-go (--listen ADDR | --dial ADDR) MODE [flags]
@@ -64,15 +61,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	fs.StringVar(&o.listen, "listen", "", "listen on ADDR (host:port; port 0 picks one, printed as `listening ADDR`)")
 	fs.StringVar(&o.dial, "dial", "", "dial ADDR (host:port)")
-	fs.StringVar(&o.crypt, "crypt", "aes", "kcptun cipher: "+fmt.Sprint(kcptun.CipherNames()))
-	fs.StringVar(&o.key, "key", kcptun.DefaultKey, "kcptun pre-shared secret (PBKDF2-HMAC-SHA1, salt kcp-go, 4096 rounds)")
-	fs.IntVar(&o.dataShard, "datashard", 10, "FEC data shards (0 with --parityshard 0: FEC off)")
-	fs.IntVar(&o.parityShard, "parityshard", 3, "FEC parity shards")
-	fs.StringVar(&o.mode, "mode", "fast", "normal, fast, fast2, fast3 or manual (then --nodelay --interval --resend --nc)")
-	fs.IntVar(&o.manual.NoDelay, "nodelay", 0, "manual mode: KCP nodelay")
-	fs.IntVar(&o.manual.Interval, "interval", 50, "manual mode: KCP interval (ms)")
-	fs.IntVar(&o.manual.Resend, "resend", 0, "manual mode: KCP fast resend")
-	fs.IntVar(&o.manual.NC, "nc", 0, "manual mode: 1 turns congestion control off")
+	// kcptun's defaults: AES-256, FEC 10+3, mode fast, manual 0/50/0/0.
+	o.link.Register(fs, kcptun.Flags{Crypt: "aes", Key: kcptun.DefaultKey, DataShard: 10, ParityShard: 3,
+		Mode: "fast", Manual: kcptun.NoDelay{NoDelay: 0, Interval: 50, Resend: 0, NC: 0}})
 	fs.IntVar(&o.mtu, "mtu", 1350, "MTU: the whole UDP payload")
 	fs.IntVar(&o.sndwnd, "sndwnd", 0, "send window in packets (default: 128 dialing, 1024 listening, as kcptun)")
 	fs.IntVar(&o.rcvwnd, "rcvwnd", 0, "receive window in packets (default: 512 dialing, 1024 listening, as kcptun)")
@@ -147,17 +138,14 @@ func (o *options) check() error {
 	if o.stats != "" && o.stats != "json" {
 		return fmt.Errorf("--stats %q: only json is known", o.stats)
 	}
-	if o.dataShard < 0 || o.parityShard < 0 || o.dataShard+o.parityShard > 255 {
-		return errors.New("--datashard/--parityshard must be >= 0 with at most 255 shards in all")
+	if err := o.link.Check(); err != nil {
+		return err
 	}
 	if o.chunk <= 0 {
 		return errors.New("--chunk must be > 0")
 	}
 	if o.dscp < 0 || o.dscp > 63 {
 		return errors.New("--dscp must be 0..63")
-	}
-	if _, err := kcptun.ModeNoDelay(o.mode, o.manual); err != nil {
-		return err
 	}
 	if o.sndwnd == 0 {
 		o.sndwnd = map[bool]int{true: 128, false: 1024}[o.dial != ""]

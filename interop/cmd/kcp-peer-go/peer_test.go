@@ -141,7 +141,7 @@ func TestFlagsMayFollowTheMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.action != "source" || o.count != 77 || o.seed != 5 || !o.ackNoDelay || o.mode != "fast3" {
+	if o.action != "source" || o.count != 77 || o.seed != 5 || !o.ackNoDelay || o.link.Mode != "fast3" {
 		t.Fatalf("parsed %+v", o)
 	}
 	if o.sndwnd != 128 || o.rcvwnd != 512 {
