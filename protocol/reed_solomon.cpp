@@ -228,39 +228,54 @@ __attribute__((target("avx2,gfni"))) void gfni256_block(const GfMatrixView& m, i
     }
 }
 
+// V vectors of 32 bytes per step (V = 2 in the main loop, so every table load serves 64
+// bytes, then V = 1 for what is left, the last vector overlapping its predecessor).
+template <int R, int V>
+__attribute__((target("avx2"), always_inline)) inline void avx2_step(const std::uint8_t* sp,
+                                                                     std::size_t cols,
+                                                                     const std::uint8_t* const* in,
+                                                                     std::uint8_t* const* out,
+                                                                     std::size_t off) {
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i acc[R][V];
+    for (int j = 0; j < R; ++j)
+        for (int v = 0; v < V; ++v) acc[j][v] = _mm256_setzero_si256();
+    for (std::size_t c = 0; c < cols; ++c) {
+        __m256i lo[V], hi[V];
+        for (int v = 0; v < V; ++v) {
+            const __m256i x =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in[c] + off + 32 * v));
+            lo[v] = _mm256_and_si256(x, nib);
+            hi[v] = _mm256_and_si256(_mm256_srli_epi16(x, 4), nib);
+        }
+        for (int j = 0; j < R; ++j) {
+            const std::uint8_t* t = sp + (j * cols + c) * 32;
+            const __m256i tl =
+                _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t)));
+            const __m256i th = _mm256_broadcastsi128_si256(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + 16)));
+            for (int v = 0; v < V; ++v)
+                acc[j][v] =
+                    _mm256_xor_si256(acc[j][v], _mm256_xor_si256(_mm256_shuffle_epi8(tl, lo[v]),
+                                                                 _mm256_shuffle_epi8(th, hi[v])));
+        }
+    }
+    for (int j = 0; j < R; ++j)
+        for (int v = 0; v < V; ++v)
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[j] + off + 32 * v), acc[j][v]);
+}
+
 template <int R>
 __attribute__((target("avx2"))) void avx2_block(const GfMatrixView& m, int r0,
                                                 const std::uint8_t* const* in,
                                                 std::uint8_t* const* out, std::size_t len) {
     const std::uint8_t* sp = m.split + static_cast<std::size_t>(r0) * m.cols * 32;
-    const std::size_t cols = static_cast<std::size_t>(m.cols);
-    const __m256i nib = _mm256_set1_epi8(0x0f);
+    const auto cols = static_cast<std::size_t>(m.cols);
+    std::uint8_t* const* rows = out + r0;
     std::size_t off = 0;
-    for (;;) {
-        if (off + 32 > len) {
-            if (off == len) break;
-            off = len - 32;
-        }
-        __m256i acc[R];
-        for (int j = 0; j < R; ++j) acc[j] = _mm256_setzero_si256();
-        for (std::size_t c = 0; c < cols; ++c) {
-            const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in[c] + off));
-            const __m256i lo = _mm256_and_si256(x, nib);
-            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), nib);
-            for (int j = 0; j < R; ++j) {
-                const std::uint8_t* t = sp + (j * cols + c) * 32;
-                const __m256i tl = _mm256_broadcastsi128_si256(
-                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(t)));
-                const __m256i th = _mm256_broadcastsi128_si256(
-                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + 16)));
-                acc[j] = _mm256_xor_si256(acc[j], _mm256_xor_si256(_mm256_shuffle_epi8(tl, lo),
-                                                                   _mm256_shuffle_epi8(th, hi)));
-            }
-        }
-        for (int j = 0; j < R; ++j)
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[r0 + j] + off), acc[j]);
-        off += 32;
-    }
+    for (; off + 64 <= len; off += 64) avx2_step<R, 2>(sp, cols, in, rows, off);
+    for (; off + 32 <= len; off += 32) avx2_step<R, 1>(sp, cols, in, rows, off);
+    if (off < len) avx2_step<R, 1>(sp, cols, in, rows, len - 32);  // len >= 32 (caller)
 }
 
 using BlockFn = void (*)(const GfMatrixView&, int, const std::uint8_t* const*, std::uint8_t* const*,
