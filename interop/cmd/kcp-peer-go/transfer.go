@@ -41,11 +41,14 @@ func (p *peer) source(sess *kcp.UDPSession, dialer bool) int {
 	}
 	stream := peerproto.NewStream(p.opts.seed)
 	hash := sha256.New()
+	shown, endProgress := p.startProgress(n)
+	defer endProgress()
+	counted := io.MultiWriter(hash, shown)
 	buf := make([]byte, p.opts.chunk)
 	for sent := uint64(0); sent < n; {
 		piece := buf[:min(uint64(len(buf)), n-sent)]
 		stream.Read(piece)
-		hash.Write(piece)
+		counted.Write(piece)
 		if _, err := sess.Write(piece); err != nil {
 			return p.failed("after %d of %d bytes: %v", sent, n, err)
 		}
@@ -56,6 +59,7 @@ func (p *peer) source(sess *kcp.UDPSession, dialer bool) int {
 		return p.failed("all %d bytes sent, waiting for the sink's digest: %v", n, err)
 	}
 	elapsed := time.Since(began)
+	endProgress()
 	sess.Write([]byte{peerproto.ByeByte})
 	time.Sleep(byeGrace)
 	own := hash.Sum(nil)
@@ -84,10 +88,13 @@ func (p *peer) sink(sess *kcp.UDPSession, dialer bool) int {
 		return p.failed("%v", err)
 	}
 	hash := sha256.New()
-	got, err := io.CopyBuffer(hash, io.LimitReader(sess, int64(n)), make([]byte, p.opts.chunk))
+	shown, endProgress := p.startProgress(n)
+	defer endProgress()
+	got, err := io.CopyBuffer(io.MultiWriter(hash, shown), io.LimitReader(sess, int64(n)), make([]byte, p.opts.chunk))
 	if err != nil || uint64(got) != n {
 		return p.failed("received %d of %d bytes: %v", got, n, err)
 	}
+	endProgress()
 	elapsed := time.Since(began)
 	digest := hash.Sum(nil)
 	p.report(n, elapsed)
