@@ -71,39 +71,53 @@ std::string_view status_name(Status status);
 /// Each object counts only what it does; a session adds its encoder's and decoder's.
 struct FecCounters {
     // --- kcp-go SNMP counters ---
-    std::uint64_t kcp_in_errors = 0;  ///< KCPInErrors (v5.6.72 part): datagram < 12 bytes
-    std::uint64_t in_errs = 0;  ///< InErrs: FEC-typed datagram < 8 bytes (cannot pass the length
-                                ///< gates; kept for completeness)
-    std::uint64_t fec_parity_shards = 0;  ///< FECParityShards: v5.6.72 parity stored by the decoder
-                                          ///< (no duplicates); v5.6.1 every parity datagram
-    std::uint64_t fec_recovered =
-        0;  ///< FECRecovered: v5.6.72 shards rebuilt; v5.6.1 rebuilt shards with a valid size field
-            ///< (kcp-go: those KCP then accepts)
-    std::uint64_t fec_errs =
-        0;  ///< FECErrs: v5.6.72 RS failures; v5.6.1 rebuilt shards with an invalid size field
-    std::uint64_t fec_full_shard_set =
-        0;  ///< FECFullShardSet (v5.6.72): groups complete without loss
-    std::uint64_t fec_short_shards =
-        0;  ///< FECShortShards (v5.6.1): data packets pushed out of the queue unused
-    std::uint64_t fec_shard_set = 0;  ///< FECShardSet (v5.6.72, gauge): shard sets held
-    std::uint64_t fec_shard_min = 0;  ///< FECShardMin (v5.6.72, gauge): the newest group id (sic)
-    std::uint64_t oob_packets = 0;    ///< OOBPackets (v5.6.72)
+    /// KCPInErrors (v5.6.72 part): datagram < 12 bytes.
+    std::uint64_t kcp_in_errors = 0;
+    /// InErrs: FEC-typed datagram < 8 bytes (cannot pass the length gates; kept for completeness).
+    std::uint64_t in_errs = 0;
+    /// FECParityShards: v5.6.72 parity stored by the decoder (no duplicates); v5.6.1 every
+    /// parity datagram.
+    std::uint64_t fec_parity_shards = 0;
+    /// FECRecovered: v5.6.72 shards rebuilt; v5.6.1 rebuilt shards with a valid size field
+    /// (kcp-go v5.6.1 counts those KCP then accepts).
+    std::uint64_t fec_recovered = 0;
+    /// FECErrs: v5.6.72 RS failures; v5.6.1 rebuilt shards with an invalid size field.
+    std::uint64_t fec_errs = 0;
+    /// FECFullShardSet (v5.6.72): groups complete without loss.
+    std::uint64_t fec_full_shard_set = 0;
+    /// FECShortShards (v5.6.1): data packets pushed out of the queue unused.
+    std::uint64_t fec_short_shards = 0;
+    /// FECShardSet (v5.6.72, gauge): shard sets held.
+    std::uint64_t fec_shard_set = 0;
+    /// FECShardMin (v5.6.72, gauge): the newest group id (sic).
+    std::uint64_t fec_shard_min = 0;
+    /// OOBPackets (v5.6.72).
+    std::uint64_t oob_packets = 0;
     // --- kcpkit's own ---
-    std::uint64_t dropped_short = 0;  ///< v5.6.1: datagram < 24 bytes, dropped silently by kcp-go
-    std::uint64_t dropped_oversize = 0;  ///< FEC datagram longer than max_datagram
-    std::uint64_t beyond_paws = 0;       ///< v5.6.72: seqid >= paws, ignored by the decoder
-    std::uint64_t duplicates = 0;        ///< shard already held
-    std::uint64_t ignored_tuning = 0;    ///< v5.6.72: shard ignored while autotune is unsettled
-    std::uint64_t autotune_changes = 0;  ///< decoder switched (ds, ps)
-    std::uint64_t invalid_recovered =
-        0;  ///< v5.6.72: rebuilt shard with a bad size field (kcp-go drops it silently)
-    std::uint64_t set_overflow =
-        0;  ///< v5.6.72: a shard set evicted to bound memory (hostile input only)
-    std::uint64_t expired = 0;        ///< v5.6.1: queued shards dropped after 60 s
-    std::uint64_t parity_groups = 0;  ///< encoder: groups whose parity was sent
-    std::uint64_t parity_groups_skipped =
-        0;  ///< encoder (v5.6.72): groups whose parity the 500 ms rule skipped
-    std::uint64_t encode_rejected = 0;  ///< encoder: too_short / too_long
+    /// v5.6.1: datagram < 24 bytes, dropped silently by kcp-go.
+    std::uint64_t dropped_short = 0;
+    /// FEC datagram longer than max_datagram.
+    std::uint64_t dropped_oversize = 0;
+    /// v5.6.72: seqid >= paws, ignored by the decoder.
+    std::uint64_t beyond_paws = 0;
+    /// Shard already held.
+    std::uint64_t duplicates = 0;
+    /// v5.6.72: shard ignored while autotune is unsettled.
+    std::uint64_t ignored_tuning = 0;
+    /// The decoder switched (ds, ps).
+    std::uint64_t autotune_changes = 0;
+    /// v5.6.72: rebuilt shard with a bad size field (kcp-go drops it silently).
+    std::uint64_t invalid_recovered = 0;
+    /// v5.6.72: a shard set evicted to bound memory (hostile input only).
+    std::uint64_t set_overflow = 0;
+    /// v5.6.1: queued shards dropped after 60 s.
+    std::uint64_t expired = 0;
+    /// Encoder: groups whose parity was sent.
+    std::uint64_t parity_groups = 0;
+    /// Encoder (v5.6.72): groups whose parity the 500 ms rule skipped.
+    std::uint64_t parity_groups_skipped = 0;
+    /// Encoder: too_short / too_long.
+    std::uint64_t encode_rejected = 0;
 };
 
 // ----- encoder ---------------------------------------------------------------------------------
