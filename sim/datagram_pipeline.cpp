@@ -1,28 +1,178 @@
 #include "sim/datagram_pipeline.hpp"
 
+#include <array>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "protocol/crypt_nonce.hpp"
+#include "protocol/frame.hpp"
+#include "protocol/key_derivation.hpp"
+
 namespace kcpkit::sim {
 
-void PassThroughPipeline::seal(std::span<const std::uint8_t> kcp_datagram, Sink wire_out) {
+void PassThroughPipeline::seal(std::span<const std::uint8_t> kcp_datagram, std::uint32_t,
+                               WireSink wire_out) {
     ++stats_.sealed;
     ++stats_.wire_datagrams;
     stats_.wire_bytes += kcp_datagram.size();
     wire_out(kcp_datagram);
 }
 
-void PassThroughPipeline::open(std::span<const std::uint8_t> wire, Sink kcp_in) {
+void PassThroughPipeline::open(std::span<std::uint8_t> wire, std::uint32_t, KcpSink kcp_in) {
     ++stats_.opened;
-    kcp_in(wire);
+    kcp_in(wire, false);
 }
 
-std::string pipeline_unavailable_reason(const PipelineConfig& config) {
+namespace {
+
+// The cipher for a --crypt name: kcptun's names first (its "aes" is AES-256), then the
+// core's full names (aes-256-gcm, ...). nullopt cipher with ok: no crypt layer ("null").
+struct CipherChoice {
+    bool ok = false;
+    std::optional<crypt::Cipher> cipher;
+};
+
+CipherChoice choose_cipher(const std::string& name) {
+    const crypt::KcptunCrypt k = crypt::resolve_kcptun_crypt(name);
+    if (!k.has_layer) return {true, std::nullopt};
+    if (!k.fell_back) return {true, k.cipher};
+    // kcptun silently falls back to AES for unknown names; a simulator should say so.
+    if (auto c = crypt::parse_cipher_name(name)) return {true, *c};
+    return {};
+}
+
+fec::Profile fec_profile_for(std::string_view kcp_profile) {
+    return kcp_profile == "kcp-go-5.6.1" ? fec::Profile::kcp_go_561 : fec::Profile::kcp_go;
+}
+
+// kcptun's key derivation costs ~4 ms (PBKDF2, 4096 rounds): once per key per process,
+// not once per session.
+crypt::KcptunPass cached_pass(const std::string& key) {
+    static std::mutex mutex;
+    static std::map<std::string, crypt::KcptunPass> cache;
+    const std::lock_guard lock(mutex);
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(key, crypt::kcptun_pass(key)).first;
+    return it->second;
+}
+
+std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> nonce_seed_bytes(std::uint64_t seed) {
+    std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> out{};
+    std::uint64_t x = seed;
+    for (std::size_t i = 0; i < out.size(); i += 8) {
+        // splitmix64: any seed, including 0, spreads over the whole key.
+        x += 0x9e3779b97f4a7c15ull;
+        std::uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        for (std::size_t b = 0; b < 8; ++b) out[i + b] = static_cast<std::uint8_t>(z >> (8 * b));
+    }
+    return out;
+}
+
+frame::FrameConfig frame_config(const PipelineConfig& config, std::string_view kcp_profile,
+                                const CipherChoice& choice) {
+    frame::FrameConfig fc;
+    fc.profile = fec_profile_for(kcp_profile);
+    fc.data_shards = config.has_fec() ? config.datashard : 0;
+    fc.parity_shards = config.has_fec() ? config.parityshard : 0;
+    fc.cipher = choice.cipher;
+    if (choice.cipher) {
+        const crypt::KcptunPass pass = cached_pass(config.key);
+        const auto key = crypt::kcptun_key(*choice.cipher, pass);
+        fc.key.assign(key.begin(), key.end());
+    }
+    return fc;
+}
+
+// kcp-go's framing from the core (protocol/frame.hpp), with the driver's clock and nonces.
+class FramedPipeline final : public DatagramPipeline {
+  public:
+    FramedPipeline(std::unique_ptr<frame::Framer> framer, std::uint64_t nonce_seed,
+                   std::string description)
+        : framer_(std::move(framer)),
+          nonces_(nonce_seed_bytes(nonce_seed)),
+          description_(std::move(description)) {}
+
+    std::size_t overhead() const override { return framer_->overhead(); }
+
+    void seal(std::span<const std::uint8_t> kcp_datagram, std::uint32_t now_ms,
+              WireSink wire_out) override {
+        const frame::SealResult r = framer_->seal(kcp_datagram, now_ms, nonces_);
+        if (r.status == frame::SealResult::Status::too_long) ++stats_.seal_rejected;
+        if (r.status != frame::SealResult::Status::ok) return;
+        ++stats_.sealed;
+        // In send order: the data datagram first, then the group's parity (no DUP copies).
+        for (std::size_t i = 0; i < r.datagrams.size(); ++i) {
+            const frame::WireDatagram d = r.datagrams[i];
+            ++stats_.wire_datagrams;
+            stats_.wire_bytes += d.size();
+            if (i == 0) {
+                stats_.header_bytes += d.size() - kcp_datagram.size();
+            } else {
+                ++stats_.fec_parity;
+                stats_.fec_parity_bytes += d.size();
+            }
+            wire_out(d);
+        }
+    }
+
+    void open(std::span<std::uint8_t> wire, std::uint32_t now_ms, KcpSink kcp_in) override {
+        const frame::OpenResult r = framer_->open(wire, now_ms);
+        if (r.status != frame::OpenResult::Status::ok) ++stats_.rejected;
+        for (const fec::Delivery& d : r.deliveries) {
+            ++stats_.opened;
+            if (d.recovered) ++stats_.fec_recovered;
+            kcp_in(d.kcp, d.recovered);
+        }
+    }
+
+    const PipelineStats& stats() const override { return stats_; }
+    std::string describe() const override { return description_; }
+
+  private:
+    std::unique_ptr<frame::Framer> framer_;
+    crypt::AesCtrNonceSource nonces_;
+    std::string description_;
+    PipelineStats stats_;
+};
+
+}  // namespace
+
+std::string pipeline_config_error(const PipelineConfig& config, std::string_view kcp_profile) {
     if (config.datashard < 0 || config.parityshard < 0) return "shard counts must be >= 0";
+    if (config.datashard + config.parityshard > fec::kMaxShards)
+        return "datashard + parityshard must be <= " + std::to_string(fec::kMaxShards);
     if (config.plain()) return {};
-    return "not available yet: needs the FEC/crypt layers (issue 3)";
+    const CipherChoice choice = choose_cipher(config.crypt);
+    if (!choice.ok)
+        return "unknown --crypt '" + config.crypt +
+               "' (null, none, aes, aes-128, aes-192, aes-128-gcm, aes-256-gcm, salsa20, "
+               "blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4)";
+    if (choice.cipher && crypt::is_aead(*choice.cipher) &&
+        fec_profile_for(kcp_profile) == fec::Profile::kcp_go_561)
+        return "AES-GCM needs kcp-go v5.6.72 framing (not the kcp-go-5.6.1 profile)";
+    return {};
 }
 
-std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config) {
-    if (!pipeline_unavailable_reason(config).empty()) return nullptr;
-    return std::make_unique<PassThroughPipeline>();
+std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config,
+                                                std::string_view kcp_profile,
+                                                std::uint64_t nonce_seed) {
+    if (!pipeline_config_error(config, kcp_profile).empty()) return nullptr;
+    if (config.plain()) return std::make_unique<PassThroughPipeline>();
+    const CipherChoice choice = choose_cipher(config.crypt);
+    frame::ConfigError why = frame::ConfigError::none;
+    auto framer = frame::Framer::create(frame_config(config, kcp_profile, choice), &why);
+    if (!framer) return nullptr;
+    std::string description;
+    if (config.has_fec())
+        description =
+            "fec " + std::to_string(config.datashard) + "/" + std::to_string(config.parityshard);
+    if (config.has_crypt())
+        description += (description.empty() ? "" : ", ") + std::string("crypt ") + config.crypt;
+    return std::make_unique<FramedPipeline>(std::move(framer), nonce_seed, description);
 }
 
 }  // namespace kcpkit::sim

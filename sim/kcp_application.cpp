@@ -50,7 +50,8 @@ class KcpApplication::Session {
         bind_clock(kcp_, &Session::ClockThunk, this);
         kcp_.nodelay(app.nodelay_, app.interval_, app.resend_, app.nc_);
         kcp_.wndsize(static_cast<int>(app.snd_wnd_), static_cast<int>(app.rcv_wnd_));
-        kcp_.setmtu(static_cast<int>(app.mtu_));
+        // The configured mtu is the whole UDP payload; the framing takes its share first.
+        kcp_.setmtu(static_cast<int>(app.kcp_mtu()));
         kcp_.set_stream(app.stream_);
         kcp_.set_dead_link(app.dead_link_);
         kcp_.update(NowMs());
@@ -77,10 +78,19 @@ class KcpApplication::Session {
         Arm(false);
     }
 
-    /// One KCP datagram out of the pipeline.
-    void Input(std::span<const std::uint8_t> datagram) {
+    /// One KCP datagram out of the pipeline (`recovered`: rebuilt by FEC).
+    void Input(std::span<const std::uint8_t> datagram, bool recovered) {
         kcp_.update(NowMs());
-        if (kcp_.input(datagram) < 0) ++stats_.input_errors;
+        const auto type = recovered ? kcp::PacketType::fec_recovered : kcp::PacketType::regular;
+        if (kcp_.input(datagram, type) < 0) ++stats_.input_errors;
+    }
+
+    /// One wire datagram: opened by the pipeline, its KCP datagrams input in order.
+    void Receive(std::span<std::uint8_t> wire) {
+        pipeline_->open(wire, NowMs(), [this](std::span<const std::uint8_t> d, bool recovered) {
+            Input(d, recovered);
+        });
+        AfterInput();
     }
 
     /// After a wire datagram's KCP datagrams went in: read, reply, refill, re-arm.
@@ -104,10 +114,12 @@ class KcpApplication::Session {
     }
     static uint32_t ClockThunk(void* self) { return static_cast<Session*>(self)->NowMs(); }
 
+  public:
     uint32_t NowMs() const {
         return static_cast<uint32_t>(Simulator::Now().GetMilliSeconds()) + app_.clock_offset_;
     }
 
+  private:
     bool IsClient() const { return app_.role_ == Client; }
 
     void Output(std::span<const std::uint8_t> d) {
@@ -124,7 +136,7 @@ class KcpApplication::Session {
             }
             off += kcp::kHeaderSize + h.len;
         }
-        pipeline_->seal(d, [this](std::span<const std::uint8_t> wire) {
+        pipeline_->seal(d, NowMs(), [this](std::span<const std::uint8_t> wire) {
             ++stats_.datagrams_sent;
             stats_.wire_bytes_sent += wire.size() + 28;  // + IPv4 and UDP headers
             app_.socket_->SendTo(Create<Packet>(wire.data(), static_cast<uint32_t>(wire.size())), 0,
@@ -294,8 +306,8 @@ TypeId KcpApplication::GetTypeId() {
             .AddAttribute("RcvWnd", "Receive window, segments.", UintegerValue(512),
                           MakeUintegerAccessor(&KcpApplication::rcv_wnd_),
                           MakeUintegerChecker<uint32_t>(1))
-            .AddAttribute("Mtu", "Largest KCP datagram, bytes.", UintegerValue(1400),
-                          MakeUintegerAccessor(&KcpApplication::mtu_),
+            .AddAttribute("Mtu", "UDP payload per datagram, framing included, bytes.",
+                          UintegerValue(1400), MakeUintegerAccessor(&KcpApplication::mtu_),
                           MakeUintegerChecker<uint32_t>(50))
             .AddAttribute("DeadLink", "Transmissions after which the core reports dead.",
                           UintegerValue(20), MakeUintegerAccessor(&KcpApplication::dead_link_),
@@ -316,16 +328,15 @@ TypeId KcpApplication::GetTypeId() {
                           MakeUintegerAccessor(&KcpApplication::clock_offset_),
                           MakeUintegerChecker<uint32_t>())
             .AddAttribute(
-                "DataShard", "FEC data shards (needs issue 3 unless 0).", IntegerValue(0),
+                "DataShard", "FEC data shards (0: no FEC).", IntegerValue(0),
                 MakeIntegerAccessor(&KcpApplication::SetDataShard, &KcpApplication::GetDataShard),
                 MakeIntegerChecker<int>(0))
-            .AddAttribute("ParityShard", "FEC parity shards (needs issue 3 unless 0).",
-                          IntegerValue(0),
+            .AddAttribute("ParityShard", "FEC parity shards (0: no FEC).", IntegerValue(0),
                           MakeIntegerAccessor(&KcpApplication::SetParityShard,
                                               &KcpApplication::GetParityShard),
                           MakeIntegerChecker<int>(0))
-            .AddAttribute("Crypt", "Packet cipher (needs issue 3 unless none).",
-                          StringValue("none"),
+            .AddAttribute("Crypt", "Packet cipher, kcptun's names (null: no crypt layer).",
+                          StringValue("null"),
                           MakeStringAccessor(&KcpApplication::SetCrypt, &KcpApplication::GetCrypt),
                           MakeStringChecker())
             .AddAttribute(
@@ -365,11 +376,15 @@ KcpApplication::~KcpApplication() = default;
 
 void KcpApplication::StartApplication() {
     NS_ABORT_MSG_IF(kcp::find_profile(profile_) == nullptr, "unknown KCP profile " << profile_);
-    NS_ABORT_MSG_IF(!pipeline_unavailable_reason(pipeline_config_).empty(),
-                    pipeline_unavailable_reason(pipeline_config_));
+    const std::string config_error = pipeline_config_error(pipeline_config_, profile_);
+    NS_ABORT_MSG_IF(!config_error.empty(), config_error);
+    const std::size_t overhead = MakePipeline()->overhead();
+    NS_ABORT_MSG_IF(mtu_ < overhead + kcp::kHeaderSize + 1,
+                    "Mtu " << mtu_ << " leaves no room after " << overhead << " framing bytes");
+    kcp_mtu_ = mtu_ - static_cast<uint32_t>(overhead);
     // A message must fit the core's fragment limit unless the stream is cut freely.
     if (!stream_) {
-        const uint32_t mss = mtu_ - static_cast<uint32_t>(kcp::kHeaderSize);
+        const uint32_t mss = kcp_mtu_ - static_cast<uint32_t>(kcp::kHeaderSize);
         message_size_ = std::min(message_size_, (kcp::kIkcpProfile.fragment_limit - 1) * mss);
     }
     socket_ = Socket::CreateSocket(GetNode(), UdpSocketFactory::GetTypeId());
@@ -377,8 +392,7 @@ void KcpApplication::StartApplication() {
                     "cannot bind UDP port " << port_);
     socket_->SetRecvCallback(MakeCallback(&KcpApplication::HandleRead, this));
     if (role_ == Client) {
-        auto session =
-            std::make_unique<Session>(*this, remote_, conv_, make_pipeline(pipeline_config_));
+        auto session = std::make_unique<Session>(*this, remote_, conv_, MakePipeline());
         Session* s = session.get();
         sessions_.push_back(std::move(session));
         s->StartTraffic();
@@ -405,7 +419,7 @@ void KcpApplication::HandleRead(Ptr<Socket> socket) {
         const uint32_t size = packet->GetSize();
         rx_buffer_.resize(size);
         packet->CopyData(rx_buffer_.data(), size);
-        const std::span<const std::uint8_t> wire(rx_buffer_.data(), size);
+        const std::span<std::uint8_t> wire(rx_buffer_.data(), size);
         Session* session = nullptr;
         for (auto& s : sessions_) {
             if (role_ == Client || s->peer() == from) {
@@ -417,22 +431,31 @@ void KcpApplication::HandleRead(Ptr<Socket> socket) {
             if (role_ == Client) continue;
             // A new peer: open its first datagram to learn the conv (as kcp-go's
             // listener does), then give the pipeline to the new session.
-            std::unique_ptr<DatagramPipeline> pipeline = make_pipeline(pipeline_config_);
-            std::vector<std::vector<std::uint8_t>> opened;
-            pipeline->open(wire, [&](std::span<const std::uint8_t> d) {
-                opened.emplace_back(d.begin(), d.end());
+            // (Copies: once per new peer, not per packet.)
+            std::unique_ptr<DatagramPipeline> pipeline = MakePipeline();
+            std::vector<std::pair<std::vector<std::uint8_t>, bool>> opened;
+            const uint32_t now_ms =
+                static_cast<uint32_t>(Simulator::Now().GetMilliSeconds()) + clock_offset_;
+            pipeline->open(wire, now_ms, [&](std::span<const std::uint8_t> d, bool recovered) {
+                opened.emplace_back(std::vector<std::uint8_t>(d.begin(), d.end()), recovered);
             });
-            if (opened.empty() || opened.front().size() < kcp::kHeaderSize) continue;
-            const uint32_t conv = kcp::peek_conv(opened.front());
+            if (opened.empty() || opened.front().first.size() < kcp::kHeaderSize) continue;
+            const uint32_t conv = kcp::peek_conv(opened.front().first);
             sessions_.push_back(std::make_unique<Session>(*this, from, conv, std::move(pipeline)));
             session = sessions_.back().get();
-            for (const auto& d : opened) session->Input(d);
+            for (const auto& [d, recovered] : opened) session->Input(d, recovered);
             session->AfterInput();
             continue;
         }
-        session->pipeline().open(wire, [&](std::span<const std::uint8_t> d) { session->Input(d); });
-        session->AfterInput();
+        session->Receive(wire);
     }
+}
+
+std::unique_ptr<DatagramPipeline> KcpApplication::MakePipeline() const {
+    // Nonces differ per endpoint and session but follow the run's seed.
+    const uint64_t nonce_seed = seed_ * 0x100000001b3ull ^ (uint64_t{conv_} << 20) ^
+                                (uint64_t{sessions_.size()} << 1) ^ static_cast<uint64_t>(role_);
+    return make_pipeline(pipeline_config_, profile_, nonce_seed);
 }
 
 EndpointStats KcpApplication::GetStats() const {
@@ -461,7 +484,9 @@ EndpointStats KcpApplication::GetStats() const {
         total.pipeline.sealed += e.pipeline.sealed;
         total.pipeline.wire_datagrams += e.pipeline.wire_datagrams;
         total.pipeline.wire_bytes += e.pipeline.wire_bytes;
+        total.pipeline.fec_parity += e.pipeline.fec_parity;
         total.pipeline.fec_parity_bytes += e.pipeline.fec_parity_bytes;
+        total.pipeline.seal_rejected += e.pipeline.seal_rejected;
         total.pipeline.header_bytes += e.pipeline.header_bytes;
         total.pipeline.opened += e.pipeline.opened;
         total.pipeline.fec_recovered += e.pipeline.fec_recovered;

@@ -9,9 +9,10 @@
 //    re-armed after every call that can move it (update, input, send + flush). There is
 //    no fixed-interval loop over sessions: an idle session wakes at most once per
 //    `interval`, as check() promises.
-//  - Input: every datagram is first opened by the datagram pipeline (FEC/crypt, issue 3;
-//    pass-through today), then update(now) latches a fresh clock, input() takes it, and
-//    with AckNoDelay a flush() sends the ACKs at once (kcp-go's ackNoDelay).
+//  - Input: every datagram is first opened by the datagram pipeline (kcp-go's FEC and
+//    crypt framing from the core, or pass-through), then update(now) latches a fresh
+//    clock, input() takes each KCP datagram (FEC-rebuilt ones marked so), and with
+//    AckNoDelay a flush() sends the ACKs at once (kcp-go's ackNoDelay).
 //  - Output: the core's output callback seals each datagram through the pipeline and
 //    sends the results with Socket::SendTo.
 //  - Writes: without WriteDelay, a flush() follows every application write, as kcp-go
@@ -64,6 +65,8 @@ class KcpApplication : public ns3::Application {
     void StopApplication() override;
     void DoDispose() override;
     void HandleRead(ns3::Ptr<ns3::Socket> socket);
+    std::unique_ptr<DatagramPipeline> MakePipeline() const;
+    uint32_t kcp_mtu() const { return kcp_mtu_; }
     void SetDataShard(int v) { pipeline_config_.datashard = v; }
     int GetDataShard() const { return pipeline_config_.datashard; }
     void SetParityShard(int v) { pipeline_config_.parityshard = v; }
@@ -78,6 +81,7 @@ class KcpApplication : public ns3::Application {
     uint32_t conv_ = 1;
     int32_t nodelay_ = 0, interval_ = 40, resend_ = 2, nc_ = 1;  // kcptun "normal"
     uint32_t snd_wnd_ = 128, rcv_wnd_ = 512, mtu_ = 1400, dead_link_ = 20;
+    uint32_t kcp_mtu_ = 1400;  ///< mtu_ minus the pipeline's framing
     bool stream_ = false, ack_nodelay_ = false, write_delay_ = false;
     std::string profile_ = "ikcp";
     uint32_t clock_offset_ = 0;

@@ -114,10 +114,13 @@ po::options_description kcp_options() {
         "send window, segments (0 = auto: 1.5 x each flow's BDP share, >= 32)")(
         "rcvwnd", po::value<unsigned>(), "receive window, segments (0 = auto)")(
         "mtu", po::value<unsigned>(), "UDP payload per datagram, framing included (1400)")(
-        "datashard,ds", po::value<int>(), "FEC data shards (needs issue 3 unless 0)")(
-        "parityshard,ps", po::value<int>(), "FEC parity shards (needs issue 3 unless 0)")(
-        "crypt", po::value<std::string>(), "packet cipher (needs issue 3 unless none)")(
-        "key", po::value<std::string>(), "pre-shared secret")(
+        "datashard,ds", po::value<int>(), "FEC data shards (0: no FEC; kcptun's 10)")(
+        "parityshard,ps", po::value<int>(), "FEC parity shards (0: no FEC; kcptun's 3)")(
+        "crypt", po::value<std::string>(),
+        "packet cipher, kcptun's names: null (no crypt layer, default), none (nonce + CRC "
+        "only), aes, aes-128, aes-192, aes-128-gcm, salsa20, blowfish, twofish, cast5, 3des, "
+        "tea, xtea, xor, sm4")("key", po::value<std::string>(),
+                               "pre-shared secret (kcptun's PBKDF2 derivation)")(
         "profile", po::value<std::string>(), "behaviour profile of the core (ikcp)")(
         "stream", po::bool_switch(), "KCP stream mode")("acknodelay", po::bool_switch(),
                                                         "flush ACKs as soon as input arrives")(
@@ -404,12 +407,12 @@ std::string cli_help() {
           "  kcp-sim --default                          the default comparison\n"
           "  kcp-sim --preset transpacific --mode fast3 --compare tcp-cubic,tcp-bbr\n"
           "  kcp-sim --traffic echo --loss 5% --burst 3 --rtt 100ms --compare tcp-cubic\n"
+          "  kcp-sim --mode fast3 --datashard 10 --parityshard 3 --crypt aes --loss 2%\n"
           "  kcp-sim --sweep loss=0,1%,2%,5% --sweep variant=kcp-fast3,tcp-cubic --plot plots\n"
           "  kcp-sim --sweep loss=0,2% --emit-jobs jobs.txt && parallel < jobs.txt\n"
           "  kcp-sim --merge kcp-sim-results/*.json --csv all.csv\n\n"
           "Units: rates 10Mbps, times 200ms / 0.2s, sizes 16KB, probabilities 0.02 or 2%.\n"
-          "Exit codes: 0 ok, 1 a run failed or a byte arrived corrupted, 2 usage, 127 not "
-          "available yet (FEC/crypt).\n";
+          "Exit codes: 0 ok, 1 a run failed or a byte arrived corrupted, 2 usage.\n";
     os << all_options();
     return os.str();
 }
@@ -542,10 +545,10 @@ int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string&
                     return kUsageError;
                 }
                 if (!v.tcp) {
-                    const std::string reason = pipeline_unavailable_reason(v.kcp.pipeline);
+                    const std::string reason = pipeline_config_error(v.kcp.pipeline, v.kcp.profile);
                     if (!reason.empty()) {
                         error = v.name + ": " + reason;
-                        return kUnsupportedExit;
+                        return kUsageError;
                     }
                 }
                 if (std::none_of(variants.begin(), variants.end(),

@@ -34,8 +34,8 @@ struct CliConfig {
 /// Exit codes besides 0.
 inline constexpr int kUsageError = 2;
 
-/// Parses the arguments (without the program name). Returns 0, kUsageError or
-/// kUnsupportedExit (127: FEC/crypt requested before issue 3), with `error` set.
+/// Parses the arguments (without the program name). Returns 0 or kUsageError, with
+/// `error` set.
 int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string& error);
 
 /// The --help text.

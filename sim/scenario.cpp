@@ -156,7 +156,7 @@ bool parse_variant(const std::string& name, const KcpSettings& base, Variant& ou
     if (out.kcp.pipeline.has_fec())
         out.name += "+fec" + std::to_string(out.kcp.pipeline.datashard) + "/" +
                     std::to_string(out.kcp.pipeline.parityshard);
-    if (out.kcp.pipeline.crypt != "none") out.name += "+" + out.kcp.pipeline.crypt;
+    if (out.kcp.pipeline.has_crypt()) out.name += "+" + out.kcp.pipeline.crypt;
     if (out.kcp.profile != "ikcp") out.name += "@" + out.kcp.profile;
     return true;
 }
@@ -184,9 +184,18 @@ double Scenario::drain() const {
     return std::min(30.0, 3.0 + 10.0 * path.rtt_seconds());
 }
 
-std::uint32_t auto_window(const PathConfig& path, std::uint32_t mtu, std::uint32_t flows) {
-    const double mss = static_cast<double>(mtu) - 24.0;
-    const double w = std::ceil(1.5 * path.bdp_bytes() / std::max(mss, 1.0) / std::max(flows, 1u));
+std::uint32_t auto_window(const PathConfig& path, const KcpSettings& kcp, std::uint32_t flows) {
+    const auto pipeline = make_pipeline(kcp.pipeline, kcp.profile);
+    const double framing = pipeline ? static_cast<double>(pipeline->overhead()) : 0.0;
+    const double mss = static_cast<double>(kcp.mtu) - framing - 24.0;
+    // Parity datagrams share the path: a window of w segments puts w (ds + ps) / ds
+    // datagrams in flight.
+    const double fec = kcp.pipeline.has_fec()
+                           ? static_cast<double>(kcp.pipeline.datashard) /
+                                 (kcp.pipeline.datashard + kcp.pipeline.parityshard)
+                           : 1.0;
+    const double w =
+        std::ceil(1.5 * fec * path.bdp_bytes() / std::max(mss, 1.0) / std::max(flows, 1u));
     return static_cast<std::uint32_t>(std::clamp(w, 32.0, 65535.0));
 }
 
@@ -372,7 +381,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
             client = ch.Install(net.sender(i));
         } else {
             const KcpSettings& k = v.kcp;
-            const std::uint32_t wnd = auto_window(sc.path, k.mtu, sc.num_flows);
+            const std::uint32_t wnd = auto_window(sc.path, k, sc.num_flows);
             KcpServerHelper sh(port);
             KcpClientHelper ch(remote);
             auto kcp_attrs = [&](auto& helper) {
@@ -464,7 +473,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
         g.digest = (g.digest * 0x100000001b3ull) ^ c.digest ^ (s.digest << 1);
         g.dead_link = g.dead_link || c.dead_link || s.dead_link;
         if (!v.tcp) {
-            const std::uint32_t wnd = auto_window(sc.path, v.kcp.mtu, sc.num_flows);
+            const std::uint32_t wnd = auto_window(sc.path, v.kcp, sc.num_flows);
             g.sndwnd = v.kcp.sndwnd ? v.kcp.sndwnd : wnd;
             g.rcvwnd = v.kcp.rcvwnd ? v.kcp.rcvwnd : wnd;
         }

@@ -17,7 +17,7 @@
 namespace kcpkit::sim {
 
 /// KCP settings, kcptun's names. Windows of 0 mean "auto": 1.5 times each flow's share
-/// of the bandwidth-delay product, in segments (see auto_window).
+/// of the bandwidth-delay product, in wire datagrams (see auto_window).
 struct KcpSettings {
     std::string mode = "fast";  ///< normal | fast | fast2 | fast3 | manual
     int nodelay = 0, interval = 30, resend = 2, nc = 1;
@@ -135,7 +135,8 @@ struct RunResult {
 RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& progress = nullptr);
 
 /// The windows "auto" picks: each of `flows` flows gets 1.5 times its share of the
-/// path's bandwidth-delay product, in segments of mtu - 24 bytes (at least 32).
-std::uint32_t auto_window(const PathConfig& path, std::uint32_t mtu, std::uint32_t flows);
+/// path's bandwidth-delay product in wire datagrams (at least 32 segments). A segment
+/// carries mtu - framing - 24 bytes; with FEC, ds segments take ds + ps datagrams.
+std::uint32_t auto_window(const PathConfig& path, const KcpSettings& kcp, std::uint32_t flows);
 
 }  // namespace kcpkit::sim

@@ -20,9 +20,10 @@ std::string fingerprint(const RunResult& r) {
 }
 
 const std::vector<std::string> kScenario = {
-    "--preset", "lossy-wifi",       "--duration",
-    "8",        "--sweep",          "variant=kcp-fast3,kcp-normal,tcp-cubic,tcp-bbr",
-    "--sweep",  "traffic=bulk,echo"};
+    "--preset",   "lossy-wifi",
+    "--duration", "8",
+    "--sweep",    "variant=kcp-fast3,kcp-normal,tcp-cubic,tcp-bbr,kcp-fast3+fec10/3",
+    "--sweep",    "traffic=bulk,echo"};
 
 std::vector<std::string> seeded(unsigned seed) {
     std::vector<std::string> args = kScenario;

@@ -1,6 +1,7 @@
 // The pure parts of the simulator: seeded messages and their verification, latency
-// summaries, unit parsing, the command line (presets, sweeps, exit 127), the pipeline.
+// summaries, unit parsing, the command line (presets, sweeps, errors), the pipeline.
 #define BOOST_TEST_MODULE sim_units
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <random>
 
@@ -171,16 +172,27 @@ BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
     BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-manual");
 }
 
-BOOST_AUTO_TEST_CASE(fec_and_crypt_answer_127_until_issue_3) {
+BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
     CliConfig cfg;
     std::string error;
-    BOOST_CHECK_EQUAL(parse_cli({"--datashard", "10", "--parityshard", "3"}, cfg, error),
-                      kUnsupportedExit);
-    BOOST_CHECK(error.find("issue 3") != std::string::npos);
-    BOOST_CHECK_EQUAL(parse_cli({"--crypt", "aes"}, cfg, error), kUnsupportedExit);
-    BOOST_CHECK_EQUAL(parse_cli({"--variants", "kcp-fast3+fec10/3"}, cfg, error), kUnsupportedExit);
+    BOOST_REQUIRE_EQUAL(parse_cli({"--datashard", "10", "--parityshard", "3"}, cfg, error), 0);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-fast+fec10/3");
+    BOOST_REQUIRE_EQUAL(parse_cli({"--crypt", "aes", "--mode", "fast3"}, cfg, error), 0);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-fast3+aes");
+    BOOST_REQUIRE_EQUAL(parse_cli({"--variants", "kcp-fast3+fec10/3"}, cfg, error), 0);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.pipeline.parityshard, 3);
     BOOST_CHECK_EQUAL(
-        parse_cli({"--datashard", "0", "--parityshard", "0", "--crypt", "none"}, cfg, error), 0);
+        parse_cli({"--datashard", "0", "--parityshard", "0", "--crypt", "null"}, cfg, error), 0);
+    BOOST_CHECK(cfg.runs[0].variants[0].kcp.pipeline.plain());
+    BOOST_CHECK_EQUAL(parse_cli({"--crypt", "rot13"}, cfg, error), kUsageError);
+    BOOST_CHECK(error.find("rot13") != std::string::npos);
+    BOOST_CHECK_EQUAL(parse_cli({"--datashard", "-1", "--parityshard", "3"}, cfg, error),
+                      kUsageError);
+    BOOST_CHECK_EQUAL(parse_cli({"--datashard", "200", "--parityshard", "100"}, cfg, error),
+                      kUsageError);
+    BOOST_CHECK_EQUAL(
+        parse_cli({"--crypt", "aes-128-gcm", "--profile", "kcp-go-5.6.1"}, cfg, error),
+        kUsageError);
     BOOST_CHECK_EQUAL(parse_cli({"--mode", "warp"}, cfg, error), kUsageError);
     BOOST_CHECK_EQUAL(parse_cli({"--compare", "tcp-nosuch"}, cfg, error), kUsageError);
     BOOST_CHECK_EQUAL(parse_cli({"--bogus"}, cfg, error), kUsageError);
@@ -189,15 +201,116 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_answer_127_until_issue_3) {
 BOOST_AUTO_TEST_CASE(the_pass_through_pipeline_changes_nothing) {
     auto p = make_pipeline(PipelineConfig{});
     BOOST_REQUIRE(p);
-    const std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
+    std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
+    const auto original = d;
     std::vector<std::uint8_t> wire, back;
-    p->seal(d, [&](std::span<const std::uint8_t> w) { wire.assign(w.begin(), w.end()); });
-    p->open(wire, [&](std::span<const std::uint8_t> k) { back.assign(k.begin(), k.end()); });
-    BOOST_CHECK(back == d);
+    p->seal(d, 0, [&](std::span<const std::uint8_t> w) { wire.assign(w.begin(), w.end()); });
+    bool recovered = true;
+    p->open(wire, 0, [&](std::span<const std::uint8_t> k, bool r) {
+        back.assign(k.begin(), k.end());
+        recovered = r;
+    });
+    BOOST_CHECK(back == original);
+    BOOST_CHECK(!recovered);
     BOOST_CHECK_EQUAL(p->stats().sealed, 1u);
     BOOST_CHECK_EQUAL(p->overhead(), 0u);
-    PipelineConfig fec;
-    fec.datashard = 10;
-    fec.parityshard = 3;
-    BOOST_CHECK(!make_pipeline(fec));
+}
+
+namespace {
+
+// KCP-shaped datagrams (a 24-byte header, then payload) of varied lengths.
+std::vector<std::vector<std::uint8_t>> kcp_datagrams(int count) {
+    std::vector<std::vector<std::uint8_t>> out;
+    std::mt19937 rng(7);
+    for (int i = 0; i < count; ++i) {
+        std::vector<std::uint8_t> d(24 + rng() % 1300);
+        for (auto& b : d) b = static_cast<std::uint8_t>(rng());
+        d[0] = 1;  // conv 1
+        d[1] = d[2] = d[3] = 0;
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+using Wire = std::vector<std::vector<std::uint8_t>>;
+
+Wire seal_all(DatagramPipeline& p, const std::vector<std::vector<std::uint8_t>>& kcp) {
+    Wire wire;
+    std::uint32_t now = 1000;
+    for (const auto& d : kcp)
+        p.seal(d, now += 5,
+               [&](std::span<const std::uint8_t> w) { wire.emplace_back(w.begin(), w.end()); });
+    return wire;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fec_and_crypt_rebuild_lost_datagrams_and_reject_corrupt_ones) {
+    PipelineConfig config;
+    config.datashard = 10;
+    config.parityshard = 3;
+    config.crypt = "aes";
+    auto tx = make_pipeline(config, "ikcp", 11);
+    auto rx = make_pipeline(config, "ikcp", 12);
+    BOOST_REQUIRE(tx && rx);
+    BOOST_CHECK_EQUAL(tx->overhead(), 20u + 8u);  // nonce + CRC, FEC seqid/type/size
+    const auto kcp = kcp_datagrams(20);
+    const Wire wire = seal_all(*tx, kcp);
+    // Two groups: 10 data datagrams, then 3 parity, twice.
+    BOOST_REQUIRE_EQUAL(wire.size(), 26u);
+    BOOST_CHECK_EQUAL(tx->stats().sealed, 20u);
+    BOOST_CHECK_EQUAL(tx->stats().fec_parity, 6u);
+    BOOST_CHECK_EQUAL(wire[0].size(), kcp[0].size() + 28);
+    BOOST_CHECK(!std::equal(kcp[0].begin(), kcp[0].end(), wire[0].begin() + 28));  // encrypted
+
+    // Lose 3 data datagrams of the first group (as many as it has parity) and 1 parity
+    // datagram plus 1 data datagram of the second; flip a bit in another parity datagram.
+    std::vector<std::vector<std::uint8_t>> delivered;
+    int recovered = 0;
+    std::uint32_t now = 2000;
+    for (std::size_t i = 0; i < wire.size(); ++i) {
+        if (i == 2 || i == 5 || i == 9 || i == 14 || i == 23) continue;
+        auto copy = wire[i];
+        if (i == 24) copy[copy.size() / 2] ^= 0x10;
+        rx->open(copy, ++now, [&](std::span<const std::uint8_t> k, bool r) {
+            delivered.emplace_back(k.begin(), k.end());
+            recovered += r;
+        });
+    }
+    BOOST_CHECK_EQUAL(rx->stats().rejected, 1u);  // the flipped bit fails the CRC
+    BOOST_CHECK_EQUAL(recovered, 4);
+    BOOST_CHECK_EQUAL(rx->stats().fec_recovered, 4u);
+    // Every byte back, each datagram once, none invented.
+    BOOST_CHECK_EQUAL(delivered.size(), kcp.size());
+    for (const auto& d : kcp)
+        BOOST_CHECK_EQUAL(std::count(delivered.begin(), delivered.end(), d), 1);
+}
+
+BOOST_AUTO_TEST_CASE(crypt_layers_differ_as_kcptun_names_say_and_follow_the_seed) {
+    const auto kcp = kcp_datagrams(3);
+    PipelineConfig none;
+    none.crypt = "none";
+    auto n = make_pipeline(none);
+    BOOST_REQUIRE(n);
+    BOOST_CHECK_EQUAL(n->overhead(), 20u);  // nonce + CRC, not encrypted
+    const Wire plain = seal_all(*n, kcp);
+    BOOST_CHECK(std::equal(kcp[1].begin(), kcp[1].end(), plain[1].begin() + 20));
+
+    PipelineConfig gcm;
+    gcm.crypt = "aes-128-gcm";
+    BOOST_CHECK_EQUAL(make_pipeline(gcm)->overhead(), 12u + 16u);
+
+    PipelineConfig salsa;
+    salsa.crypt = "salsa20";
+    const Wire a = seal_all(*make_pipeline(salsa, "ikcp", 5), kcp);
+    const Wire b = seal_all(*make_pipeline(salsa, "ikcp", 5), kcp);
+    const Wire c = seal_all(*make_pipeline(salsa, "ikcp", 6), kcp);
+    BOOST_CHECK(a == b);  // same seed, same nonces, same bytes
+    BOOST_CHECK(a != c);
+    salsa.key = "another key";
+    auto other_key = make_pipeline(salsa, "ikcp", 5);
+    int opened = 0;
+    for (auto w : a) other_key->open(w, 0, [&](std::span<const std::uint8_t>, bool) { ++opened; });
+    BOOST_CHECK_EQUAL(opened, 0);
+    BOOST_CHECK_EQUAL(other_key->stats().rejected, a.size());
 }
