@@ -13,6 +13,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +53,41 @@ struct PeerOptions {
 struct UsageError {
     std::string what;
 };
+
+/// Go's flag package (kcp-peer-go) lets a later occurrence of a flag override an earlier
+/// one; Program_options refuses repeats. Keeps only the last occurrence of each flag.
+std::vector<std::string> last_occurrences(int argc, char** argv) {
+    static const std::set<std::string> kSwitches = {"help", "h", "acknodelay", "stream", "quiet"};
+    struct Arg {
+        std::string name;  // flag name, empty for a word
+        std::vector<std::string> tokens;
+    };
+    std::vector<Arg> args;
+    for (int i = 1; i < argc; ++i) {
+        std::string token = argv[i];
+        if (token.size() < 2 || token[0] != '-') {
+            args.push_back({"", {token}});
+            continue;
+        }
+        std::string name = token.substr(token.find_first_not_of('-'));
+        const auto eq = name.find('=');
+        const bool inline_value = eq != std::string::npos;
+        if (inline_value) name = name.substr(0, eq);
+        Arg arg{name, {token}};
+        if (!inline_value && !kSwitches.count(name) && i + 1 < argc)
+            arg.tokens.push_back(argv[++i]);
+        args.push_back(std::move(arg));
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        bool later = false;
+        for (std::size_t j = i + 1; j < args.size() && !args[i].name.empty(); ++j) {
+            later |= args[j].name == args[i].name;
+        }
+        if (!later) out.insert(out.end(), args[i].tokens.begin(), args[i].tokens.end());
+    }
+    return out;
+}
 
 PeerOptions parse(int argc, char** argv, bool* help) {
     PeerOptions o;
@@ -96,7 +132,7 @@ PeerOptions parse(int argc, char** argv, bool* help) {
     positional.add("words", -1);
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv)
+        po::store(po::command_line_parser(last_occurrences(argc, argv))
                       .options(all)
                       .positional(positional)
                       .style(po::command_line_style::unix_style |

@@ -160,11 +160,12 @@ void Session::schedule_timer_locked() {
 void Session::sync_timer_locked() {
     if (closed_) return;
     const std::uint64_t due = detail::deadline_to_loop_ms(core_->next_deadline());
-    if (timer_.scheduled() && due >= timer_due_) return;
     if (EventLoop::current() == &loop_) {
-        schedule_timer_locked();
+        if (!timer_.scheduled() || due < timer_due_) schedule_timer_locked();
         return;
     }
+    // Another thread: only timer_due_ (under our lock) may be read here, not the heap.
+    // A timer that is firing right now reschedules itself from the new deadline.
     if (due >= timer_due_ || reschedule_posted_) return;
     reschedule_posted_ = true;
     loop_.post([keep = shared_from_this()] {
