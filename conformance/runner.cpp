@@ -5,6 +5,7 @@
 
 #include "conformance/crypt_replay.hpp"
 #include "conformance/fec_replay.hpp"
+#include "conformance/frame_replay.hpp"
 #include "conformance/kcp_trace_replay.hpp"
 #include "conformance/vector_file.hpp"
 
@@ -15,6 +16,7 @@ CaseRunner find_case_runner(const std::string& kind) {
         {"kcp-trace", &replay_kcp_trace},
         {"crypt", &replay_crypt_case},
         {"fec", &replay_fec_case},
+        {"frame", &replay_frame_case},
     };
     auto it = kRunners.find(kind);
     return it == kRunners.end() ? nullptr : it->second;
