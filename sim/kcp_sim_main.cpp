@@ -244,8 +244,9 @@ int emit_jobs(const CliConfig& cfg) {
             for (std::size_t i = 0; i < cfg.runs.size(); ++i) {
                 std::vector<std::string> cmd = {self};
                 cmd.insert(cmd.end(), cfg.run_args[i].begin(), cfg.run_args[i].end());
-                cmd.insert(cmd.end(), {"--result-json", out_dir + "/" + cfg.runs[i].id + ".json",
-                                       "--quiet", "--no-progress", "--jobs", "1"});
+                cmd.insert(cmd.end(), {"--run-id", cfg.runs[i].id, "--result-json",
+                                       out_dir + "/" + cfg.runs[i].id + ".json", "--quiet",
+                                       "--no-progress", "--jobs", "1"});
                 o << shell_join(cmd) << "\n";
             }
         }))

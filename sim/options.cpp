@@ -38,6 +38,8 @@ po::options_description control_options() {
         "directory the emitted jobs write results to "
         "(default kcp-sim-results)")("result-json", po::value<std::string>(),
                                      "write this invocation's results as JSON")(
+        "run-id", po::value<std::string>(),
+        "the run's name in its results (emitted jobs keep the sweep's names)")(
         "merge", po::value<Args>()->multitoken(),
         "merge result JSON files (from --result-json/--json) and report them")(
         "csv", po::value<std::string>(), "write the results as CSV")(
@@ -610,6 +612,14 @@ int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string&
             error = e.what();
             return kUsageError;
         }
+    }
+    if (user.count("run-id")) {
+        if (out.runs.size() != 1) {
+            error = "--run-id names a single run (this invocation has " +
+                    std::to_string(out.runs.size()) + ")";
+            return kUsageError;
+        }
+        out.runs.front().id = str(user, "run-id");
     }
     return 0;
 }
