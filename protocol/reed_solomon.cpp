@@ -522,8 +522,9 @@ ReedSolomon::Status ReedSolomon::reconstruct_data(std::span<std::uint8_t* const>
     if (shards.size() != total || present.size() != total) return Status::bad_shard_count;
     if (len == 0) return Status::no_data;
 
-    std::array<std::uint8_t, 256> used{};
-    std::array<std::uint8_t, 256> missing{};
+    // Only the first n_used / n_missing entries are read: no need to clear 512 bytes.
+    std::array<std::uint8_t, 256> used;
+    std::array<std::uint8_t, 256> missing;
     std::size_t n_used = 0, n_missing = 0, n_present = 0;
     std::array<std::uint64_t, 4> key{};
     for (std::size_t k = 0; k < total; ++k) {
@@ -552,8 +553,8 @@ ReedSolomon::Status ReedSolomon::reconstruct_data(std::span<std::uint8_t* const>
             fill(*e, key, std::span(used.data(), n_used), std::span(missing.data(), n_missing));
         if (s != Status::ok) return s;
     }
-    std::array<const std::uint8_t*, 256> in{};
-    std::array<std::uint8_t*, 256> out{};
+    std::array<const std::uint8_t*, 256> in;  // ds and rows entries filled below
+    std::array<std::uint8_t*, 256> out;
     for (std::size_t j = 0; j < static_cast<std::size_t>(ds_); ++j) in[j] = shards[e->used[j]];
     for (int r = 0; r < e->rows; ++r)
         out[static_cast<std::size_t>(r)] = shards[e->missing[static_cast<std::size_t>(r)]];
