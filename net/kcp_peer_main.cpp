@@ -565,12 +565,19 @@ void Peer::serve_echo(const std::shared_ptr<Session>& s) {
             state->pending.shrink_to_fit();
         }
         for (;;) {
-            const IoResult r = raw->try_read(scratch);
-            if (!r.ok() || r.bytes == 0) return;
-            const auto got = std::span(scratch).first(r.bytes);
-            const IoResult w = raw->try_write(got);
+            // Gather what is readable (up to the scratch size), then write it back at once:
+            // one write, one flush, instead of one per message.
+            std::size_t got = 0;
+            while (got < scratch.size()) {
+                const IoResult r = raw->try_read(std::span(scratch).subspan(got));
+                if (!r.ok() || r.bytes == 0) break;
+                got += r.bytes;
+            }
+            if (got == 0) return;
+            const auto bytes = std::span(scratch).first(got);
+            const IoResult w = raw->try_write(bytes);
             if (w.error == Error::would_block) {
-                state->pending.assign(got.begin(), got.end());
+                state->pending.assign(bytes.begin(), bytes.end());
                 return;
             }
             if (!w.ok()) return;

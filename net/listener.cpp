@@ -41,8 +41,25 @@ void ListenerShard::on_readable() {
             }
             handle(batch.source(i), batch.data(i));
         }
+        wake_all();
         if (static_cast<std::size_t>(n) < batch.count()) break;
     }
+}
+
+void ListenerShard::note_wake(const std::shared_ptr<Session>& s, const Session::Wake& wake) {
+    if (!wake.readable && !wake.writable) return;
+    // Datagrams of one session usually arrive back to back: merge with the last entry.
+    if (!woken_.empty() && woken_.back().first == s) {
+        woken_.back().second.readable |= wake.readable;
+        woken_.back().second.writable |= wake.writable;
+        return;
+    }
+    woken_.emplace_back(s, wake);
+}
+
+void ListenerShard::wake_all() {
+    for (auto& [session, wake] : woken_) session->notify(wake);
+    woken_.clear();
 }
 
 void ListenerShard::handle(const Address& from, std::span<std::uint8_t> wire) {
@@ -51,7 +68,8 @@ void ListenerShard::handle(const Address& from, std::span<std::uint8_t> wire) {
     switch (d.action) {
         case listener::Action::deliver: {
             const auto it = sessions_.find(d.token);
-            if (it != sessions_.end()) it->second->deliver_decrypted(d.plain);
+            if (it != sessions_.end())
+                note_wake(it->second, it->second->deliver_decrypted(d.plain));
             return;
         }
         case listener::Action::replace:
@@ -103,7 +121,7 @@ void ListenerShard::create_session(const Address& from, const listener::Decision
     sessions_.emplace(s->token_, s);
     shared_->sessions.fetch_add(1, std::memory_order_relaxed);
     s->start();
-    s->deliver_decrypted(d.plain);
+    note_wake(s, s->deliver_decrypted(d.plain));
     {
         std::lock_guard lock(shared_->mutex);
         shared_->accept_queue.push_back(s);

@@ -10,6 +10,8 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "net/event_loop.hpp"
 #include "net/session.hpp"
@@ -53,6 +55,8 @@ class ListenerShard final : public EventLoop::Watcher,
 
   private:
     void handle(const Address& from, std::span<std::uint8_t> wire);
+    void note_wake(const std::shared_ptr<Session>& s, const Session::Wake& wake);
+    void wake_all();
     void create_session(const Address& from, const listener::Decision& d);
 
     EventLoop& loop_;
@@ -61,6 +65,8 @@ class ListenerShard final : public EventLoop::Watcher,
     std::shared_ptr<Listener::Shared> shared_;
     std::unordered_map<std::uint64_t, std::shared_ptr<Session>> sessions_;
     std::uint64_t next_token_ = 1;
+    // Sessions a receive batch made readable/writable, woken once after the batch.
+    std::vector<std::pair<std::shared_ptr<Session>, Session::Wake>> woken_;
     bool retired_ = false;
     std::shared_ptr<ListenerShard> self_;  // while watched by the loop
 };

@@ -226,14 +226,10 @@ void Session::on_client_socket_readable() {
     notify(wake);
 }
 
-void Session::deliver_decrypted(std::span<const std::uint8_t> plain) {
-    Wake wake;
-    {
-        std::lock_guard lock(mutex_);
-        if (closed_) return;
-        wake = wake_from(core_->handle_decrypted(plain, detail::now32()));
-    }
-    notify(wake);
+Session::Wake Session::deliver_decrypted(std::span<const std::uint8_t> plain) {
+    std::lock_guard lock(mutex_);
+    if (closed_) return {};
+    return wake_from(core_->handle_decrypted(plain, detail::now32()));
 }
 
 void Session::notify(const Wake& wake) {

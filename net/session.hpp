@@ -187,8 +187,9 @@ class Session : public std::enable_shared_from_this<Session> {
     void start();
     void on_timer();
     void on_client_socket_readable();
-    /// Loop thread: one datagram from the listener, already decrypted by the demux.
-    void deliver_decrypted(std::span<const std::uint8_t> plain);
+    /// Loop thread: one datagram from the listener, already decrypted by the demux. Returns
+    /// whom to wake; the shard calls notify() once per receive batch, not per datagram.
+    Wake deliver_decrypted(std::span<const std::uint8_t> plain);
     /// Loop thread: the listener replaced this session (sn == 0 from a new conv).
     void close_replaced();
     Wake wake_from(const session::DatagramResult& r) const;
