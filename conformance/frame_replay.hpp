@@ -23,6 +23,11 @@
 //        "checksum_mismatch", "auth_failed" or "too_short"; nothing reaches KCP.
 //    Every KCP datagram the decoder rebuilds must be some datagram's `kcp` of the case
 //    (kcp-go's decoders may rebuild a shard twice, spec trap 20).
+//  - Valid cases are also framed again (kcpkit's send side): every datagram's `kcp`, lost
+//    ones included, goes through our FEC encoder (starting at the first seqid) and crypt
+//    with the nonce from its `plain`; the result must be `wire` byte for byte, and our
+//    parity must equal the reference's parity payloads (v5.6.72 may skip a group's parity
+//    after a 500 ms gap, which a replay without clock accepts).
 //  - result "invalid": as valid, and at least one datagram must be rejected or hostile.
 #pragma once
 

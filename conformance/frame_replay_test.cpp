@@ -92,6 +92,20 @@ BOOST_AUTO_TEST_CASE(a_lost_datagram_that_cannot_be_rebuilt_fails) {
     BOOST_TEST(fails(invented));
 }
 
+BOOST_AUTO_TEST_CASE(a_datagram_our_encoder_would_frame_differently_fails) {
+    // No crypt layer: wire == plain. Give one data datagram another FEC seqid (in both):
+    // the receiver may still cope, but framing the case again no longer gives its bytes.
+    json c = committed_case("null/fec-10-3/client-to-server");
+    const std::size_t i = first_index(c, [](const json& d) {
+        return !d.contains("lost") && d["kcp"] != "" && d["wire"].get<std::string>().size() > 100;
+    });
+    json moved = c;
+    const std::string seqid_bumped = flip_hex(c["datagrams"][i]["wire"], 1);
+    moved["datagrams"][i]["wire"] = seqid_bumped;
+    moved["datagrams"][i]["plain"] = seqid_bumped;
+    BOOST_TEST(fails(moved));
+}
+
 BOOST_AUTO_TEST_CASE(wrong_rejections_and_deliveries_fail) {
     json crc = committed_case("aes-128/fec-10-3/invalid-crypt");
     const std::size_t i = first_index(
