@@ -4,10 +4,10 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "conformance/case_fields.hpp"
 #include "conformance/hex.hpp"
 #include "protocol/fec.hpp"
 
@@ -16,53 +16,13 @@ namespace kcpkit::conformance {
 namespace {
 
 using nlohmann::json;
-using Bytes = std::vector<std::uint8_t>;
 namespace kf = kcpkit::fec;
 
-struct MalformedCase : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-Bytes hex_bytes(const json& v, const std::string& what) {
-    if (!v.is_string()) throw MalformedCase(what + " is not a hex string");
-    auto bytes = from_hex(v.get<std::string>());
-    if (!bytes) throw MalformedCase(what + " is not valid hex");
-    return *std::move(bytes);
-}
-
+/// An optional list of hex strings as a list (absent = empty), or required.
 std::vector<Bytes> hex_list(const json& step, const char* key, bool required) {
-    auto it = step.find(key);
-    if (it == step.end()) {
-        if (required) throw MalformedCase(std::string(key) + " is missing");
-        return {};
-    }
-    if (!it->is_array()) throw MalformedCase(std::string(key) + " is not an array");
-    std::vector<Bytes> out;
-    for (std::size_t i = 0; i < it->size(); ++i)
-        out.push_back(hex_bytes((*it)[i], std::string(key) + "[" + std::to_string(i) + "]"));
-    return out;
-}
-
-std::optional<long long> find_int(const json& c, const char* key) {
-    auto it = c.find(key);
-    if (it == c.end()) return std::nullopt;
-    if (!it->is_number_integer()) throw MalformedCase(std::string(key) + " is not an integer");
-    return it->get<long long>();
-}
-
-std::string first_difference(const Bytes& expected, std::span<const std::uint8_t> actual) {
-    std::size_t i = 0;
-    while (i < expected.size() && i < actual.size() && expected[i] == actual[i]) ++i;
-    const auto window = [i](std::span<const std::uint8_t> b) {
-        const std::size_t from = std::min(i, b.size());
-        return to_hex(b.subspan(from, std::min<std::size_t>(16, b.size() - from)));
-    };
-    std::string s = "at byte " + std::to_string(i) + ": expected " + window(expected) +
-                    "... actual " + window(actual) + "...";
-    if (expected.size() != actual.size())
-        s += " (lengths " + std::to_string(expected.size()) + " vs " +
-             std::to_string(actual.size()) + ")";
-    return s;
+    auto list = optional_hex_list(step, key);
+    if (!list && required) throw MalformedCase(std::string(key) + " is missing");
+    return list ? *std::move(list) : std::vector<Bytes>{};
 }
 
 /// "" if equal, else what differs.
@@ -109,22 +69,22 @@ std::optional<std::uint64_t> counter(const std::string& name, const kf::FecCount
 CaseOutcome run(const json& c) {
     if (!c.is_object()) throw MalformedCase("case is not an object");
     kf::Profile profile = kf::Profile::kcp_go;
-    if (auto it = c.find("reference"); it != c.end()) {
-        if (!it->is_string()) throw MalformedCase("reference is not a string");
-        auto p = kf::parse_profile(it->get<std::string>());
-        if (!p) return CaseOutcome::skip("no profile '" + it->get<std::string>() + "'");
+    if (auto name = optional_string_field(c, "reference")) {
+        auto p = kf::parse_profile(*name);
+        if (!p) return CaseOutcome::skip("no profile '" + *name + "'");
         profile = *p;
     }
     if (auto it = c.find("result"); it != c.end()) {
         if (!it->is_string() || (*it != "valid" && *it != "invalid"))
             throw MalformedCase("result is neither valid nor invalid");
     }
-    const auto ds = find_int(c, "data_shards"), ps = find_int(c, "parity_shards");
+    const auto ds = optional_int_field(c, "data_shards"),
+               ps = optional_int_field(c, "parity_shards");
     if (!ds || !ps) throw MalformedCase("data_shards and parity_shards are required");
     if (*ds + *ps > kf::kMaxShards && *ds > 0 && *ps > 0)
         return CaseOutcome::skip("ds + ps > 256 (kcp-go v5.6.72 would use Leopard GF(2^16))");
-    const long long dds = find_int(c, "decoder_data_shards").value_or(*ds);
-    const long long dps = find_int(c, "decoder_parity_shards").value_or(*ps);
+    const long long dds = optional_int_field(c, "decoder_data_shards").value_or(*ds);
+    const long long dps = optional_int_field(c, "decoder_parity_shards").value_or(*ps);
 
     std::unique_ptr<kf::FecEncoder> enc;
     if (*ds >= 1 && *ps >= 1) {
@@ -134,7 +94,7 @@ CaseOutcome run(const json& c) {
         ec.profile = profile;
         enc = kf::FecEncoder::create(ec);
         if (!enc) return CaseOutcome::skip("encoder configuration not supported");
-        if (auto next = find_int(c, "encoder_next")) {
+        if (auto next = optional_int_field(c, "encoder_next")) {
             if (*next < 0 || *next > 0xFFFFFFFFLL) throw MalformedCase("encoder_next out of range");
             enc->set_next_seqid(static_cast<std::uint32_t>(*next));
         }
@@ -151,11 +111,7 @@ CaseOutcome run(const json& c) {
 
     // changes_recorded (kcpkit): counters / decoder_shards are given on every step where
     // they change, so every other step must leave them as they were.
-    bool changes_recorded = false;
-    if (auto it = c.find("changes_recorded"); it != c.end()) {
-        if (!it->is_boolean()) throw MalformedCase("changes_recorded is not a boolean");
-        changes_recorded = it->get<bool>();
-    }
+    const bool changes_recorded = optional_bool_field(c, "changes_recorded").value_or(false);
     std::map<std::string, std::uint64_t> expected_counters;  // every name the case uses, from 0
     for (const json& s : *steps_it)
         if (s.is_object())
@@ -171,7 +127,7 @@ CaseOutcome run(const json& c) {
         const std::string where = "step " + std::to_string(n_steps);
         ++n_steps;
         if (!s.is_object()) throw MalformedCase(where + " is not an object");
-        if (auto tv = find_int(s, "t")) {
+        if (auto tv = optional_int_field(s, "t")) {
             if (*tv < 0 || *tv > 0xFFFFFFFFLL) throw MalformedCase(where + ": t out of range");
             t = static_cast<std::uint32_t>(*tv);
         }
@@ -180,10 +136,14 @@ CaseOutcome run(const json& c) {
         const std::string op = *op_it;
         if (op != "encode" && op != "decode")
             return CaseOutcome::skip("op '" + op + "' not supported");
-        auto data_it = s.find("data");
-        if (data_it == s.end()) throw MalformedCase(where + ": data is missing");
-        const Bytes data = hex_bytes(*data_it, where + " data");
-        const std::vector<Bytes> expected = hex_list(s, "out", true);
+        Bytes data;
+        std::vector<Bytes> expected;
+        try {
+            data = hex_field(s, "data");
+            expected = hex_list(s, "out", true);
+        } catch (const MalformedCase& e) {
+            throw MalformedCase(where + ": " + e.what());
+        }
         std::vector<std::span<const std::uint8_t>> actual;
 
         if (op == "encode") {
