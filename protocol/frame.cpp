@@ -189,6 +189,16 @@ bool Framer::seal_slot(std::size_t slot, std::size_t payload_len, crypt::NonceSo
     return true;
 }
 
+void Framer::add_dup_copies(int dup) {
+    const int copies = std::clamp(dup, 0, kMaxDup);
+    for (int i = 0; i < copies; ++i) {
+        out_.push_back(out_.front());
+        ++counters_.out_pkts;
+        ++counters_.dup_out;
+        counters_.out_bytes += out_.front().size();
+    }
+}
+
 SealResult Framer::seal_impl(std::span<const std::uint8_t> kcp_datagram, std::uint32_t now_ms,
                              crypt::NonceSource& nonces, int dup) {
     SealResult result;
@@ -221,14 +231,12 @@ SealResult Framer::seal_impl(std::span<const std::uint8_t> kcp_datagram, std::ui
         for (std::size_t i = 0; i < parity.size() && i + 1 < slot_count_; ++i)
             std::memcpy(slots_.data() + (i + 1) * kSlotStride, parity[i].data(), parity[i].size());
     }
-    seal_slot(0, header_size_ - crypt_header_ + kcp_datagram.size(), nonces);
-    const int copies = std::clamp(dup, 0, kMaxDup);
-    for (int i = 0; i < copies; ++i) {
-        out_.push_back(out_.front());
-        ++counters_.out_pkts;
-        ++counters_.dup_out;
-        counters_.out_bytes += out_.front().size();
+    if (!seal_slot(0, header_size_ - crypt_header_ + kcp_datagram.size(), nonces)) {
+        ++counters_.seal_rejected;  // cannot happen: a slot holds any accepted datagram
+        result.status = SealResult::Status::too_long;
+        return result;
     }
+    add_dup_copies(dup);
     for (std::size_t i = 0; i < parity.size() && i + 1 < slot_count_; ++i) {
         if (seal_slot(i + 1, parity[i].size() - crypt_header_, nonces)) ++counters_.parity_out;
     }
@@ -245,6 +253,35 @@ SealResult Framer::seal_with_nonce(std::span<const std::uint8_t> kcp_datagram, s
                                    std::span<const std::uint8_t> fixed_nonce, int dup) {
     FixedNonce nonces(fixed_nonce);
     return seal_impl(kcp_datagram, now_ms, nonces, dup);
+}
+
+SealResult Framer::seal_oob(std::uint32_t conv, std::span<const std::uint8_t> payload,
+                            crypt::NonceSource& nonces, int dup) {
+    SealResult result;
+    out_.clear();
+    if (!encoder_ || config_.profile != fec::Profile::kcp_go) {
+        result.status = SealResult::Status::no_oob;
+        return result;
+    }
+    if (payload.size() + kConvSize > max_kcp_datagram()) {
+        ++counters_.seal_rejected;
+        result.status = SealResult::Status::too_long;
+        return result;
+    }
+    std::uint8_t* p = slots_.data() + crypt_header_;
+    store_le32(p, 0xFFFFFFFFu);  // kcp-go's OOB seqid
+    store_le16(p + 4, fec::kTypeOob);
+    store_le16(p + 6, static_cast<std::uint16_t>(2 + kConvSize + payload.size()));
+    store_le32(p + fec::kFecOverhead, conv);
+    if (!payload.empty())
+        std::memcpy(p + fec::kFecOverhead + kConvSize, payload.data(), payload.size());
+    if (!seal_slot(0, fec::kFecOverhead + kConvSize + payload.size(), nonces)) {
+        result.status = SealResult::Status::too_long;
+        return result;
+    }
+    add_dup_copies(dup);
+    result.datagrams = out_;
+    return result;
 }
 
 // ----- receive ---------------------------------------------------------------------------

@@ -107,6 +107,7 @@ struct SealResult {
         empty,     ///< a zero-length KCP datagram (kcp-go's core emits one before an oversized
                    ///< segment): nothing produced, not counted as rejected
         too_long,  ///< longer than kcp_mtu(): nothing produced, seal_rejected counted
+        no_oob,    ///< seal_oob(): needs FEC framing and v5.6.72 (kcp-go: "OOB requires FEC")
     };
     Status status = Status::ok;
     /// In send order: the data datagram, `dup` copies of it, then any parity datagrams.
@@ -185,6 +186,13 @@ class Framer {
     SealResult seal_with_nonce(std::span<const std::uint8_t> kcp_datagram, std::uint32_t now_ms,
                                std::span<const std::uint8_t> fixed_nonce, int dup = 0);
 
+    /// kcp-go v5.6.72's SendOOB framing: | 0xFFFFFFFF | 0x00F3 | size = 6 + payload length |
+    /// conv | payload |, sealed by the crypt layer, plus `dup` copies; it bypasses KCP and
+    /// the FEC groups (no seqid consumed, no parity). no_oob without FEC framing or under
+    /// v5.6.1; too_long when 4 + payload exceeds max_kcp_datagram().
+    SealResult seal_oob(std::uint32_t conv, std::span<const std::uint8_t> payload,
+                        crypt::NonceSource& nonces, int dup = 0);
+
     // ----- receive ----------------------------------------------------------------
 
     /// One received UDP payload: decrypted in place (its bytes are unspecified afterwards),
@@ -221,6 +229,7 @@ class Framer {
     SealResult seal_impl(std::span<const std::uint8_t> kcp_datagram, std::uint32_t now_ms,
                          crypt::NonceSource& nonces, int dup);
     bool seal_slot(std::size_t slot, std::size_t payload_len, crypt::NonceSource& nonces);
+    void add_dup_copies(int dup);
 
     FrameConfig config_;
     std::size_t crypt_header_ = 0;

@@ -277,6 +277,38 @@ BOOST_AUTO_TEST_CASE(oob_is_recognised_on_v5_6_72_only) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(seal_oob_frames_like_kcp_go_and_opens_as_oob) {
+    auto tx = make(config_for(crypt::Cipher::aes128, 10, 3));
+    auto rx = make(config_for(crypt::Cipher::aes128, 10, 3));
+    auto nonces = nonce_source(8);
+    const Bytes payload = {1, 2, 3};
+    const SealResult r = tx->seal_oob(0xCAFE, payload, nonces, 1);
+    BOOST_TEST_REQUIRE((r.status == SealResult::Status::ok));
+    BOOST_TEST_REQUIRE(r.datagrams.size() == 2u);  // + one DUP copy
+    Bytes w(r.datagrams[0].begin(), r.datagrams[0].end());
+    BOOST_TEST(w.size() == 20u + 8 + 4 + 3);
+    const OpenResult o = rx->open(w, 0);
+    BOOST_TEST((o.kind == fec::PacketKind::oob));
+    BOOST_TEST(o.oob_conv == 0xCAFEu);
+    BOOST_TEST((Bytes(o.oob_payload.begin(), o.oob_payload.end()) == payload));
+    BOOST_TEST(tx->encoder()->next_seqid() == 0u);  // no seqid consumed
+    // The plaintext layout: seqid 0xFFFFFFFF, type 0xF3, size = 2 + conv + payload.
+    auto none = make(config_for(std::nullopt, 10, 3));
+    const SealResult plain = none->seal_oob(7, payload, nonces);
+    BOOST_TEST_REQUIRE(plain.datagrams.size() == 1u);
+    const auto d = plain.datagrams[0];
+    BOOST_TEST(load_le32(d.data()) == 0xFFFFFFFFu);
+    BOOST_TEST(load_le16(d.data() + 4) == fec::kTypeOob);
+    BOOST_TEST(load_le16(d.data() + 6) == 2u + 4 + 3);
+    BOOST_TEST(load_le32(d.data() + 8) == 7u);
+    auto no_fec = make(config_for(crypt::Cipher::aes128, 0, 0));
+    BOOST_TEST((no_fec->seal_oob(1, payload, nonces).status == SealResult::Status::no_oob));
+    auto old = make(config_for(crypt::Cipher::aes128, 10, 3, fec::Profile::kcp_go_561));
+    BOOST_TEST((old->seal_oob(1, payload, nonces).status == SealResult::Status::no_oob));
+    BOOST_TEST((tx->seal_oob(1, Bytes(tx->max_kcp_datagram()), nonces).status ==
+                SealResult::Status::too_long));
+}
+
 BOOST_AUTO_TEST_CASE(identify_reads_conv_and_sn_like_the_listener) {
     const Bytes raw = kcp_datagram(0xAABBCCDD, 42, 0, 0);
     PacketIdentity id = identify(raw, fec::Profile::kcp_go);

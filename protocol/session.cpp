@@ -300,6 +300,22 @@ int Session::read(std::span<std::uint8_t> buffer, std::uint32_t now_ms) {
     }
 }
 
+std::size_t Session::oob_max_size() const {
+    if (!framer_->fec_enabled() || config_.version != fec::Profile::kcp_go) return 0;
+    return kcp_.mtu() - 4;
+}
+
+int Session::send_oob(std::span<const std::uint8_t> payload, std::uint32_t now_ms) {
+    if (closed_) return rc::closed;
+    const std::size_t limit = oob_max_size();
+    if (limit == 0) return rc::unsupported;
+    if (payload.size() > limit) return rc::bad_argument;
+    latch(now_ms);
+    const frame::SealResult sealed = framer_->seal_oob(kcp_.conv(), payload, *nonces_, config_.dup);
+    for (const frame::WireDatagram& d : sealed.datagrams) emit(d);
+    return sealed.status == frame::SealResult::Status::ok ? rc::ok : rc::bad_argument;
+}
+
 std::size_t Session::readable_bytes() const {
     if (partial_length_ > 0) return partial_length_ - partial_offset_;
     const int size = kcp_.peeksize();

@@ -93,6 +93,7 @@ inline constexpr int closed = -2;       ///< the session was closed (kcp-go: io.
 inline constexpr int too_many_fragments = -3;  ///< write with fragment_messages: > 255 fragments
 inline constexpr int buffer_too_small = -4;    ///< poll_transmit: buffer < the next datagram
 inline constexpr int bad_argument = -5;        ///< a setter's value out of range
+inline constexpr int unsupported = -6;         ///< send_oob without FEC framing or under v5.6.1
 }  // namespace rc
 
 /// What handle_datagram() did with one datagram.
@@ -170,6 +171,14 @@ class Session {
     /// wait for DatagramResult::readable) or rc::closed. A zero-length buffer returns 0.
     /// With window_update_on_read, may flush (a WINS) when it reopens a full window.
     int read(std::span<std::uint8_t> buffer, std::uint32_t now_ms);
+    /// kcp-go v5.6.72's SendOOB: one out-of-band datagram carrying `payload` past KCP (no
+    /// retransmission, no order, best effort). Returns rc::ok, rc::closed, rc::unsupported
+    /// (FEC off, or v5.6.1: kcp-go's "OOB requires FEC"), or rc::bad_argument (4 +
+    /// payload longer than the KCP mtu, kcp-go's "OOB payload too large").
+    int send_oob(std::span<const std::uint8_t> payload, std::uint32_t now_ms);
+    /// kcp-go's GetOOBMaxSize: the KCP mtu - 4, or 0 when OOB is unsupported.
+    std::size_t oob_max_size() const;
+
     /// Bytes the next read() could return at most: the rest of a partly read message, else
     /// the next complete message's length, else 0.
     std::size_t readable_bytes() const;

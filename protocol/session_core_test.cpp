@@ -478,6 +478,34 @@ BOOST_AUTO_TEST_CASE(oob_reaches_the_handler) {
     BOOST_TEST(s->snmp().OOBPackets == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(send_oob_reaches_the_peer_s_handler) {
+    auto na = nonce_source(23), nb = nonce_source(24);
+    auto a = make(config(15, crypt::Cipher::aes128, 10, 3), na);
+    auto b = make(config(15, crypt::Cipher::aes128, 10, 3), nb);
+    std::string seen;
+    auto handler = [](void* c, std::span<const std::uint8_t> p) {
+        static_cast<std::string*>(c)->assign(p.begin(), p.end());
+    };
+    b->set_oob_handler(handler, &seen);
+    const std::string msg = "out of band";
+    const Bytes payload(msg.begin(), msg.end());
+    BOOST_TEST(a->oob_max_size() == a->kcp().mtu() - 4);
+    BOOST_TEST(a->send_oob(payload, 0) == rc::ok);
+    Bytes buf(1500);
+    const int n = a->poll_transmit(buf);
+    BOOST_TEST_REQUIRE(n > 0);
+    b->handle_datagram({buf.data(), static_cast<std::size_t>(n)}, 0);
+    BOOST_TEST(seen == msg);
+    BOOST_TEST(b->snmp().OOBPackets == 1u);
+    BOOST_TEST(a->send_oob(Bytes(a->oob_max_size() + 1), 0) == rc::bad_argument);
+    auto no_fec = make(config(15, crypt::Cipher::aes128), na);
+    BOOST_TEST(no_fec->send_oob(payload, 0) == rc::unsupported);
+    auto old = make(config(15, std::nullopt, 10, 3, fec::Profile::kcp_go_561), na);
+    BOOST_TEST(old->send_oob(payload, 0) == rc::unsupported);
+    a->close(0);
+    BOOST_TEST(a->send_oob(payload, 0) == rc::closed);
+}
+
 BOOST_AUTO_TEST_CASE(snmp_tables_have_kcp_go_s_columns) {
     BOOST_TEST(snmp::header(snmp::Version::v5_6_72).size() == 30u);
     BOOST_TEST(snmp::header(snmp::Version::v5_6_1).size() == 24u);
