@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE session_core
+#define BOOST_TEST_MODULE session
 #include "protocol/session.hpp"
 
 #include <boost/test/unit_test.hpp>
