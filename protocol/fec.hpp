@@ -17,10 +17,12 @@
 // >= 500 ms apart (still consuming the ps seqids); v5.6.1's decoder forgets queued shards
 // after 60 s. Nothing here reads a clock, does I/O or starts threads.
 //
-// Memory: everything per datagram lives in buffers owned by the object, allocated once
-// (construction, or lazily up to a fixed bound while warming up, or when the decoder's
-// autotune changes ds/ps); steady-state encode() and input() allocate nothing. Views
-// returned by a call stay valid until the next call on the same object.
+// Memory: everything per datagram lives in buffers owned by the object. The encoder
+// allocates at construction; a decoder reserves what honest traffic can hold when its
+// shape is set (construction, the lazy (1, 1) decoder, an autotune switch), and only
+// hostile input grows it further, up to a fixed bound (docs/fec.md). encode() and input()
+// allocate nothing in steady state. Views returned by a call stay valid until the next
+// call on the same object.
 //
 // Threads: one object per direction per session; calls on one object must not overlap.
 #pragma once
