@@ -38,9 +38,10 @@ func (g *gen) kcpLike(n int) []byte {
 	return b
 }
 
-// kcpLen draws a KCP datagram length: pure ACKs (24), a few ACKs, anything up to a full
-// 1400-byte mtu segment, occasionally the 1492-byte maximum kcp-go's buffers allow (with
-// the 8-byte header: 1500), and rarely tiny ones.
+// kcpLen draws a KCP datagram length: pure ACKs (24), a few ACKs, 25..700 bytes (kept
+// short so the committed files stay small), full 1400-byte mtu segments up to the
+// 1492-byte maximum kcp-go's buffers allow (with the 8-byte header: 1500), and rarely
+// tiny ones.
 func (g *gen) kcpLen(maxLen int) int {
 	var n int
 	switch x := g.intn(100); {
@@ -49,7 +50,7 @@ func (g *gen) kcpLen(maxLen int) int {
 	case x < 32:
 		n = 24 * g.between(2, 5)
 	case x < 80:
-		n = g.between(25, 1400)
+		n = g.between(25, 700)
 	case x < 90:
 		n = g.between(1400, 1492)
 	default:
