@@ -113,6 +113,7 @@ json to_json(const RunResult& r) {
           {"link_packets", r.path.link_packets}}},
         {"sim_seconds", r.sim_seconds},
         {"wall_seconds", r.wall_seconds},
+        {"cpu_seconds", r.cpu_seconds},
     };
 }
 
@@ -168,6 +169,7 @@ RunResult run_from_json(const json& j) {
     }
     r.sim_seconds = j.value("sim_seconds", 0.0);
     r.wall_seconds = j.value("wall_seconds", 0.0);
+    r.cpu_seconds = j.value("cpu_seconds", 0.0);
     return r;
 }
 
@@ -250,7 +252,7 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& runs) {
            "latency_p95_ms,latency_p99_ms,latency_max_ms,messages_sent,messages_delivered,"
            "bytes_delivered,retrans_bytes,wire_bytes,datagrams,fec_parity_bytes,fec_recovered,"
            "intact,complete,dead_link,sndwnd,rcvwnd,queue_drops_fwd,loss_drops_fwd,"
-           "loss_drops_rev,link_packets,sim_seconds,wall_seconds\n";
+           "loss_drops_rev,link_packets,sim_seconds,cpu_seconds,wall_seconds\n";
     for (const RunResult& r : runs) {
         for (const GroupResult& g : r.groups) {
             out << csv_escape(r.id) << "," << csv_escape(g.variant);
@@ -264,7 +266,7 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& runs) {
                 << g.complete << "," << g.dead_link << "," << g.sndwnd << "," << g.rcvwnd << ","
                 << r.path.queue_drops_fwd << "," << r.path.loss_fwd.dropped << ","
                 << r.path.loss_rev.dropped << "," << r.path.link_packets << "," << r.sim_seconds
-                << "," << r.wall_seconds << "\n";
+                << "," << r.cpu_seconds << "," << r.wall_seconds << "\n";
         }
     }
 }

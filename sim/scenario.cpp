@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -254,6 +255,12 @@ std::vector<Param> describe(const RunSpec& spec) {
 
 namespace {
 
+double process_cpu_seconds() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 struct FlowApps {
     Ptr<Application> client, server;
     bool tcp = false, udp = false;
@@ -325,6 +332,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
     set_tcp_defaults(sc);
 
     const auto wall0 = std::chrono::steady_clock::now();
+    const double cpu0 = process_cpu_seconds();
     Dumbbell net(sc.path, sc.num_flows, 1000);
     if (!sc.pcap_prefix.empty()) net.enable_pcap(sc.pcap_prefix);
 
@@ -489,6 +497,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
     Simulator::Destroy();
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    result.cpu_seconds = process_cpu_seconds() - cpu0;
     return result;
 }
 

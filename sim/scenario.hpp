@@ -125,6 +125,7 @@ struct RunResult {
     std::vector<GroupResult> groups;
     PathCounters path;
     double sim_seconds = 0, wall_seconds = 0;
+    double cpu_seconds = 0;  ///< CPU time of the simulation (what a busy machine does not inflate)
 
     /// The value of param `key`, or "" if absent.
     std::string param(const std::string& key) const;

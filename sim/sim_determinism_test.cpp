@@ -15,6 +15,7 @@ namespace {
 std::string fingerprint(const RunResult& r) {
     nlohmann::json j = to_json(r);
     j.erase("wall_seconds");
+    j.erase("cpu_seconds");
     j.erase("id");
     return j.dump();
 }
