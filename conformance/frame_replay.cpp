@@ -25,6 +25,16 @@ struct Setup {
     std::optional<kc::Cipher> cipher;  // nullopt: "null", no crypt layer
     Bytes key;
     int ds = 0, ps = 0;
+
+    frame::FrameConfig frame_config() const {
+        frame::FrameConfig fc;
+        fc.profile = profile;
+        fc.cipher = cipher;
+        fc.key = key;
+        fc.data_shards = ds;
+        fc.parity_shards = ps;
+        return fc;
+    }
 };
 
 /// The case's layers, or a skip reason.
@@ -152,13 +162,7 @@ bool rejection_matches(const std::string& expected, const frame::OpenResult& r, 
 /// reference's nonces, must give the reference's wire bytes (data) and parity payloads.
 /// nullopt when they do; else the first difference.
 std::optional<std::string> check_send_side(const Setup& s, const json& list, kc::PacketCrypt* pc) {
-    frame::FrameConfig fc;
-    fc.profile = s.profile;
-    fc.cipher = s.cipher;
-    fc.key = s.key;
-    fc.data_shards = s.ds;
-    fc.parity_shards = s.ps;
-    auto tx = frame::Framer::create(fc);
+    auto tx = frame::Framer::create(s.frame_config());
     const std::size_t header = pc ? pc->overhead().header : 0;
     const std::size_t nonce = pc ? pc->nonce_size() : 0;
     bool first = true;
@@ -221,14 +225,8 @@ CaseOutcome replay(const json& c) {
     if (auto* skip = std::get_if<CaseOutcome>(&setup_or)) return *skip;
     const Setup& s = std::get<Setup>(setup_or);
 
-    frame::FrameConfig fc;
-    fc.profile = s.profile;
-    fc.cipher = s.cipher;
-    fc.key = s.key;
-    fc.data_shards = s.ds;
-    fc.parity_shards = s.ps;
     frame::ConfigError why{};
-    auto rx = frame::Framer::create(fc, &why);
+    auto rx = frame::Framer::create(s.frame_config(), &why);
     if (!rx) {
         if (why == frame::ConfigError::aead_on_561)
             return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
