@@ -5,9 +5,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"net"
 	"strings"
 	"testing"
 	"time"
+
+	kcp "github.com/xtaci/kcp-go/v5"
 
 	"kcpkit/interop/internal/peerproto"
 )
@@ -153,5 +157,46 @@ func TestGenPrintsTheStreamDigest(t *testing.T) {
 	r := dialing("gen", "1000", "--seed", "2")
 	if r.stdout != fmt.Sprintln(expectedLine(2, 1000)) {
 		t.Fatalf("gen printed %q", r.stdout)
+	}
+}
+
+func TestGarbageFromOtherAddressesIsCountedAndTheTransferCompletes(t *testing.T) {
+	addr, sink := listening(t, "sink", "--timeout", "20", "--crypt", "aes-128")
+	before := kcp.DefaultSnmp.Copy().InCsumErrors
+	stop := make(chan struct{})
+	sent := make(chan int, 1)
+	go func() {
+		rng := rand.New(rand.NewPCG(5, 6))
+		count := 0
+		defer func() { sent <- count }()
+		for {
+			conn, err := net.Dial("udp", addr) // a fresh source port each time
+			if err != nil {
+				return
+			}
+			junk := make([]byte, 1+rng.IntN(1500))
+			for i := range junk {
+				junk[i] = byte(rng.Uint32())
+			}
+			conn.Write(junk)
+			conn.Close()
+			count++
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	source := dialing("--dial", addr, "source", "2000000", "--timeout", "20", "--crypt", "aes-128")
+	close(stop)
+	junk := <-sent
+	got := <-sink
+	want := expectedLine(1, 2000000)
+	if source.code != exitOK || got.code != exitOK || lastLine(got.stdout) != want {
+		t.Fatalf("with %d garbage datagrams: source %d, sink %d %q", junk, source.code, got.code, lastLine(got.stdout))
+	}
+	if counted := kcp.DefaultSnmp.Copy().InCsumErrors - before; junk < 10 || counted == 0 {
+		t.Fatalf("%d garbage datagrams, %d counted as checksum errors", junk, counted)
 	}
 }
