@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -45,8 +46,9 @@ type Report struct {
 	Seed    uint64  `json:"seed"`
 	Clients int     `json:"clients"`
 	Seconds float64 `json:"seconds"`
-	Up      Counts  `json:"up"`   // client -> server
-	Down    Counts  `json:"down"` // server -> client
+	Up      Counts  `json:"up"`      // client -> server
+	Down    Counts  `json:"down"`    // server -> client
+	Garbage uint64  `json:"garbage"` // random datagrams sent to the server from fresh ports
 }
 
 // direction applies one impairment with its own random stream and counters.
@@ -139,6 +141,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of every random decision")
 	duration := fs.Float64("duration", 300, "stop after this many seconds (the run is always bounded)")
 	onlyUp := fs.Bool("up-only", false, "impair only client -> server")
+	garbageRate := fs.Float64("garbage-rate", 0, "random datagrams per second sent to the server, each from a fresh port")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -155,7 +158,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if *duration <= 0 || *delayMs < 0 || *jitterMs < 0 || *reorderMs < 0 {
+	if *duration <= 0 || *garbageRate < 0 || *garbageRate > 100000 || *delayMs < 0 || *jitterMs < 0 || *reorderMs < 0 {
 		fmt.Fprintln(stderr, "kcp-relay: --duration must be > 0 and delays >= 0")
 		return 2
 	}
@@ -192,6 +195,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "listening %s\n", conn.LocalAddr())
 	began := time.Now()
 	go r.serveClients()
+	var garbage atomic.Uint64
+	if *garbageRate > 0 {
+		go sendGarbage(forward, *garbageRate, rand.New(rand.NewPCG(*seed, 3)), &garbage, sched.done)
+	}
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
@@ -208,7 +215,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	r.mu.Unlock()
 	report := Report{Seed: *seed, Clients: clients, Seconds: time.Since(began).Seconds(),
-		Up: r.up.snapshot(), Down: r.down.snapshot()}
+		Up: r.up.snapshot(), Down: r.down.snapshot(), Garbage: garbage.Load()}
 	line, _ := json.Marshal(report)
 	fmt.Fprintln(stdout, string(line))
 	return 0
@@ -259,5 +266,32 @@ func (r *relay) serveReplies(up *net.UDPConn, client *net.UDPAddr) {
 			return
 		}
 		r.down.send(buf[:n], func(b []byte) error { _, err := r.listen.WriteToUDP(b, client); return err })
+	}
+}
+
+// sendGarbage sends random datagrams (1..1400 bytes) to the server, each from a new
+// socket so they come from many addresses, until done closes.
+func sendGarbage(server *net.UDPAddr, perSecond float64, rng *rand.Rand, sent *atomic.Uint64, done <-chan struct{}) {
+	tick := time.NewTicker(time.Duration(float64(time.Second) / perSecond))
+	defer tick.Stop()
+	junk := make([]byte, 1400)
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		conn, err := net.DialUDP("udp", nil, server)
+		if err != nil {
+			continue
+		}
+		n := 1 + rng.IntN(len(junk))
+		for i := 0; i < n; i++ {
+			junk[i] = byte(rng.Uint32())
+		}
+		if _, err := conn.Write(junk[:n]); err == nil {
+			sent.Add(1)
+		}
+		conn.Close()
 	}
 }

@@ -162,3 +162,27 @@ func TestBadArgumentsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestGarbageIsSentFromManyPorts(t *testing.T) {
+	server, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	out, outWriter := io.Pipe()
+	go func() {
+		run([]string{"--forward", server.LocalAddr().String(), "--duration", "0.5", "--garbage-rate", "200"}, outWriter, io.Discard)
+		outWriter.Close()
+	}()
+	go io.Copy(io.Discard, out)
+	ports := map[int]bool{}
+	server.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 2048)
+	for len(ports) < 20 {
+		_, from, err := server.ReadFromUDP(buf)
+		if err != nil {
+			t.Fatalf("only %d garbage sources seen: %v", len(ports), err)
+		}
+		ports[from.Port] = true
+	}
+}
