@@ -200,3 +200,17 @@ func TestGarbageFromOtherAddressesIsCountedAndTheTransferCompletes(t *testing.T)
 		t.Fatalf("%d garbage datagrams, %d counted as checksum errors", junk, counted)
 	}
 }
+
+func TestCatThroughAnEchoServerEndsAfterStdinAndIdle(t *testing.T) {
+	addr, _ := listening(t, "echo", "--timeout", "10", "--crypt", "xor")
+	text := strings.Repeat("kcpkit interop cat line\n", 2000)
+	var out bytes.Buffer
+	began := time.Now()
+	code := run([]string{"--dial", addr, "cat", "--timeout", "10", "--crypt", "xor"}, strings.NewReader(text), &out, io.Discard)
+	if code != exitOK || out.String() != text {
+		t.Fatalf("cat: exit %d, %d of %d bytes back", code, out.Len(), len(text))
+	}
+	if elapsed := time.Since(began); elapsed > 5*time.Second {
+		t.Fatalf("cat took %v after stdin ended, want about 1 s of idle", elapsed)
+	}
+}
