@@ -509,6 +509,31 @@ BOOST_AUTO_TEST_CASE(random_and_hostile_datagrams_never_crash_and_memory_stays_b
         }
 }
 
+BOOST_AUTO_TEST_CASE(head_shard_sets_stay_bounded_where_kcp_go_grows_without_limit) {
+    // A set exactly 2^31 "ahead" of the newest group survives v5.6.72's discard rule, and
+    // each step of the newest group strands one more of them: kcp-go's map grows by one set
+    // per two datagrams (measured: 2004 sets after 4000 datagrams with (1,1)), each holding
+    // a buffer when ds >= 2. Needs S to divide 2^31. kcpkit keeps at most 8 and counts the
+    // evictions.
+    for (auto [ds, ps] : {std::pair{1, 1}, {3, 1}, {6, 2}}) {
+        auto d = decoder(ds, ps, Profile::kcp_go);
+        const auto S = static_cast<std::uint32_t>(ds + ps);
+        Bytes dg(40, 0x51);
+        kcpkit::store_le16(dg.data() + 4, kTypeData);
+        std::uint64_t allocations = 0;
+        for (std::uint32_t i = 0; i < 2000; ++i)
+            for (std::uint32_t seq : {S * i, S * i + 0x80000000u}) {
+                kcpkit::store_le32(dg.data(), seq);
+                const std::uint64_t before = kcpkit::test::allocations();
+                d->input(dg, 0);
+                if (i >= 100) allocations += kcpkit::test::allocations() - before;
+            }
+        BOOST_TEST(d->counters().fec_shard_set <= 8u);
+        BOOST_TEST(d->counters().set_overflow > 1000u);
+        BOOST_TEST(allocations == 0u);
+    }
+}
+
 // ----- steady state ------------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(no_allocation_per_datagram_in_steady_state) {
