@@ -2,7 +2,8 @@
 
 #include <cryptopp/sha.h>
 
-#include "conformance/hex.hpp"
+#include <cstdio>
+
 #include "protocol/byte_order.hpp"
 
 namespace kcpkit::net::peer {
@@ -79,7 +80,12 @@ Digest stream_digest(std::uint64_t seed, std::uint64_t n) {
 }
 
 std::string result_line(const Digest& digest, std::uint64_t n) {
-    return "sha256 " + conformance::to_hex(digest) + " bytes " + std::to_string(n);
+    // Lowercase hex, as Go's %x; net/ keeps no dependency on conformance/ for this.
+    char hex[2 * kDigestSize + 1];
+    for (std::size_t i = 0; i < kDigestSize; ++i) {
+        std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    }
+    return "sha256 " + std::string(hex, 2 * kDigestSize) + " bytes " + std::to_string(n);
 }
 
 }  // namespace kcpkit::net::peer

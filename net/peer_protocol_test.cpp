@@ -2,12 +2,21 @@
 #include "net/peer_protocol.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <string>
 #include <vector>
 
-#include "conformance/hex.hpp"
-
 using namespace kcpkit::net::peer;
-using kcpkit::conformance::to_hex;
+
+namespace {
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+    std::string s;
+    for (const std::uint8_t b : bytes) {
+        s += "0123456789abcdef"[b >> 4];
+        s += "0123456789abcdef"[b & 15];
+    }
+    return s;
+}
+}  // namespace
 
 BOOST_AUTO_TEST_CASE(stream_is_splitmix64_little_endian) {
     // The first bytes docs/interop.md gives for seed 0 (kcp-peer-go's test agrees).
