@@ -396,6 +396,7 @@ snmp::Snmp Session::snmp() const {
     s.InBytes = f.in_bytes;
     s.OutBytes = f.out_bytes;
     s.RetransSegs = retrans_segs_;
+    s.LostSegs = st.xmit;  // the core counts its timeout retransmissions, as kcp-go's LostSegs
     s.FECFullShardSet = fc.fec_full_shard_set;
     s.FECParityShards = fc.fec_parity_shards;
     s.FECErrs = fc.fec_errs;

@@ -399,6 +399,12 @@ BOOST_AUTO_TEST_CASE(lossy_link_with_fec_recovers_and_counts) {
     BOOST_TEST((got == data));
     const snmp::Snmp sb = b->snmp();
     BOOST_TEST(sb.FECRecovered > 0u);
+    const snmp::Snmp sa = a->snmp();
+    BOOST_TEST(sa.RetransSegs > 0u);
+    BOOST_TEST(sa.LostSegs <= sa.RetransSegs);
+    BOOST_TEST(sa.LostSegs == a->kcp().state().xmit);
+    BOOST_TEST(sa.OutSegs > sa.RetransSegs);
+    BOOST_TEST(sb.InSegs > 0u);
     BOOST_TEST(sb.FECParityShards > 0u);
     BOOST_TEST(b->framer().counters().recovered > 0u);
 }
