@@ -136,6 +136,17 @@ BOOST_AUTO_TEST_CASE(oob_carries_a_conv_on_v5_6_72) {
     BOOST_TEST((x.drop == DropReason::too_short));
 }
 
+BOOST_AUTO_TEST_CASE(default_backlog_is_kcp_go_s_128) {
+    auto demux = make(plain_config());
+    BOOST_TEST(demux->accept_backlog() == 128u);
+    for (unsigned i = 0; i < 128; ++i) {
+        const Bytes k = {static_cast<std::uint8_t>(i), 1};
+        demux->insert(k, i, i);
+    }
+    Bytes d = kcp_datagram(500, 0);
+    BOOST_TEST((demux->route(key("one more"), d).drop == DropReason::backlog_full));
+}
+
 BOOST_AUTO_TEST_CASE(accept_backlog_bounds_new_sessions) {
     auto demux = make(plain_config(), 3);
     for (int i = 0; i < 3; ++i) {

@@ -217,6 +217,32 @@ BOOST_AUTO_TEST_CASE(writes_are_cut_into_mss_chunks_never_fragments) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(stream_mode_merges_writes_into_full_segments) {
+    auto nonces = nonce_source(25);
+    for (bool stream : {false, true}) {
+        SessionConfig c = config(16);
+        c.stream = stream;
+        c.write_delay = true;  // let the writes pile up until the periodic flush
+        c.nc = 1;
+        auto s = make(c, nonces);
+        std::vector<SegmentInfo> segs;
+        auto sink = [&](std::span<const std::uint8_t> d) {
+            for (auto x : segments_of(d))
+                if (x.cmd == 81) segs.push_back(x);
+        };
+        s->set_transmit_sink(sink);
+        for (int i = 0; i < 10; ++i) BOOST_TEST(s->write(pattern(100, 1), 0) == 100);
+        BOOST_TEST(segs.empty());
+        s->handle_timeout(0);
+        if (stream) {
+            BOOST_TEST_REQUIRE(segs.size() == 1u);  // 1000 bytes in one segment (mss 1376)
+            BOOST_TEST(segs[0].len == 1000u);
+        } else {
+            BOOST_TEST(segs.size() == 10u);  // one message, one segment each
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(write_blocks_on_a_full_window_and_reports_closed) {
     auto nonces = nonce_source(5);
     SessionConfig c = config(1);
