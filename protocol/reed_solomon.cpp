@@ -228,6 +228,34 @@ __attribute__((target("avx2,gfni"))) void gfni256_block(const GfMatrixView& m, i
     }
 }
 
+// Column c's products for R rows and V vectors, XORed into acc (the first column assigns).
+template <int R, int V, bool First>
+__attribute__((target("avx2"), always_inline)) inline void avx2_column(const std::uint8_t* sp,
+                                                                       std::size_t cols,
+                                                                       std::size_t c,
+                                                                       const std::uint8_t* src,
+                                                                       __m256i (&acc)[R][V]) {
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i lo[V], hi[V];
+    for (int v = 0; v < V; ++v) {
+        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + 32 * v));
+        lo[v] = _mm256_and_si256(x, nib);
+        hi[v] = _mm256_and_si256(_mm256_srli_epi16(x, 4), nib);
+    }
+    for (int j = 0; j < R; ++j) {
+        const std::uint8_t* t = sp + (j * cols + c) * 32;
+        const __m256i tl =
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t)));
+        const __m256i th =
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t + 16)));
+        for (int v = 0; v < V; ++v) {
+            const __m256i p =
+                _mm256_xor_si256(_mm256_shuffle_epi8(tl, lo[v]), _mm256_shuffle_epi8(th, hi[v]));
+            acc[j][v] = First ? p : _mm256_xor_si256(acc[j][v], p);
+        }
+    }
+}
+
 // V vectors of 32 bytes per step (V = 2 in the main loop, so every table load serves 64
 // bytes, then V = 1 for what is left, the last vector overlapping its predecessor).
 template <int R, int V>
@@ -236,30 +264,9 @@ __attribute__((target("avx2"), always_inline)) inline void avx2_step(const std::
                                                                      const std::uint8_t* const* in,
                                                                      std::uint8_t* const* out,
                                                                      std::size_t off) {
-    const __m256i nib = _mm256_set1_epi8(0x0f);
     __m256i acc[R][V];
-    for (int j = 0; j < R; ++j)
-        for (int v = 0; v < V; ++v) acc[j][v] = _mm256_setzero_si256();
-    for (std::size_t c = 0; c < cols; ++c) {
-        __m256i lo[V], hi[V];
-        for (int v = 0; v < V; ++v) {
-            const __m256i x =
-                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in[c] + off + 32 * v));
-            lo[v] = _mm256_and_si256(x, nib);
-            hi[v] = _mm256_and_si256(_mm256_srli_epi16(x, 4), nib);
-        }
-        for (int j = 0; j < R; ++j) {
-            const std::uint8_t* t = sp + (j * cols + c) * 32;
-            const __m256i tl =
-                _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t)));
-            const __m256i th = _mm256_broadcastsi128_si256(
-                _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + 16)));
-            for (int v = 0; v < V; ++v)
-                acc[j][v] =
-                    _mm256_xor_si256(acc[j][v], _mm256_xor_si256(_mm256_shuffle_epi8(tl, lo[v]),
-                                                                 _mm256_shuffle_epi8(th, hi[v])));
-        }
-    }
+    avx2_column<R, V, true>(sp, cols, 0, in[0] + off, acc);
+    for (std::size_t c = 1; c < cols; ++c) avx2_column<R, V, false>(sp, cols, c, in[c] + off, acc);
     for (int j = 0; j < R; ++j)
         for (int v = 0; v < V; ++v)
             _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[j] + off + 32 * v), acc[j][v]);
