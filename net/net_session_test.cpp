@@ -408,6 +408,27 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
     server->close();
 }
 
+BOOST_AUTO_TEST_CASE(write_buffers_sends_every_buffer_in_order) {
+    const Options options = fast_options();
+    auto listener = Listener::listen("127.0.0.1:0", options);
+    BOOST_REQUIRE(listener);
+    auto client = Session::dial(listener->address().to_string(), options);
+    BOOST_REQUIRE(client);
+    const auto a = pattern(3000, 1), b = pattern(10, 2), c = pattern(70000, 3);
+    const std::span<const std::uint8_t> buffers[] = {a, b, c};
+    const IoResult w = client->write_buffers(buffers);
+    BOOST_CHECK(w.ok());
+    BOOST_CHECK_EQUAL(w.bytes, a.size() + b.size() + c.size());
+    auto server = accept_within(*listener, 5s);
+    BOOST_REQUIRE(server);
+    std::vector<std::uint8_t> got(w.bytes), want;
+    for (const auto& v : {a, b, c}) want.insert(want.end(), v.begin(), v.end());
+    BOOST_CHECK(read_full(*server, got, in(10s)));
+    BOOST_CHECK(got == want);
+    client->close();
+    server->close();
+}
+
 BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
     const snmp::Snmp before = default_snmp();
     transfer(fast_options(), 100000);

@@ -286,12 +286,14 @@ IoResult Session::do_read(std::span<std::uint8_t> buffer, bool block) {
     }
 }
 
-IoResult Session::do_write(std::span<const std::uint8_t> data, bool block) {
+IoResult Session::do_write(std::span<const std::span<const std::uint8_t>> buffers, bool block) {
     std::unique_lock lock(mutex_);
     for (;;) {
         if (closed_) return {0, Error::closed};
         if (socket_errno_ != 0) return {0, Error::socket_error};
-        const int n = core_->write(data, detail::now32());
+        const std::uint32_t now = detail::now32();
+        const int n = buffers.size() == 1 ? core_->write(buffers[0], now)
+                                          : core_->write_buffers(buffers, now);
         if (n >= 0) {
             sync_timer_locked();
             flush_sends_locked();
@@ -315,13 +317,18 @@ IoResult Session::read(std::span<std::uint8_t> buffer) {
     return do_read(buffer, true);
 }
 IoResult Session::write(std::span<const std::uint8_t> data) {
-    return do_write(data, true);
+    const std::span<const std::uint8_t> one[1] = {data};
+    return do_write(one, true);
+}
+IoResult Session::write_buffers(std::span<const std::span<const std::uint8_t>> buffers) {
+    return do_write(buffers, true);
 }
 IoResult Session::try_read(std::span<std::uint8_t> buffer) {
     return do_read(buffer, false);
 }
 IoResult Session::try_write(std::span<const std::uint8_t> data) {
-    return do_write(data, false);
+    const std::span<const std::uint8_t> one[1] = {data};
+    return do_write(one, false);
 }
 
 Error Session::close() {

@@ -97,6 +97,8 @@ class Session : public std::enable_shared_from_this<Session> {
     /// kcp-go's Write: waits while the send window is full (write deadline), then queues
     /// all of `data` (cut into mss-sized messages by the core) and flushes.
     IoResult write(std::span<const std::uint8_t> data);
+    /// kcp-go's WriteBuffers: every buffer in order, one window check and one flush.
+    IoResult write_buffers(std::span<const std::span<const std::uint8_t>> buffers);
 
     // ----- non-blocking / callback style -----------------------------------------------
 
@@ -201,7 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void finish_close_locked();
     void unregister();
     IoResult do_read(std::span<std::uint8_t> buffer, bool block);
-    IoResult do_write(std::span<const std::uint8_t> data, bool block);
+    IoResult do_write(std::span<const std::span<const std::uint8_t>> buffers, bool block);
     void flush_sends_locked();
     static void transmit(void* context, std::span<const std::uint8_t> datagram);
 
