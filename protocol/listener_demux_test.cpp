@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/allocation_counter_test_support.hpp"
 #include "protocol/byte_order.hpp"
 #include "protocol/crypt_nonce.hpp"
 
@@ -220,4 +221,19 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_crash_and_never_change_the_table) {
                        c.backlog_full + c.too_short ==
                    20000u);
     }
+}
+
+BOOST_AUTO_TEST_CASE(route_allocates_nothing) {
+    auto demux = make(plain_config());
+    for (unsigned i = 0; i < 100; ++i) demux->insert(key("peer", i % 10), i % 10, i);
+    Bytes d = kcp_datagram(9, 3);
+    const Bytes known = key("peer", 9), unknown = key("nobody");
+    std::size_t delivered = 0;
+    const std::uint64_t before = kcpkit::test::allocations();
+    for (int i = 0; i < 10000; ++i) {
+        delivered += demux->route(known, d).action == Action::deliver;
+        (void)demux->route(unknown, d);
+    }
+    BOOST_TEST(kcpkit::test::allocations() - before == 0u);
+    BOOST_TEST(delivered == 10000u);
 }
