@@ -21,9 +21,10 @@
 // retransmission is due); no FIN: close() flushes once and stops.
 //
 // Deliberate differences from kcp-go, each documented in docs/framing.md:
-//  - window_update_on_read (default on): when read() drains a full receive queue, the
-//    session flushes at once, so the peer learns the window reopened now instead of at its
-//    next window probe (kcp-go v5.6.1 waits up to 7 s there).
+//  - window_update_on_read (default on): when read() takes a full receive queue (the peer
+//    was told window 0) below full, the session flushes at once, so the WINS announcing the
+//    reopened window leaves inside that read() instead of at a later flush or the peer's
+//    next window probe (issue 4 measured kcp-go stalling ~7 s there).
 //  - A zero-length message (only a non-kcp-go peer sends one) is consumed and counted
 //    instead of stalling read() for ever as kcp-go's Read does.
 //
