@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <mutex>
@@ -639,6 +640,13 @@ int main(int argc, char** argv) {
         const snmp::Version version =
             o.profile == "kcp-go-5.6.1" ? snmp::Version::v5_6_1 : snmp::Version::v5_6_72;
         std::cerr << snmp::to_json(default_snmp(), version) << std::endl;
+    }
+    if (std::getenv("KCP_PEER_DRIVER_COUNTERS") != nullptr) {
+        // Not part of the kcp-peer-go contract: what only the UDP driver sees, for debugging.
+        const DriverCounters d = driver_counters();
+        std::cerr << "driver send_dropped " << d.send_dropped << " foreign_source "
+                  << d.foreign_source << " truncated " << d.truncated << " listener_dropped "
+                  << d.listener_dropped << "\n";
     }
     std::cout.flush();
     std::fflush(stdout);
