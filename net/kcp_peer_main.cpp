@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/echo_service.hpp"
 #include "net/peer_protocol.hpp"
 #include "net/session.hpp"
 #include "protocol/key_derivation.hpp"
@@ -545,47 +546,9 @@ int Peer::echo_client(Session& s) {
     return kExitOk;
 }
 
-/// Echo for any number of sessions at once, in the callback style: the loop thread reads
-/// what arrived and writes it back; when the send window is full the bytes wait (and
-/// reading pauses) until the session is writable again.
+/// Echo for any number of sessions at once, in the callback style (net/echo_service.hpp).
 void Peer::serve_echo(const std::shared_ptr<Session>& s) {
-    // Idle sessions hold no buffer (the scale test runs 10,000 of them): reads go through a
-    // per-thread scratch buffer, and only bytes the window refused are kept per session.
-    struct State {
-        std::vector<std::uint8_t> pending;
-        std::mutex mutex;
-    };
-    auto state = std::make_shared<State>();
-    Session* raw = s.get();
-    auto pump = [raw, state] {
-        thread_local std::vector<std::uint8_t> scratch(65536);
-        std::lock_guard lock(state->mutex);
-        if (!state->pending.empty()) {
-            if (!raw->try_write(state->pending).ok()) return;  // on_writable resumes
-            state->pending.clear();
-            state->pending.shrink_to_fit();
-        }
-        for (;;) {
-            // Gather what is readable (up to the scratch size), then write it back at once:
-            // one write, one flush, instead of one per message.
-            std::size_t got = 0;
-            while (got < scratch.size()) {
-                const IoResult r = raw->try_read(std::span(scratch).subspan(got));
-                if (!r.ok() || r.bytes == 0) break;
-                got += r.bytes;
-            }
-            if (got == 0) return;
-            const auto bytes = std::span(scratch).first(got);
-            const IoResult w = raw->try_write(bytes);
-            if (w.error == Error::would_block) {
-                state->pending.assign(bytes.begin(), bytes.end());
-                return;
-            }
-            if (!w.ok()) return;
-        }
-    };
-    s->set_callbacks(pump, pump);
-    pump();  // bytes that arrived before the callbacks were set
+    start_echo(s);
     std::lock_guard lock(echo_mutex_);
     echo_sessions_.push_back(s);
 }

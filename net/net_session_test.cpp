@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/echo_service.hpp"
 #include "net/session.hpp"
 #include "net/udp_socket.hpp"
 #include "protocol/kcp_segment.hpp"
@@ -430,6 +431,32 @@ BOOST_AUTO_TEST_CASE(write_buffers_sends_every_buffer_in_order) {
     BOOST_CHECK(got == want);
     client->close();
     server->close();
+}
+
+BOOST_AUTO_TEST_CASE(callback_echo_survives_full_windows) {
+    // Windows of 4 segments: the echo's writes are refused again and again, and it must
+    // hold the bytes and resume from on_writable without losing or reordering any.
+    Options options = fast_options(4);
+    auto listener = Listener::listen("127.0.0.1:0", options);
+    BOOST_REQUIRE(listener);
+    listener->set_accept_callback([&] {
+        while (auto s = listener->try_accept()) start_echo(s);
+    });
+    auto client = Session::dial(listener->address().to_string(), options);
+    BOOST_REQUIRE(client);
+    const auto data = pattern(300000, 11);
+    std::atomic<bool> wrote{false};
+    std::thread writer([&] {
+        client->set_write_deadline(in(30s));
+        wrote = client->write(data).ok();
+    });
+    std::vector<std::uint8_t> back(data.size());
+    BOOST_CHECK(read_full(*client, back, in(30s)));
+    writer.join();
+    BOOST_CHECK(wrote.load());
+    BOOST_CHECK(back == data);
+    client->close();
+    listener->close();
 }
 
 BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
