@@ -131,6 +131,27 @@ BOOST_AUTO_TEST_CASE(transfer_v561_with_salsa20) {
     transfer(o, 1 << 20);
 }
 
+BOOST_AUTO_TEST_CASE(transfer_over_ipv6_loopback) {
+    const Options options = with_aes_fec(fast_options());
+    std::string error;
+    auto listener = Listener::listen("[::1]:0", options, &error);
+    BOOST_REQUIRE_MESSAGE(listener, error);
+    BOOST_CHECK_EQUAL(listener->address().family(), AF_INET6);
+    auto client = Session::dial(listener->address().to_string(), options, &error);
+    BOOST_REQUIRE_MESSAGE(client, error);
+    const auto data = pattern(300000, 4);
+    BOOST_REQUIRE(client->write(data).ok());
+    auto server = accept_within(*listener, 5s);
+    BOOST_REQUIRE(server);
+    std::vector<std::uint8_t> got(data.size());
+    BOOST_CHECK(read_full(*server, got, in(10s)));
+    BOOST_CHECK(got == data);
+    BOOST_CHECK_EQUAL(server->remote_address().port(), client->local_address().port());
+    BOOST_CHECK(server->remote_address().is_loopback());
+    client->close();
+    server->close();
+}
+
 BOOST_AUTO_TEST_CASE(listener_serves_many_clients) {
     const Options options = with_aes_fec(fast_options(64));
     auto listener = Listener::listen("127.0.0.1:0", options);
