@@ -285,7 +285,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.rcvwnd, "rcvwnd", 32, "receive window")
 	fs.IntVar(&c.mtu, "mtu", 1350, "MTU")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the send phases")
-	fs.BoolVar(&c.progress, "progress", false, "progress on stderr and a `ramped N SECONDS` line")
+	fs.BoolVar(&c.progress, "progress", false, "progress on stderr and a \"ramped N SECONDS\" line")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -84,6 +84,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // setUp resolves the cipher and timing options; unsupported features give exit 127.
 func (p *peer) setUp() int {
 	o := p.opts
+	if o.profile != "" && o.profile != kcptun.ProfileName {
+		fmt.Fprintf(p.stderr, "kcp-peer-go: --profile %s: this build is %s (kcp-go %s)\n",
+			o.profile, kcptun.ProfileName, kcptun.KCPVersion)
+		return exitUnsupported
+	}
 	block, err := o.link.Block()
 	if errors.Is(err, kcptun.ErrUnsupported) {
 		fmt.Fprintf(p.stderr, "kcp-peer-go (kcp-go %s): %v\n", kcptun.KCPVersion, err)

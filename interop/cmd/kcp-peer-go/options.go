@@ -36,6 +36,7 @@ type options struct {
 	seed                uint64
 	chunk               int
 	quiet               bool
+	profile             string // kcp-peer's --profile: accepted only when it names this build's kcp-go
 }
 
 const usageText = `usage: kcp-peer-go (--listen ADDR | --dial ADDR) MODE [flags]
@@ -59,7 +60,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprint(stderr, usageText+"flags:\n")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.listen, "listen", "", "listen on ADDR (host:port; port 0 picks one, printed as `listening ADDR`)")
+	fs.StringVar(&o.listen, "listen", "", "listen on ADDR (host:port; port 0 picks one, printed as 'listening ADDR')")
 	fs.StringVar(&o.dial, "dial", "", "dial ADDR (host:port)")
 	// kcptun's defaults: AES-256, FEC 10+3, mode fast, manual 0/50/0/0.
 	o.link.Register(fs, kcptun.Flags{Crypt: "aes", Key: kcptun.DefaultKey, DataShard: 10, ParityShard: 3,
@@ -75,7 +76,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.stats, "stats", "", "json: kcp-go's DefaultSnmp as one JSON object on stderr at exit")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the payload stream")
 	fs.IntVar(&o.chunk, "chunk", 65536, "bytes per Write (echo N: per round trip)")
-	fs.BoolVar(&o.quiet, "quiet", false, "no `throughput` line")
+	fs.BoolVar(&o.quiet, "quiet", false, "no throughput line")
+	fs.StringVar(&o.profile, "profile", "", "behaviour profile (kcp-peer's flag): only this build's, "+kcptun.ProfileName+", is available")
 
 	var words []string
 	for rest := args; ; {

@@ -132,6 +132,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--dial", "127.0.0.1:9", "sink", "--mode", "turbo"}, exitUsage},
 		{[]string{"--dial", "127.0.0.1:9", "sink", "--datashard", "200", "--parityshard", "100"}, exitUsage},
 		{[]string{"gen", "10"}, exitOK},
+		{[]string{"--dial", "127.0.0.1:9", "sink", "--profile", "ikcp"}, exitUnsupported},
 	}
 	for _, c := range cases {
 		if got := dialing(c.args...); got.code != c.want {

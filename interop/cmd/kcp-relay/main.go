@@ -129,7 +129,7 @@ type relay struct {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kcp-relay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listenAddr := fs.String("listen", "127.0.0.1:0", "address the clients send to (port 0 picks one, printed as `listening ADDR`)")
+	listenAddr := fs.String("listen", "127.0.0.1:0", "address the clients send to (port 0 picks one, printed as 'listening ADDR')")
 	forwardAddr := fs.String("forward", "", "address of the server (host:port)")
 	loss := fs.Float64("loss", 0, "drop probability per datagram (0..1)")
 	reorder := fs.Float64("reorder", 0, "probability a datagram is held back by --reorder-ms so later ones overtake it")

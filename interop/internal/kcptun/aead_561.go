@@ -9,6 +9,9 @@ import (
 	kcp "github.com/xtaci/kcp-go/v5"
 )
 
+// ProfileName is kcp-peer's --profile name for the behaviour of this build.
+const ProfileName = "kcp-go-5.6.1"
+
 // KCPVersion is the kcp-go release this build links.
 const KCPVersion = "v5.6.1"
 
