@@ -609,7 +609,7 @@ int main(int argc, char** argv) {
         const DriverCounters d = driver_counters();
         std::cerr << "driver send_dropped " << d.send_dropped << " foreign_source "
                   << d.foreign_source << " truncated " << d.truncated << " listener_dropped "
-                  << d.listener_dropped << "\n";
+                  << d.listener_dropped << " timer_reschedules " << d.timer_reschedules << "\n";
     }
     std::cout.flush();
     std::fflush(stdout);

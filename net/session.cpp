@@ -69,6 +69,7 @@ DriverCounters driver_counters() {
     out.truncated = c.truncated.load();
     out.listener_dropped = c.listener_dropped.load();
     out.listener_csum = c.listener_csum.load();
+    out.timer_reschedules = c.reschedules.load();
     return out;
 }
 
@@ -168,6 +169,7 @@ void Session::sync_timer_locked() {
     // A timer that is firing right now reschedules itself from the new deadline.
     if (due >= timer_due_ || reschedule_posted_) return;
     reschedule_posted_ = true;
+    detail::atomic_counters().reschedules.fetch_add(1, std::memory_order_relaxed);
     loop_.post([keep = shared_from_this()] {
         std::lock_guard lock(keep->mutex_);
         keep->reschedule_posted_ = false;
@@ -234,7 +236,7 @@ Session::Wake Session::deliver_decrypted(std::span<const std::uint8_t> plain) {
 
 void Session::notify(const Wake& wake) {
     if (!wake.readable && !wake.writable && !wake.closed) return;
-    std::function<void()> on_readable, on_writable;
+    Callback on_readable, on_writable;
     {
         std::lock_guard lock(mutex_);
         if (wake.closed) {
@@ -246,14 +248,18 @@ void Session::notify(const Wake& wake) {
         if (wake.readable || wake.closed) on_readable = on_readable_;
         if (wake.writable || wake.closed) on_writable = on_writable_;
     }
-    if (on_readable) on_readable();
-    if (on_writable) on_writable();
+    if (on_readable) (*on_readable)();
+    if (on_writable) (*on_writable)();
 }
 
 void Session::set_callbacks(std::function<void()> on_readable, std::function<void()> on_writable) {
     std::lock_guard lock(mutex_);
-    on_readable_ = std::move(on_readable);
-    on_writable_ = std::move(on_writable);
+    on_readable_ = on_readable
+                       ? std::make_shared<const std::function<void()>>(std::move(on_readable))
+                       : nullptr;
+    on_writable_ = on_writable
+                       ? std::make_shared<const std::function<void()>>(std::move(on_writable))
+                       : nullptr;
 }
 
 void Session::flush_sends_locked() {

@@ -222,7 +222,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::uint64_t timer_due_ = 0;  // what the loop's timer is set to (under mutex_)
     bool reschedule_posted_ = false;
     Deadline read_deadline_ = kNoDeadline, write_deadline_ = kNoDeadline;
-    std::function<void()> on_readable_, on_writable_;
+    // Shared, so a wake-up copies a pointer, not the callable (no allocation per wake).
+    using Callback = std::shared_ptr<const std::function<void()>>;
+    Callback on_readable_, on_writable_;
     int waiting_readers_ = 0, waiting_writers_ = 0;
     bool closed_ = false;
     bool close_notified_ = false;
@@ -272,11 +274,12 @@ class Listener {
 
 /// Counters only the driver sees (process-wide).
 struct DriverCounters {
-    std::uint64_t send_dropped = 0;      ///< datagrams the socket refused (buffer full)
-    std::uint64_t foreign_source = 0;    ///< client: datagrams from an unexpected address (InErrs)
-    std::uint64_t truncated = 0;         ///< datagrams longer than 1500 bytes (cut, then dropped)
-    std::uint64_t listener_dropped = 0;  ///< datagrams the listener demux dropped (any reason)
-    std::uint64_t listener_csum = 0;     ///< of them, bad CRC / tag (InCsumErrors)
+    std::uint64_t send_dropped = 0;       ///< datagrams the socket refused (buffer full)
+    std::uint64_t foreign_source = 0;     ///< client: datagrams from an unexpected address (InErrs)
+    std::uint64_t truncated = 0;          ///< datagrams longer than 1500 bytes (cut, then dropped)
+    std::uint64_t listener_dropped = 0;   ///< datagrams the listener demux dropped (any reason)
+    std::uint64_t listener_csum = 0;      ///< of them, bad CRC / tag (InCsumErrors)
+    std::uint64_t timer_reschedules = 0;  ///< calls on other threads that moved a timer earlier
 };
 DriverCounters driver_counters();
 
