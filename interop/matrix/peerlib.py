@@ -189,3 +189,12 @@ def proc_usage(pid: int) -> tuple[float, int]:
             if line.startswith("VmRSS:"):
                 rss = int(line.split()[1]) * 1024
     return cpu, rss
+
+
+def udp_receive_buffer_drops() -> int:
+    """The host's count of UDP datagrams dropped for a full socket receive buffer
+    (RcvbufErrors in /proc/net/snmp; every process on the machine counts here)."""
+    with open("/proc/net/snmp") as f:
+        rows = [line.split() for line in f if line.startswith("Udp:")]
+    header, values = rows[0], rows[1]
+    return int(values[header.index("RcvbufErrors")])
