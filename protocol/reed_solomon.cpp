@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 
 extern "C" {
 #include <gf_complete.h>
@@ -394,9 +393,11 @@ void gf_matmul(GfKernel kernel, const GfMatrixView& m, const std::uint8_t* const
 
 namespace {
 
+// GF-Complete builds its w = 8 field on first use; a function-local static makes that
+// happen exactly once without the core depending on a threading header.
 void init_jerasure_field() {
-    static std::once_flag once;
-    std::call_once(once, [] { (void)galois_single_multiply(1, 1, 8); });
+    static const bool ready = (galois_single_multiply(1, 1, 8), true);
+    (void)ready;
 }
 
 }  // namespace
