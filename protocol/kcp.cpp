@@ -183,12 +183,16 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
                 saw_ack = true;
                 last_ack_ts = h.ts;
                 break;
-            case Command::push:
+            case Command::push: {
+                bool stored = false;
                 if (diff(h.sn, rcv_nxt_ + rcv_wnd_) < 0) {
                     acks_.emplace_back(h.sn, h.ts);  // duplicates are acknowledged too
-                    if (diff(h.sn, rcv_nxt_) >= 0) parse_data(h, ptr);
+                    if (diff(h.sn, rcv_nxt_) >= 0) stored = parse_data(h, ptr);
                 }
+                // kcp-go counts no repeats for FEC-rebuilt datagrams (they may re-deliver).
+                if (!stored && regular) ++counters_.repeat_segs;
                 break;
+            }
             case Command::window_ask:
                 probe_ |= kAskTell;
                 break;
@@ -340,12 +344,12 @@ bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
     return reached;
 }
 
-void Kcp::parse_data(const SegmentHeader& h, const std::uint8_t* data) {
-    if (diff(h.sn, rcv_nxt_ + rcv_wnd_) >= 0 || diff(h.sn, rcv_nxt_) < 0) return;
+bool Kcp::parse_data(const SegmentHeader& h, const std::uint8_t* data) {
+    if (diff(h.sn, rcv_nxt_ + rcv_wnd_) >= 0 || diff(h.sn, rcv_nxt_) < 0) return false;
     const std::uint32_t index = h.sn - rcv_nxt_;
     if (index >= rcv_buf_.size()) rcv_buf_.grow_to(std::size_t{index} + 1);
     Segment& slot = rcv_buf_[index];
-    if (slot.live) return;  // duplicate
+    if (slot.live) return false;  // duplicate
     slot.payload = pool_.acquire(h.len);
     if (h.len) std::memcpy(slot.payload.bytes.get(), data, h.len);
     slot.len = h.len;
@@ -355,6 +359,7 @@ void Kcp::parse_data(const SegmentHeader& h, const std::uint8_t* data) {
     slot.live = true;
     ++rcv_buf_count_;
     move_ready_to_rcv_queue();
+    return true;
 }
 
 void Kcp::move_ready_to_rcv_queue() {
@@ -552,11 +557,12 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
     std::uint32_t now = read_clock();
     if (nothing_to_transmit(now, sent.next_flush)) return sent;
     // Fast and early retransmissions: no back-off.
-    const auto quick_resend = [&](Segment& seg) {
+    const auto quick_resend = [&](Segment& seg, std::uint64_t& counter) {
         seg.fastack = p.fastack_sentinel ? kFastackSentinel : 0;
         if (p.fast_retransmit_resets_rto) seg.rto = static_cast<std::uint32_t>(rx_rto_);
         seg.resendts = now + seg.rto;
         sent.changed = true;
+        ++counter;
     };
 
     bool earliest = false;  // min_resendts_ holds a value from this scan
@@ -569,16 +575,17 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
             seg.rto = static_cast<std::uint32_t>(rx_rto_);
             seg.resendts = now + seg.rto + rtomin;
         } else if (p.fast_retransmit_before_timeout && fast_due(seg)) {
-            quick_resend(seg);
+            quick_resend(seg, counters_.fast_retrans_segs);
         } else if (early_due(seg)) {
-            quick_resend(seg);
+            quick_resend(seg, counters_.early_retrans_segs);
         } else if (diff(now, seg.resendts) >= 0) {  // retransmission timeout
             ++xmit_;
+            ++counters_.lost_segs;
             back_off(seg);
             seg.resendts = now + seg.rto;
             sent.lost = true;
         } else if (!p.fast_retransmit_before_timeout && fast_due(seg)) {
-            quick_resend(seg);
+            quick_resend(seg, counters_.fast_retrans_segs);
         } else {
             send_now = false;
         }

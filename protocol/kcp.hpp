@@ -91,6 +91,21 @@ class Kcp {
 
     static constexpr std::uint32_t kMaxMtu = 1u << 20;
 
+    /// What the core counts for kcp-go's SNMP table, per instance, from creation on. They
+    /// only observe: no decision reads them. kcp-go's RetransSegs is retrans_segs().
+    struct Counters {
+        std::uint64_t lost_segs = 0;           ///< retransmissions on timeout (LostSegs)
+        std::uint64_t fast_retrans_segs = 0;   ///< fast retransmissions (FastRetransSegs)
+        std::uint64_t early_retrans_segs = 0;  ///< early ones; kcp-go profiles only
+        /// PUSH segments of regular datagrams that were already received (in rcv_buf or
+        /// delivered) or beyond the receive window (RepeatSegs).
+        std::uint64_t repeat_segs = 0;
+
+        std::uint64_t retrans_segs() const {
+            return lost_segs + fast_retrans_segs + early_retrans_segs;
+        }
+    };
+
     explicit Kcp(std::uint32_t conv, const Profile& profile = kIkcpProfile);
 
     /// Where flush() delivers datagrams. The span is valid only during the call.
@@ -203,6 +218,7 @@ class Kcp {
     // ----- state --------------------------------------------------------------------
 
     KcpState state() const;
+    const Counters& counters() const { return counters_; }
     std::uint32_t conv() const { return conv_; }
     std::uint32_t mtu() const { return mtu_; }
     std::uint32_t mss() const { return mss_; }
@@ -260,7 +276,8 @@ class Kcp {
     bool parse_fastack(std::uint32_t sn, std::uint32_t ts);
     /// Segments in snd_buf as the profile counts them (kept acknowledged ones included).
     std::uint32_t snd_buf_count() const;
-    void parse_data(const SegmentHeader& h, const std::uint8_t* data);
+    /// Stores a PUSH in rcv_buf; false if it was a duplicate or outside the window.
+    bool parse_data(const SegmentHeader& h, const std::uint8_t* data);
     void move_ready_to_rcv_queue();
     void drop_dead_snd_front();
     void release(Segment& seg);
@@ -314,6 +331,7 @@ class Kcp {
 
     PayloadPool pool_;
     std::vector<std::uint8_t> out_;  // mtu bytes: the datagram being packed
+    Counters counters_;
 };
 
 }  // namespace kcpkit::kcp

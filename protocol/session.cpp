@@ -9,7 +9,6 @@ namespace kcpkit::session {
 
 namespace {
 
-constexpr std::uint8_t kCmdPush = 81;
 constexpr std::size_t kSlot = frame::kMaxDatagram;
 constexpr std::size_t kFirstSlots = 8;
 
@@ -142,23 +141,11 @@ void Session::set_oob_handler(OobFn fn, void* context) {
 void Session::count_segments(std::span<const std::uint8_t> d, bool outgoing) {
     std::size_t at = 0;
     while (at + frame::kKcpOverhead <= d.size()) {
-        const std::uint8_t cmd = d[at + 4];
-        const std::uint32_t sn = load_le32(d.data() + at + 12);
         const std::uint32_t len = load_le32(d.data() + at + 20);
-        if (outgoing) {
+        if (outgoing)
             ++out_segs_;
-            if (cmd == kCmdPush) {
-                // A PUSH whose sn was already sent is a retransmission (of any kind).
-                if (sent_any_push_ && !before(highest_sent_sn_, sn)) {
-                    ++retrans_segs_;
-                } else {
-                    highest_sent_sn_ = sn;
-                    sent_any_push_ = true;
-                }
-            }
-        } else {
+        else
             ++in_segs_;
-        }
         if (len > d.size() - at - frame::kKcpOverhead) break;
         at += frame::kKcpOverhead + len;
     }
@@ -395,8 +382,13 @@ snmp::Snmp Session::snmp() const {
     s.OutSegs = out_segs_;
     s.InBytes = f.in_bytes;
     s.OutBytes = f.out_bytes;
-    s.RetransSegs = retrans_segs_;
-    s.LostSegs = st.xmit;  // the core counts its timeout retransmissions, as kcp-go's LostSegs
+    // The core counts each retransmission where kcp-go's flush does, by its kind.
+    const kcp::Kcp::Counters& kc = kcp_.counters();
+    s.RetransSegs = kc.retrans_segs();
+    s.FastRetransSegs = kc.fast_retrans_segs;
+    s.EarlyRetransSegs = kc.early_retrans_segs;
+    s.LostSegs = kc.lost_segs;
+    s.RepeatSegs = kc.repeat_segs;
     s.FECFullShardSet = fc.fec_full_shard_set;
     s.FECParityShards = fc.fec_parity_shards;
     s.FECErrs = fc.fec_errs;

@@ -272,9 +272,7 @@ class Session {
 
     // Session-level counters (the layers count the rest).
     std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
-    std::uint64_t kcp_in_errors_ = 0, in_segs_ = 0, out_segs_ = 0, retrans_segs_ = 0;
-    std::uint32_t highest_sent_sn_ = 0;
-    bool sent_any_push_ = false;
+    std::uint64_t kcp_in_errors_ = 0, in_segs_ = 0, out_segs_ = 0;
     std::uint64_t empty_messages_ = 0, window_updates_ = 0;
 };
 
