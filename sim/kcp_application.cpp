@@ -379,7 +379,7 @@ void KcpApplication::StartApplication() {
     const std::string config_error = pipeline_config_error(pipeline_config_, profile_);
     NS_ABORT_MSG_IF(!config_error.empty(), config_error);
     const std::size_t overhead = MakePipeline()->overhead();
-    NS_ABORT_MSG_IF(mtu_ < overhead + kcp::kHeaderSize + 1,
+    NS_ABORT_MSG_IF(mtu_ < overhead + 50,
                     "Mtu " << mtu_ << " leaves no room after " << overhead << " framing bytes");
     kcp_mtu_ = mtu_ - static_cast<uint32_t>(overhead);
     // A message must fit the core's fragment limit unless the stream is cut freely.

@@ -186,6 +186,9 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
     BOOST_CHECK(cfg.runs[0].variants[0].kcp.pipeline.plain());
     BOOST_CHECK_EQUAL(parse_cli({"--crypt", "rot13"}, cfg, error), kUsageError);
     BOOST_CHECK(error.find("rot13") != std::string::npos);
+    BOOST_CHECK_EQUAL(parse_cli({"--mtu", "60", "--crypt", "aes"}, cfg, error), kUsageError);
+    BOOST_CHECK(error.find(">= 70") != std::string::npos);
+    BOOST_CHECK_EQUAL(parse_cli({"--mtu", "70", "--crypt", "aes"}, cfg, error), 0);
     BOOST_CHECK_EQUAL(parse_cli({"--datashard", "-1", "--parityshard", "3"}, cfg, error),
                       kUsageError);
     BOOST_CHECK_EQUAL(parse_cli({"--datashard", "200", "--parityshard", "100"}, cfg, error),
