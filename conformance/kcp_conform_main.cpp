@@ -19,8 +19,10 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: kcp-conform vectors FILE... [--filter REGEX] [--json REPORT] [--verbose]\n"
-    "                          [--hide-passes]\n"
-    "       kcp-conform profiles\n";
+    "                          [--hide-passes] [--strict]\n"
+    "       kcp-conform profiles\n"
+    "exit: 0 all passed, 1 a case failed (or, with --strict, was skipped or none passed),\n"
+    "      2 a file or case was unreadable or malformed\n";
 
 int list_profiles() {
     for (const kcp::Profile* p : kcp::all_profiles())
@@ -33,12 +35,16 @@ int list_profiles() {
 int main(int argc, char** argv) {
     conformance::RunOptions options;
     std::string command, json_path;
+    bool strict = false;
     po::options_description named("options");
     named.add_options()("help,h", "show usage")("filter", po::value(&options.filter),
                                                 "run only cases whose id or name matches REGEX")(
         "json", po::value(&json_path), "write a machine-readable report to this file")(
         "verbose,v", po::bool_switch(&options.verbose), "print notes for passing cases too")(
-        "hide-passes", po::bool_switch(&options.hide_passes), "print only FAIL and SKIP lines");
+        "hide-passes", po::bool_switch(&options.hide_passes), "print only FAIL and SKIP lines")(
+        "strict", po::bool_switch(&strict),
+        "a skipped case fails the run, and so does a run in which no case passed (CI uses it: "
+        "a replay that ran nothing must not look green)");
     po::options_description hidden;
     hidden.add_options()("command", po::value(&command))("files",
                                                          po::value(&options.files)->multitoken());
@@ -84,5 +90,11 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    return summary.exit_code();
+    const int status = summary.exit_code();
+    if (strict && status == 0 && (summary.skipped > 0 || summary.passed == 0)) {
+        std::cout << "kcp-conform: --strict: "
+                  << (summary.passed == 0 ? "no case passed" : "some cases were skipped") << "\n";
+        return 1;
+    }
+    return status;
 }
