@@ -59,7 +59,6 @@ class KcpApplication::Session {
 
     ~Session() { Stop(); }
 
-    DatagramPipeline& pipeline() { return *pipeline_; }
     const Address& peer() const { return peer_; }
     const EndpointStats& stats() {
         stats_.pipeline = pipeline_->stats();
@@ -114,12 +113,10 @@ class KcpApplication::Session {
     }
     static uint32_t ClockThunk(void* self) { return static_cast<Session*>(self)->NowMs(); }
 
-  public:
     uint32_t NowMs() const {
         return static_cast<uint32_t>(Simulator::Now().GetMilliSeconds()) + app_.clock_offset_;
     }
 
-  private:
     bool IsClient() const { return app_.role_ == Client; }
 
     void Output(std::span<const std::uint8_t> d) {
