@@ -70,6 +70,8 @@ DriverCounters driver_counters() {
     out.listener_dropped = c.listener_dropped.load();
     out.listener_csum = c.listener_csum.load();
     out.timer_reschedules = c.reschedules.load();
+    out.timer_fires = c.timer_fires.load();
+    out.idle_timer_fires = c.idle_timer_fires.load();
     return out;
 }
 
@@ -180,7 +182,11 @@ void Session::sync_timer_locked() {
 void Session::on_timer() {
     std::lock_guard lock(mutex_);
     if (closed_) return;
-    core_->handle_timeout(detail::now32());
+    auto& counters = detail::atomic_counters();
+    counters.timer_fires.fetch_add(1, std::memory_order_relaxed);
+    if (!core_->handle_timeout(detail::now32())) {
+        counters.idle_timer_fires.fetch_add(1, std::memory_order_relaxed);
+    }
     schedule_timer_locked();
 }
 

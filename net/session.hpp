@@ -280,6 +280,8 @@ struct DriverCounters {
     std::uint64_t listener_dropped = 0;   ///< datagrams the listener demux dropped (any reason)
     std::uint64_t listener_csum = 0;      ///< of them, bad CRC / tag (InCsumErrors)
     std::uint64_t timer_reschedules = 0;  ///< calls on other threads that moved a timer earlier
+    std::uint64_t timer_fires = 0;        ///< session timers that fired
+    std::uint64_t idle_timer_fires = 0;   ///< of them, with the core not yet due (no flush)
 };
 DriverCounters driver_counters();
 
