@@ -460,8 +460,14 @@ BOOST_AUTO_TEST_CASE(callback_echo_survives_full_windows) {
     Options options = fast_options(4);
     auto listener = Listener::listen("127.0.0.1:0", options);
     BOOST_REQUIRE(listener);
+    std::mutex echo_mutex;
+    std::vector<std::shared_ptr<Session>> echoes;
     listener->set_accept_callback([&] {
-        while (auto s = listener->try_accept()) start_echo(s);
+        while (auto s = listener->try_accept()) {
+            start_echo(s);
+            std::lock_guard lock(echo_mutex);
+            echoes.push_back(std::move(s));
+        }
     });
     auto client = Session::dial(listener->address().to_string(), options);
     BOOST_REQUIRE(client);
@@ -478,6 +484,37 @@ BOOST_AUTO_TEST_CASE(callback_echo_survives_full_windows) {
     BOOST_CHECK(back == data);
     client->close();
     listener->close();
+    std::lock_guard lock(echo_mutex);
+    for (auto& s : echoes) s->close();  // accepted sessions outlive their listener
+}
+
+BOOST_AUTO_TEST_CASE(each_session_wakes_only_at_its_own_deadline) {
+    // Idle sessions with different intervals: each timer fires at its core's deadline (the
+    // flush interval when idle), never early and not on a shared tick.
+    auto fires = [] { return driver_counters(); };
+    Options slow = fast_options();
+    slow.session.interval = 100;
+    Options quick = fast_options();
+    quick.session.interval = 20;
+    std::vector<std::shared_ptr<Session>> sessions;
+    const DriverCounters before = fires();
+    for (int i = 0; i < 10; ++i) sessions.push_back(Session::dial("127.0.0.1:9", slow));
+    std::this_thread::sleep_for(1s);
+    const DriverCounters mid = fires();
+    for (auto& s : sessions) s->close();
+    sessions.clear();
+    for (int i = 0; i < 10; ++i) sessions.push_back(Session::dial("127.0.0.1:9", quick));
+    std::this_thread::sleep_for(1s);
+    const DriverCounters after = fires();
+    for (auto& s : sessions) s->close();
+    const auto slow_fires = mid.timer_fires - before.timer_fires;
+    const auto quick_fires = after.timer_fires - mid.timer_fires;
+    // ~10 sessions x 10 flushes, then ~10 x 50 (loose bounds: the machine is shared).
+    BOOST_CHECK_GE(slow_fires, 60u);
+    BOOST_CHECK_LE(slow_fires, 140u);
+    BOOST_CHECK_GE(quick_fires, 300u);
+    BOOST_CHECK_LE(quick_fires, 600u);
+    BOOST_CHECK_EQUAL(after.idle_timer_fires, before.idle_timer_fires);
 }
 
 BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
