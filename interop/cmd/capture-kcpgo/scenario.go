@@ -10,6 +10,8 @@ import (
 	"time"
 
 	kcp "github.com/xtaci/kcp-go/v5"
+
+	"kcpkit/interop/internal/kcptun"
 )
 
 // ----- scenario parameters ------------------------------------------------------------
@@ -22,14 +24,20 @@ type preset struct {
 
 var presets = []preset{
 	{"default", 0, 100, 0, 0, false},
-	{"normal", 0, 40, 2, 1, true},
-	{"fast", 0, 30, 2, 1, true},
-	{"fast2", 1, 20, 2, 1, true},
-	{"fast3", 1, 10, 2, 1, true},
+	kcptunPreset("normal"),
+	kcptunPreset("fast"),
+	kcptunPreset("fast2"),
+	kcptunPreset("fast3"),
 	{"nd2", 2, 10, 1, 0, true},
 	{"cc", 0, 20, 2, 0, true},
 	{"ndcc", 1, 30, 3, 0, true},
 	{"noresend", 1, 20, 0, 1, true},
+}
+
+// kcptunPreset is a kcptun --mode preset, from the one Go table (internal/kcptun).
+func kcptunPreset(name string) preset {
+	q := kcptun.MustPreset(name)
+	return preset{name, q.NoDelay, q.Interval, q.Resend, q.NC, true}
 }
 
 type driver int
