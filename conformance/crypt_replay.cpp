@@ -9,6 +9,7 @@
 
 #include "conformance/hex.hpp"
 #include "protocol/crypt.hpp"
+#include "protocol/kcptun.hpp"
 #include "protocol/key_derivation.hpp"
 
 namespace kcpkit::conformance {
@@ -71,16 +72,15 @@ struct Resolved {
 std::variant<Resolved, std::string> resolve(const json& c) {
     const std::optional<std::string> name = find_string(c, "cipher");
     if (!name) throw MalformedCase("cipher is missing");
-    std::optional<kc::Cipher> cipher = kc::parse_cipher_name(*name);
-    if (!cipher) return "skip:cipher '" + *name + "' is not supported";
+    const bool raw_key = c.contains("key");
+    const Bytes given_key = raw_key ? get_hex(c, "key") : Bytes{};
+    const kcptun::CryptChoice choice = kcptun::resolve_crypt_for_key(*name, given_key.size());
+    if (!choice.cipher) return "skip:cipher '" + *name + "' is not supported";
+    const kc::Cipher cipher = *choice.cipher;
 
     Bytes key;
-    if (c.contains("key")) {
-        key = get_hex(c, "key");
-        if (*name == "aes") {  // kcp-go's NewAESBlockCrypt: the size follows the key
-            if (key.size() == 16) cipher = kc::Cipher::aes128;
-            if (key.size() == 24) cipher = kc::Cipher::aes192;
-        }
+    if (raw_key) {
+        key = given_key;
     } else if (const auto pass = find_string(c, "passphrase")) {
         const std::string salt = find_string(c, "salt").value_or(std::string(kc::kKcptunSalt));
         unsigned iterations = kc::kKcptunIterations;
@@ -90,18 +90,14 @@ std::variant<Resolved, std::string> resolve(const json& c) {
                 throw MalformedCase("iterations is not a positive integer");
             iterations = it->get<unsigned>();
         }
-        Bytes derived(kc::kKcptunPassSize);
-        kc::pbkdf2_hmac_sha1(kc::as_bytes_view(*pass), kc::as_bytes_view(salt), iterations,
-                             derived);
-        derived.resize(kc::kcptun_key_length(*cipher));
-        key = std::move(derived);
+        key = kcptun::derive_key(cipher, *pass, salt, iterations);
     } else {
         throw MalformedCase("neither key nor passphrase is given");
     }
-    if (!kc::key_length_ok(*cipher, key.size()))
-        return "fail:the " + std::string(kc::cipher_name(*cipher)) + " constructor rejects a " +
+    if (!kc::key_length_ok(cipher, key.size()))
+        return "fail:the " + std::string(kc::cipher_name(cipher)) + " constructor rejects a " +
                std::to_string(key.size()) + "-byte key";
-    return Resolved{*cipher, std::move(key)};
+    return Resolved{cipher, std::move(key)};
 }
 
 std::optional<kc::Status> parse_expected_error(const json& c) {
@@ -118,8 +114,8 @@ std::optional<kc::Status> parse_expected_error(const json& c) {
 CaseOutcome replay(const json& c) {
     if (!c.is_object()) throw MalformedCase("case is not an object");
     const std::string reference = find_string(c, "reference").value_or("kcp-go");
-    if (reference != "kcp-go" && reference != "kcp-go-5.6.1")
-        return CaseOutcome::skip("reference '" + reference + "' has no crypt layer here");
+    const kcptun::SessionProfile* profile = kcptun::find_session_profile(reference);
+    if (!profile) return CaseOutcome::skip("reference '" + reference + "' has no crypt layer here");
     const std::string result = find_string(c, "result").value_or("valid");
     if (result != "valid" && result != "invalid")
         throw MalformedCase("result is neither valid nor invalid");
@@ -134,7 +130,7 @@ CaseOutcome replay(const json& c) {
     }
     const auto& [cipher, key] = std::get<Resolved>(resolved);
     const bool aead = kc::is_aead(cipher);
-    if (aead && reference == "kcp-go-5.6.1")
+    if (aead && profile->framing == fec::Profile::kcp_go_561)
         return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
 
     auto made = kc::make_packet_crypt(cipher, key);

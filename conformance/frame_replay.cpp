@@ -11,6 +11,7 @@
 #include "protocol/byte_order.hpp"
 #include "protocol/crc32.hpp"
 #include "protocol/frame.hpp"
+#include "protocol/kcptun.hpp"
 #include "protocol/key_derivation.hpp"
 
 namespace kcpkit::conformance {
@@ -46,13 +47,14 @@ std::variant<Setup, CaseOutcome> read_setup(const json& c) {
     s.profile = *profile;
     const auto name = optional_string_field(c, "cipher");
     if (!name) throw MalformedCase("cipher is missing");
-    if (*name != "null") {
-        s.cipher = kc::parse_cipher_name(*name);
-        if (!s.cipher) return CaseOutcome::skip("cipher '" + *name + "' is not supported");
-        if (auto key = optional_hex_field(c, "key")) {
-            s.key = *std::move(key);
-            if (*name == "aes" && s.key.size() == 16) s.cipher = kc::Cipher::aes128;
-            if (*name == "aes" && s.key.size() == 24) s.cipher = kc::Cipher::aes192;
+    auto raw_key = optional_hex_field(c, "key");
+    const kcptun::CryptChoice choice =
+        kcptun::resolve_crypt_for_key(*name, raw_key ? raw_key->size() : 0);
+    if (!choice.known) return CaseOutcome::skip("cipher '" + *name + "' is not supported");
+    s.cipher = choice.cipher;
+    if (s.cipher) {
+        if (raw_key) {
+            s.key = *std::move(raw_key);
         } else if (auto pass = optional_string_field(c, "passphrase")) {
             const std::string salt =
                 optional_string_field(c, "salt").value_or(std::string(kc::kKcptunSalt));
@@ -60,11 +62,7 @@ std::variant<Setup, CaseOutcome> read_setup(const json& c) {
                 optional_int_field(c, "iterations").value_or(kc::kKcptunIterations);
             if (iterations <= 0 || iterations > 100'000'000)
                 throw MalformedCase("iterations is not a positive integer");
-            Bytes derived(kc::kKcptunPassSize);
-            kc::pbkdf2_hmac_sha1(kc::as_bytes_view(*pass), kc::as_bytes_view(salt),
-                                 static_cast<unsigned>(iterations), derived);
-            derived.resize(kc::kcptun_key_length(*s.cipher));
-            s.key = std::move(derived);
+            s.key = kcptun::derive_key(*s.cipher, *pass, salt, static_cast<unsigned>(iterations));
         } else {
             throw MalformedCase("neither key nor passphrase is given");
         }

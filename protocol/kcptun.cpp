@@ -52,11 +52,14 @@ CryptChoice resolve_crypt(std::string_view crypt_name, UnknownCrypt unknown) {
     return {};
 }
 
-crypt::Cipher cipher_for_raw_key(crypt::Cipher cipher, std::size_t key_length) {
-    if (cipher != crypt::Cipher::aes256) return cipher;
-    if (key_length == 16) return crypt::Cipher::aes128;
-    if (key_length == 24) return crypt::Cipher::aes192;
-    return cipher;
+CryptChoice resolve_crypt_for_key(std::string_view crypt_name, std::size_t key_length,
+                                  UnknownCrypt unknown) {
+    CryptChoice choice = resolve_crypt(crypt_name, unknown);
+    if (crypt_name == "aes") {
+        if (key_length == 16) choice.cipher = crypt::Cipher::aes128;
+        if (key_length == 24) choice.cipher = crypt::Cipher::aes192;
+    }
+    return choice;
 }
 
 std::vector<std::uint8_t> derive_key(crypt::Cipher cipher, std::string_view passphrase,

@@ -92,10 +92,12 @@ struct CryptChoice {
 };
 CryptChoice resolve_crypt(std::string_view crypt_name, UnknownCrypt unknown = UnknownCrypt::refuse);
 
-/// kcp-go's NewAESBlockCrypt sizes AES by the key it is given (16 -> AES-128, 24 -> AES-192,
-/// otherwise AES-256): a raw key handed to kcp-go's "aes" constructor picks the AES variant.
-/// Any other cipher is returned unchanged.
-crypt::Cipher cipher_for_raw_key(crypt::Cipher cipher, std::size_t key_length);
+/// resolve_crypt() for a raw key (vectors give kcp-go's constructors raw keys): "aes" is
+/// kcp-go's NewAESBlockCrypt, which sizes AES by the key it gets (16 -> AES-128, 24 ->
+/// AES-192, anything else AES-256); every other name, the core's sized AES names included,
+/// keeps its cipher (crypt::key_length_ok says whether the key fits it).
+CryptChoice resolve_crypt_for_key(std::string_view crypt_name, std::size_t key_length,
+                                  UnknownCrypt unknown = UnknownCrypt::refuse);
 
 /// PBKDF2-HMAC-SHA1(passphrase, salt, iterations, 32) cut to kcptun's key length for `cipher`
 /// (crypt::kcptun_key_length). kcptun uses salt "kcp-go" and 4096 iterations; vectors may

@@ -96,12 +96,19 @@ BOOST_AUTO_TEST_CASE(crypt_names_and_the_fallback_policy) {
 
 BOOST_AUTO_TEST_CASE(aes_follows_a_raw_keys_length) {
     using crypt::Cipher;
-    BOOST_TEST((kcptun::cipher_for_raw_key(Cipher::aes256, 16) == Cipher::aes128));
-    BOOST_TEST((kcptun::cipher_for_raw_key(Cipher::aes256, 24) == Cipher::aes192));
-    BOOST_TEST((kcptun::cipher_for_raw_key(Cipher::aes256, 32) == Cipher::aes256));
-    BOOST_TEST((kcptun::cipher_for_raw_key(Cipher::aes256, 17) == Cipher::aes256));
-    BOOST_TEST((kcptun::cipher_for_raw_key(Cipher::twofish, 16) == Cipher::twofish));
-    BOOST_TEST((kcptun::cipher_for_raw_key(Cipher::aes128_gcm, 32) == Cipher::aes128_gcm));
+    const auto cipher = [](std::string_view name, std::size_t length) {
+        return kcptun::resolve_crypt_for_key(name, length).cipher;
+    };
+    BOOST_TEST((cipher("aes", 16) == Cipher::aes128));
+    BOOST_TEST((cipher("aes", 24) == Cipher::aes192));
+    BOOST_TEST((cipher("aes", 32) == Cipher::aes256));
+    BOOST_TEST((cipher("aes", 17) == Cipher::aes256));
+    // sized names keep their size: a 16-byte key for aes-256 is the constructor's error
+    BOOST_TEST((cipher("aes-256", 16) == Cipher::aes256));
+    BOOST_TEST((cipher("twofish", 16) == Cipher::twofish));
+    BOOST_TEST((cipher("aes-128-gcm", 32) == Cipher::aes128_gcm));
+    BOOST_TEST(!cipher("null", 16));
+    BOOST_TEST(!kcptun::resolve_crypt_for_key("aes-512", 16).known);
 }
 
 BOOST_AUTO_TEST_CASE(frame_config_carries_kcptuns_key_slices) {
