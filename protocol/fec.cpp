@@ -19,6 +19,7 @@ constexpr int kHeadRetainedGroups = 3;        // v5.6.72: maxShardSets
 constexpr int k561QueueGroups = 3;            // v5.6.1: rxFECMulti
 constexpr std::size_t kHeadSetSlots = 8;  // live shard sets we hold at most (kcp-go: <= 5 honest)
 constexpr int kAutotuneSamples = 258;
+constexpr std::size_t kCodecCacheSlots = 4;  // shapes a decoder keeps codecs for
 
 std::size_t round_up(std::size_t n, std::size_t a) {
     return (n + a - 1) / a * a;
@@ -96,8 +97,13 @@ std::unique_ptr<FecEncoder> FecEncoder::create(const EncoderConfig& config, Stat
         if (why) *why = Status::bad_config;
         return nullptr;
     }
+    std::unique_ptr<FecEncoder> encoder(new FecEncoder(config));
+    if (!encoder->codec_) {  // cannot happen for a valid shape; never dereferenced if it does
+        if (why) *why = Status::bad_config;
+        return nullptr;
+    }
     if (why) *why = Status::ok;
-    return std::unique_ptr<FecEncoder>(new FecEncoder(config));
+    return encoder;
 }
 
 FecEncoder::~FecEncoder() = default;
@@ -409,16 +415,62 @@ ReedSolomon::Status rebuild(ReedSolomon& codec, RecoveredBuffers& buffers,
     return st;
 }
 
+/// The Reed-Solomon codecs of the last few shapes a decoder used. Autotune follows whatever
+/// shape the peer's seqids suggest, and building a codec inverts a ds x ds matrix (O(ds^3))
+/// and reserves up to 1 MiB of decode cache: a peer flipping between shapes would pay that
+/// on every switch. Cached, a switch back costs a lookup and no allocation; only a shape not
+/// among the last kCodecCacheSlots builds (replacing the least recently used).
+class CodecCache {
+  public:
+    explicit CodecCache(FecCounters& counters) : counters_(counters) {}
+
+    /// The codec for (ds, ps), decode cache reserved; nullptr (counted) if it cannot be built.
+    ReedSolomon* get(int ds, int ps) {
+        ++clock_;
+        Slot* victim = &slots_[0];
+        for (Slot& s : slots_) {
+            if (s.codec && s.ds == ds && s.ps == ps) {
+                s.last_used = clock_;
+                return s.codec.get();
+            }
+            if (!s.codec || (victim->codec && s.last_used < victim->last_used)) victim = &s;
+        }
+        std::unique_ptr<ReedSolomon> codec = ReedSolomon::create(ds, ps);
+        if (!codec) {
+            ++counters_.codec_failures;
+            return nullptr;
+        }
+        ++counters_.codec_builds;
+        codec->reserve_reconstruct();
+        *victim = Slot{ds, ps, clock_, std::move(codec)};
+        return victim->codec.get();
+    }
+
+  private:
+    struct Slot {
+        int ds = 0, ps = 0;
+        std::uint64_t last_used = 0;
+        std::unique_ptr<ReedSolomon> codec;
+    };
+    FecCounters& counters_;
+    std::array<Slot, kCodecCacheSlots> slots_;
+    std::uint64_t clock_ = 0;
+};
+
 // ------------------------------------------------------------------------------------------------
 // v5.6.72's decoder: shard sets keyed by group id, decoded the moment one holds ds shards.
 // ------------------------------------------------------------------------------------------------
 
 class HeadDecoder {
   public:
-    HeadDecoder(int ds, int ps, PacketPool& pool, FecCounters& counters, std::size_t max_datagram)
-        : pool_(pool), counters_(counters), max_datagram_(max_datagram) {
+    HeadDecoder(int ds, int ps, PacketPool& pool, CodecCache& codecs, FecCounters& counters,
+                std::size_t max_datagram)
+        : pool_(pool), codecs_(codecs), counters_(counters), max_datagram_(max_datagram) {
         configure(ds, ps);
     }
+
+    /// False if the first shape's codec could not be built (then the decoder is unusable).
+    bool ready() const { return codec_ != nullptr; }
 
     int data_shards() const { return ds_; }
     int parity_shards() const { return ps_; }
@@ -439,10 +491,9 @@ class HeadDecoder {
             ++counters_.ignored_tuning;
             const auto [a, b] = tune_.periods();
             if (a > 0 && b > 0 && a + b < 256) {
-                if (a != ds_ || b != ps_) {
-                    ++counters_.autotune_changes;
-                    configure(a, b);
-                }
+                // a shape whose codec cannot be built is not taken (kcp-go would keep the
+                // new shape with the old codec)
+                if ((a != ds_ || b != ps_) && configure(a, b)) ++counters_.autotune_changes;
                 should_tune_ = false;
             }
             return;
@@ -486,18 +537,22 @@ class HeadDecoder {
         void mark(std::uint32_t pos) { bits[pos >> 6] |= std::uint64_t{1} << (pos & 63); }
     };
 
-    void configure(int ds, int ps) {
+    /// Switches to (ds, ps); false, with nothing changed, if its codec cannot be built.
+    /// Every buffer only grows, so a shape seen before allocates nothing.
+    bool configure(int ds, int ps) {
+        ReedSolomon* codec = codecs_.get(ds, ps);
+        if (!codec) return false;
+        codec_ = codec;
         for (ShardSet& s : sets_) release(s);
         ds_ = ds;
         ps_ = ps;
         paws_ = paws_for(ds + ps);
-        codec_ = ReedSolomon::create(ds, ps);
-        codec_->reserve_reconstruct();
         for (ShardSet& s : sets_) s.items.reserve(static_cast<std::size_t>(ds));
         buffers_.resize(static_cast<std::size_t>(std::min(ds, ps)), max_datagram_);
         // honest traffic: the newest group and 3 older ones, each short of ds shards
         pool_.reserve(static_cast<std::size_t>(kHeadRetainedGroups + 1) *
                       static_cast<std::size_t>(ds));
+        return true;
     }
 
     void release(ShardSet& s) {
@@ -576,13 +631,14 @@ class HeadDecoder {
     }
 
     PacketPool& pool_;
+    CodecCache& codecs_;
     FecCounters& counters_;
     std::size_t max_datagram_;
     int ds_ = 0, ps_ = 0;
     std::uint32_t paws_ = 0;
     std::uint32_t newest_ = 0;
     bool should_tune_ = false;
-    std::unique_ptr<ReedSolomon> codec_;
+    ReedSolomon* codec_ = nullptr;  ///< owned by codecs_
     std::array<ShardSet, kHeadSetSlots> sets_;
     RecoveredBuffers buffers_;
     AutotuneHead tune_;
@@ -594,10 +650,14 @@ class HeadDecoder {
 
 class Decoder561 {
   public:
-    Decoder561(int ds, int ps, PacketPool& pool, FecCounters& counters, std::size_t max_datagram)
-        : pool_(pool), counters_(counters), max_datagram_(max_datagram) {
+    Decoder561(int ds, int ps, PacketPool& pool, CodecCache& codecs, FecCounters& counters,
+               std::size_t max_datagram)
+        : pool_(pool), codecs_(codecs), counters_(counters), max_datagram_(max_datagram) {
         configure(ds, ps);
     }
+
+    /// False if the first shape's codec could not be built (then the decoder is unusable).
+    bool ready() const { return codec_ != nullptr; }
 
     int data_shards() const { return ds_; }
     int parity_shards() const { return ps_; }
@@ -615,10 +675,7 @@ class Decoder561 {
                 if (a > 0 && b > 0 && a < 256 && b < 256 && (a != ds_ || b != ps_)) {
                     // kcp-go v5.6.1 also accepts a + b > 256, then fails to build the codec
                     // and is left inconsistent (it can panic later); we keep the old shape.
-                    if (a + b <= kMaxShards) {
-                        ++counters_.autotune_changes;
-                        configure(a, b);
-                    }
+                    if (a + b <= kMaxShards && configure(a, b)) ++counters_.autotune_changes;
                 }
             }
         }
@@ -703,15 +760,19 @@ class Decoder561 {
         std::uint32_t ts;
     };
 
-    void configure(int ds, int ps) {
+    /// Switches to (ds, ps); false, with nothing changed, if its codec cannot be built.
+    /// Every buffer only grows, so a shape seen before allocates nothing.
+    bool configure(int ds, int ps) {
+        ReedSolomon* codec = codecs_.get(ds, ps);
+        if (!codec) return false;
+        codec_ = codec;
         ds_ = ds;
         ps_ = ps;
         rxlimit_ = k561QueueGroups * (ds + ps);
-        codec_ = ReedSolomon::create(ds, ps);
-        codec_->reserve_reconstruct();
         rx_.reserve(std::max(rx_.size(), static_cast<std::size_t>(rxlimit_)) + 2);
         buffers_.resize(static_cast<std::size_t>(std::min(ds, ps)), max_datagram_);
         pool_.reserve(static_cast<std::size_t>(rxlimit_) + 1);  // the queue's bound + the newcomer
+        return true;
     }
 
     void free_range(std::size_t first, std::size_t n) {
@@ -721,10 +782,11 @@ class Decoder561 {
     }
 
     PacketPool& pool_;
+    CodecCache& codecs_;
     FecCounters& counters_;
     std::size_t max_datagram_;
     int ds_ = 0, ps_ = 0, rxlimit_ = 0;
-    std::unique_ptr<ReedSolomon> codec_;
+    ReedSolomon* codec_ = nullptr;  ///< owned by codecs_
     std::vector<Entry> rx_;
     RecoveredBuffers buffers_;
     Autotune561 tune_;
@@ -740,22 +802,29 @@ struct FecDecoder::Impl {
     DecoderConfig config;
     FecCounters counters;
     PacketPool pool;
+    CodecCache codecs;  // before the decoders: they point into it
     std::unique_ptr<HeadDecoder> head;
     std::unique_ptr<Decoder561> v561;
     Recovered recovered;
     std::array<Delivery, 1 + kMaxShards> deliveries;
 
-    explicit Impl(const DecoderConfig& c) : config(c), pool(c.max_datagram) {
+    explicit Impl(const DecoderConfig& c) : config(c), pool(c.max_datagram), codecs(counters) {
         const bool shaped = c.data_shards >= 1 && c.parity_shards >= 1 &&
                             c.data_shards + c.parity_shards <= kMaxShards;
         if (shaped) make_decoder(c.data_shards, c.parity_shards);
     }
 
+    /// A decoder of that shape; none (codec_failures counted) if its codec cannot be built.
     void make_decoder(int ds, int ps) {
-        if (config.profile == Profile::kcp_go)
-            head = std::make_unique<HeadDecoder>(ds, ps, pool, counters, config.max_datagram);
-        else
-            v561 = std::make_unique<Decoder561>(ds, ps, pool, counters, config.max_datagram);
+        if (config.profile == Profile::kcp_go) {
+            head =
+                std::make_unique<HeadDecoder>(ds, ps, pool, codecs, counters, config.max_datagram);
+            if (!head->ready()) head.reset();
+        } else {
+            v561 =
+                std::make_unique<Decoder561>(ds, ps, pool, codecs, counters, config.max_datagram);
+            if (!v561->ready()) v561.reset();
+        }
     }
     bool has_decoder() const { return head || v561; }
 
@@ -786,9 +855,10 @@ struct FecDecoder::Impl {
             if (!is_head && flag == kTypeParity) ++counters.fec_parity_shards;
             std::size_t n = 0;
             if (flag == kTypeData) deliveries[n++] = {d.subspan(kFecOverhead), false};
-            if (is_head)
+            recovered.count = 0;  // without a decoder (no codec) the KCP bytes still go on
+            if (head)
                 head->decode(d.data(), d.size(), recovered);
-            else
+            else if (v561)
                 v561->decode(d.data(), d.size(), now, recovered);
             for (std::size_t i = 0; i < recovered.count; ++i) {
                 const auto shard = recovered.shards[i];

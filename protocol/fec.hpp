@@ -20,8 +20,10 @@
 // Memory: everything per datagram lives in buffers owned by the object. The encoder
 // allocates at construction; a decoder reserves what honest traffic can hold when its
 // shape is set (construction, the lazy (1, 1) decoder, an autotune switch), and only
-// hostile input grows it further, up to a fixed bound (docs/fec.md). encode() and input()
-// allocate nothing in steady state. Views returned by a call stay valid until the next
+// hostile input grows it further, up to a fixed bound (docs/fec.md). A decoder keeps the
+// Reed-Solomon codecs of its last 4 shapes, so a peer flipping between shapes costs no
+// rebuild and no allocation once each shape was seen. encode() and input() allocate
+// nothing in steady state. Views returned by a call stay valid until the next
 // call on the same object.
 //
 // Threads: one object per direction per session; calls on one object must not overlap.
@@ -112,6 +114,13 @@ struct FecCounters {
     std::uint64_t invalid_recovered = 0;
     /// v5.6.72: a shard set evicted to bound memory (hostile input only).
     std::uint64_t set_overflow = 0;
+    /// Decoder: Reed-Solomon codecs built (the first shape's included). Autotune back to
+    /// one of the last 4 shapes reuses its codec: a rise here means a shape new to it.
+    std::uint64_t codec_builds = 0;
+    /// Decoder: codecs that could not be built (cannot happen for a valid shape): the shape
+    /// is not taken, or, for the first one, FEC datagrams are not decoded (their KCP bytes
+    /// still go on).
+    std::uint64_t codec_failures = 0;
     /// v5.6.1: queued shards dropped after 60 s.
     std::uint64_t expired = 0;
     /// Encoder: groups whose parity was sent.
@@ -145,7 +154,8 @@ struct EncodeResult {
 class FecEncoder {
   public:
     /// nullptr (and `why` = bad_config) unless 1 <= ds, 1 <= ps, ds + ps <= 256 and
-    /// header_offset + 8 < max_datagram <= 65535 + header_offset + 6.
+    /// header_offset + 8 < max_datagram <= 65535 + header_offset + 6, or if the Reed-Solomon
+    /// codec cannot be built.
     static std::unique_ptr<FecEncoder> create(const EncoderConfig& config, Status* why = nullptr);
     ~FecEncoder();
     FecEncoder(const FecEncoder&) = delete;

@@ -566,3 +566,84 @@ BOOST_AUTO_TEST_CASE(no_allocation_per_datagram_in_steady_state) {
             BOOST_TEST(recovered > 0u);
         }
 }
+
+// ----- autotune under a peer that keeps changing shape -------------------------------------------
+
+namespace {
+
+/// FEC datagrams P D^ds P^ps D at seqids base, base + 1, ...: both kcp-go period detectors
+/// read (ds, ps) from them. Blocks at descending bases that are multiples of 258 put the
+/// newest block first in v5.6.72's seqid-sorted window and in v5.6.1's seqid % 258 slots.
+std::vector<Bytes> shape_block(int ds, int ps, std::uint32_t base) {
+    std::vector<std::uint16_t> types{kTypeParity};
+    types.insert(types.end(), static_cast<std::size_t>(ds), kTypeData);
+    types.insert(types.end(), static_cast<std::size_t>(ps), kTypeParity);
+    types.push_back(kTypeData);
+    std::vector<Bytes> out;
+    for (std::size_t i = 0; i < types.size(); ++i) {
+        Bytes dg(40, 0x51);
+        kcpkit::store_le32(dg.data(), base + static_cast<std::uint32_t>(i));
+        kcpkit::store_le16(dg.data() + 4, types[i]);
+        kcpkit::store_le16(dg.data() + 6, 30);
+        out.push_back(dg);
+    }
+    return out;
+}
+
+struct FloodResult {
+    std::uint64_t changes = 0, builds = 0, late_allocations = 0;
+};
+
+/// `blocks` blocks cycling through `shapes`, each sent twice; allocations counted after two
+/// cycles.
+FloodResult shape_flood(Profile p, std::span<const std::pair<int, int>> shapes, int blocks) {
+    auto d = decoder(shapes[0].first, shapes[0].second, p);
+    FloodResult r;
+    const int warm = 2 * static_cast<int>(shapes.size());
+    for (int b = 0; b < blocks; ++b) {
+        const auto [ds, ps] = shapes[static_cast<std::size_t>(b) % shapes.size()];
+        const auto base = static_cast<std::uint32_t>(258 * (blocks + 10 - b));
+        const std::vector<Bytes> block = shape_block(ds, ps, base);
+        // twice: v5.6.1 tunes only on a mismatching datagram, with the block complete
+        for (int pass = 0; pass < 2; ++pass)
+            for (const Bytes& dg : block) {
+                const std::uint64_t before = kcpkit::test::allocations();
+                d->input(dg, 0);
+                if (b >= warm) r.late_allocations += kcpkit::test::allocations() - before;
+            }
+    }
+    r.changes = d->counters().autotune_changes;
+    r.builds = d->counters().codec_builds;
+    BOOST_TEST(d->counters().codec_failures == 0u);
+    return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_peer_flipping_shapes_costs_no_codec_rebuild_and_no_allocation) {
+    // kcp-go rebuilds its Reed-Solomon codec (matrix inversion, decode cache) on every
+    // autotune switch; a peer alternating two shapes makes that happen every few datagrams.
+    constexpr std::pair<int, int> kTwo[] = {{3, 2}, {20, 4}};
+    for (Profile p : kProfiles) {
+        const FloodResult r = shape_flood(p, kTwo, 400);
+        BOOST_TEST(r.changes >= 390u, profile_name(p) << ": the flood must really flip shapes "
+                                                      << r.changes << " " << r.builds);
+        BOOST_TEST(r.builds == 2u, profile_name(p));
+        BOOST_TEST(r.late_allocations == 0u, profile_name(p));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(codec_cache_holds_four_shapes_and_only_a_fifth_rebuilds) {
+    constexpr std::pair<int, int> kFour[] = {{3, 2}, {20, 4}, {5, 1}, {8, 8}};
+    constexpr std::pair<int, int> kFive[] = {{3, 2}, {20, 4}, {5, 1}, {8, 8}, {12, 3}};
+    for (Profile p : kProfiles) {
+        const FloodResult four = shape_flood(p, kFour, 200);
+        BOOST_TEST(four.changes >= 190u, profile_name(p));
+        BOOST_TEST(four.builds == 4u, profile_name(p));
+        BOOST_TEST(four.late_allocations == 0u, profile_name(p));
+        // least recently used goes: a 5-shape cycle misses every time, but stays bounded
+        const FloodResult five = shape_flood(p, kFive, 200);
+        BOOST_TEST(five.builds >= 190u, profile_name(p));
+        BOOST_TEST(five.builds <= 201u, profile_name(p));
+    }
+}
