@@ -2,6 +2,7 @@
 
 #include "net/udp_socket.hpp"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace kcpkit::net {
 
@@ -200,8 +202,13 @@ LoopGroup::LoopGroup(std::size_t threads) {
         // Datagrams sessions produced during the iteration leave in sendmmsg batches.
         loops_.back()->set_iteration_hook([] { thread_send_batch().flush(); });
     }
-    for (auto& loop : loops_) {
-        threads_.emplace_back([l = loop.get()] { l->run(); });
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+        threads_.emplace_back([l = loops_[i].get(), i] {
+            // Named, so top -H and perf tell the loops apart from application threads.
+            const std::string name = "kcp-loop-" + std::to_string(i);
+            pthread_setname_np(pthread_self(), name.c_str());
+            l->run();
+        });
     }
 }
 

@@ -1,6 +1,7 @@
 // kcp-peer: kcpkit's UDP peer for interop runs against kcp-peer-go. The same command line
 // (kcptun's flag names and defaults), transfer protocol, output lines and exit codes as
 // interop/cmd/kcp-peer-go; docs/interop.md is the contract, docs/net.md the usage.
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -329,7 +330,10 @@ int Peer::run() {
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::thread([this] { connect_and_run(); }).detach();
+    std::thread([this] {
+        pthread_setname_np(pthread_self(), "kcp-peer-run");
+        connect_and_run();
+    }).detach();
     // A little after the sessions' own deadlines, in case a call ignores them.
     const Deadline bound =
         deadline_ == kNoDeadline ? kNoDeadline : deadline_ + std::chrono::seconds(2);
