@@ -23,6 +23,9 @@
 #include "net/echo_service.hpp"
 #include "net/peer_protocol.hpp"
 #include "net/session.hpp"
+#include "protocol/frame.hpp"
+#include "protocol/kcp_profile.hpp"
+#include "protocol/kcptun.hpp"
 #include "protocol/key_derivation.hpp"
 #include "protocol/snmp.hpp"
 
@@ -43,8 +46,9 @@ struct PeerOptions {
     bool has_count = false;
     std::string crypt = "aes", key{crypt::kKcptunDefaultKey};
     int datashard = 10, parityshard = 3;
-    std::string mode = "fast";
-    int nodelay = 0, interval = 50, resend = 0, nc = 0;
+    std::string mode{kcptun::kDefaultMode};
+    int nodelay = kcptun::kManualDefaults.nodelay, interval = kcptun::kManualDefaults.interval,
+        resend = kcptun::kManualDefaults.resend, nc = kcptun::kManualDefaults.nc;
     int mtu = 1350, sndwnd = 0, rcvwnd = 0, dscp = 0, sockbuf = 4194304;
     bool acknodelay = false, stream = false, quiet = false;
     double timeout = 60;
@@ -183,35 +187,16 @@ PeerOptions parse(int argc, char** argv, bool* help) {
         throw UsageError{"echo N dials (it checks what comes back); a listening echo takes no N"};
     }
     if (!o.stats.empty() && o.stats != "json") throw UsageError{"--stats: only json is known"};
-    if (o.datashard < 0 || o.parityshard < 0 || o.datashard + o.parityshard > 255) {
-        throw UsageError{"--datashard/--parityshard must be >= 0 with at most 255 shards in all"};
-    }
     if (o.chunk <= 0) throw UsageError{"--chunk must be > 0"};
     if (o.dscp < 0 || o.dscp > 63) throw UsageError{"--dscp must be 0..63"};
     if (o.timeout < 0) throw UsageError{"--timeout must be >= 0"};
-    static const char* kModes[] = {"normal", "fast", "fast2", "fast3", "manual"};
-    if (std::find(std::begin(kModes), std::end(kModes), o.mode) == std::end(kModes)) {
-        throw UsageError{"--mode '" + o.mode + "': want normal, fast, fast2, fast3 or manual"};
+    if (!kcptun::kcptun_nodelay(o.mode)) {
+        throw UsageError{"--mode '" + o.mode + "': want " + std::string(kcptun::mode_names())};
     }
     if (o.sndwnd == 0) o.sndwnd = o.dial.empty() ? 1024 : 128;
     if (o.rcvwnd == 0) o.rcvwnd = o.dial.empty() ? 1024 : 512;
     if (o.sndwnd < 0 || o.rcvwnd < 0) throw UsageError{"--sndwnd/--rcvwnd must be > 0"};
     return o;
-}
-
-/// kcptun's --mode as (nodelay, interval, resend, nc).
-void apply_mode(const PeerOptions& o, session::SessionConfig& c) {
-    struct Quad {
-        int nodelay, interval, resend, nc;
-    } q{o.nodelay, o.interval, o.resend, o.nc};
-    if (o.mode == "normal") q = {0, 40, 2, 1};
-    if (o.mode == "fast") q = {0, 30, 2, 1};
-    if (o.mode == "fast2") q = {1, 20, 2, 1};
-    if (o.mode == "fast3") q = {1, 10, 2, 1};
-    c.nodelay = q.nodelay;
-    c.interval = q.interval;
-    c.resend = q.resend;
-    c.nc = q.nc;
 }
 
 class Peer {
@@ -257,42 +242,41 @@ class Peer {
 
 int Peer::set_up() {
     session::SessionConfig& c = options_.session;
-    if (o_.profile == "kcp-go") {
-        c.version = fec::Profile::kcp_go;
-    } else if (o_.profile == "kcp-go-5.6.1") {
-        c.version = fec::Profile::kcp_go_561;
-    } else if (o_.profile == "ikcp") {
-        std::cerr << "kcp-peer: --profile ikcp: the session layer runs kcp-go's core only "
-                     "(unsupported)\n";
-        return kExitUnsupported;
-    } else {
+    const kcptun::SessionProfile* profile = kcptun::find_session_profile(o_.profile);
+    if (profile == nullptr) {
+        if (kcp::find_profile(o_.profile) != nullptr) {
+            std::cerr << "kcp-peer: --profile " << o_.profile
+                      << ": the session layer runs kcp-go's core only (unsupported)\n";
+            return kExitUnsupported;
+        }
         std::cerr << "kcp-peer: --profile '" << o_.profile
                   << "': want kcp-go, kcp-go-5.6.1 or ikcp\n";
         return kExitUsage;
     }
-    crypt::KcptunCrypt resolved = crypt::resolve_kcptun_crypt(o_.crypt);
-    if (resolved.fell_back) {
-        // kcptun would silently use AES-256; a typo must not pass as a test of AES.
-        const auto aead = crypt::parse_cipher_name(o_.crypt);
-        if (!aead || !crypt::is_aead(*aead)) {
-            std::cerr << "kcp-peer: crypt '" << o_.crypt << "': unsupported\n";
-            return kExitUnsupported;
-        }
-        resolved = {true, *aead, false};
+    c.version = profile->framing;
+    // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
+    // as a test of AES.
+    kcptun::FrameConfigResult frame = kcptun::kcptun_frame_config(o_.crypt, o_.key, c.version);
+    if (!frame) {
+        std::cerr << "kcp-peer: --crypt " << o_.crypt << ": "
+                  << kcptun::config_error_name(frame.error) << " (unsupported)\n";
+        return kExitUnsupported;
     }
-    if (resolved.has_layer) {
-        if (crypt::is_aead(resolved.cipher) && c.version == fec::Profile::kcp_go_561) {
-            std::cerr << "kcp-peer: crypt " << o_.crypt << ": unsupported by kcp-go v5.6.1\n";
-            return kExitUnsupported;
-        }
-        const crypt::KcptunPass pass = crypt::kcptun_pass(o_.key);
-        const auto key = crypt::kcptun_key(resolved.cipher, pass);
-        c.frame.cipher = resolved.cipher;
-        c.frame.key.assign(key.begin(), key.end());
-    }
+    c.frame = std::move(frame.config);
     c.frame.data_shards = o_.datashard;
     c.frame.parity_shards = o_.parityshard;
-    apply_mode(o_, c);
+    // The framing's own check of the shard counts is the one rule; it speaks for the flags.
+    if (frame::ConfigError why{}; !frame::Framer::create(c.frame, &why)) {
+        std::cerr << "kcp-peer: --datashard " << o_.datashard << " --parityshard " << o_.parityshard
+                  << ": " << frame::config_error_name(why) << "\n";
+        return why == frame::ConfigError::aead_on_561 ? kExitUnsupported : kExitUsage;
+    }
+    const kcptun::NoDelay quad =
+        *kcptun::kcptun_nodelay(o_.mode, {o_.nodelay, o_.interval, o_.resend, o_.nc});
+    c.nodelay = quad.nodelay;
+    c.interval = quad.interval;
+    c.resend = quad.resend;
+    c.nc = quad.nc;
     c.mtu = static_cast<std::size_t>(o_.mtu);
     c.snd_wnd = o_.sndwnd;
     c.rcv_wnd = o_.rcvwnd;
@@ -604,8 +588,8 @@ int main(int argc, char** argv) {
     if (const int code = p.set_up(); code != kExitOk) return code;
     const int code = p.run();
     if (!o.stats.empty()) {
-        const snmp::Version version =
-            o.profile == "kcp-go-5.6.1" ? snmp::Version::v5_6_1 : snmp::Version::v5_6_72;
+        // set_up() accepted the name, so it is a session profile.
+        const snmp::Version version = kcptun::find_session_profile(o.profile)->snmp;
         std::cerr << snmp::to_json(default_snmp(), version) << std::endl;
     }
     if (std::getenv("KCP_PEER_DRIVER_COUNTERS") != nullptr) {

@@ -165,18 +165,20 @@ std::unique_ptr<Listener> Listener::listen(std::string_view local, const Options
         if (error) *error = "cannot parse or resolve address '" + std::string(local) + "'";
         return nullptr;
     }
-    // The configuration is checked once here, so sessions created later cannot fail on it.
+    // The configuration is checked once here, so sessions created later cannot fail on it;
+    // the demuxes take the framing exactly as the core resolved it (profile included).
+    frame::FrameConfig frame;
     {
         session::SessionConfig probe = options.session;
         probe.passive = true;
         session::Session::CreateError why;
-        if (!session::Session::create(probe, detail::now32(), thread_nonces(), &why)) {
+        const auto core = session::Session::create(probe, detail::now32(), thread_nonces(), &why);
+        if (!core) {
             if (error) *error = detail::describe(why);
             return nullptr;
         }
+        frame = core->config().frame;
     }
-    frame::FrameConfig frame = options.session.frame;
-    frame.profile = options.session.version;
 
     std::unique_ptr<Listener> l(new Listener());
     l->shared_ = std::make_shared<Shared>();
