@@ -10,6 +10,36 @@
 
 namespace kcpkit::fec {
 
+FecCounters& FecCounters::operator+=(const FecCounters& other) {
+    // A field added to FecCounters must be added here too.
+    static_assert(sizeof(FecCounters) == 24 * sizeof(std::uint64_t));
+    kcp_in_errors += other.kcp_in_errors;
+    in_errs += other.in_errs;
+    fec_parity_shards += other.fec_parity_shards;
+    fec_recovered += other.fec_recovered;
+    fec_errs += other.fec_errs;
+    fec_full_shard_set += other.fec_full_shard_set;
+    fec_short_shards += other.fec_short_shards;
+    fec_shard_set += other.fec_shard_set;
+    fec_shard_min += other.fec_shard_min;
+    oob_packets += other.oob_packets;
+    dropped_short += other.dropped_short;
+    dropped_oversize += other.dropped_oversize;
+    beyond_paws += other.beyond_paws;
+    duplicates += other.duplicates;
+    ignored_tuning += other.ignored_tuning;
+    autotune_changes += other.autotune_changes;
+    invalid_recovered += other.invalid_recovered;
+    set_overflow += other.set_overflow;
+    codec_builds += other.codec_builds;
+    codec_failures += other.codec_failures;
+    expired += other.expired;
+    parity_groups += other.parity_groups;
+    parity_groups_skipped += other.parity_groups_skipped;
+    encode_rejected += other.encode_rejected;
+    return *this;
+}
+
 namespace {
 
 constexpr std::size_t kAlign = 64;

@@ -129,6 +129,10 @@ struct FecCounters {
     std::uint64_t parity_groups_skipped = 0;
     /// Encoder: too_short / too_long.
     std::uint64_t encode_rejected = 0;
+
+    /// Adds every counter (gauges too: only a decoder sets them, so an encoder's and a
+    /// decoder's sum keeps the decoder's values). The one place that lists every field.
+    FecCounters& operator+=(const FecCounters& other);
 };
 
 // ----- encoder ---------------------------------------------------------------------------------

@@ -647,3 +647,19 @@ BOOST_AUTO_TEST_CASE(codec_cache_holds_four_shapes_and_only_a_fifth_rebuilds) {
         BOOST_TEST(five.builds <= 201u, profile_name(p));
     }
 }
+
+BOOST_AUTO_TEST_CASE(counters_add_every_field) {
+    FecCounters a;
+    a.kcp_in_errors = 1;
+    a.codec_builds = 2;
+    a.codec_failures = 3;
+    a.encode_rejected = 4;
+    FecCounters sum;
+    sum += a;
+    sum += a;
+    BOOST_TEST(sum.kcp_in_errors == 2u);
+    BOOST_TEST(sum.codec_builds == 4u);
+    BOOST_TEST(sum.codec_failures == 6u);
+    BOOST_TEST(sum.encode_rejected == 8u);
+    BOOST_TEST(sum.fec_recovered == 0u);
+}

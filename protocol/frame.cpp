@@ -32,31 +32,6 @@ class FixedNonce final : public crypt::NonceSource {
     std::span<const std::uint8_t> bytes_;
 };
 
-void add_fec_counters(fec::FecCounters& sum, const fec::FecCounters& c) {
-    sum.kcp_in_errors += c.kcp_in_errors;
-    sum.in_errs += c.in_errs;
-    sum.fec_parity_shards += c.fec_parity_shards;
-    sum.fec_recovered += c.fec_recovered;
-    sum.fec_errs += c.fec_errs;
-    sum.fec_full_shard_set += c.fec_full_shard_set;
-    sum.fec_short_shards += c.fec_short_shards;
-    sum.fec_shard_set += c.fec_shard_set;  // gauges: only the decoder sets them
-    sum.fec_shard_min += c.fec_shard_min;
-    sum.oob_packets += c.oob_packets;
-    sum.dropped_short += c.dropped_short;
-    sum.dropped_oversize += c.dropped_oversize;
-    sum.beyond_paws += c.beyond_paws;
-    sum.duplicates += c.duplicates;
-    sum.ignored_tuning += c.ignored_tuning;
-    sum.autotune_changes += c.autotune_changes;
-    sum.invalid_recovered += c.invalid_recovered;
-    sum.set_overflow += c.set_overflow;
-    sum.expired += c.expired;
-    sum.parity_groups += c.parity_groups;
-    sum.parity_groups_skipped += c.parity_groups_skipped;
-    sum.encode_rejected += c.encode_rejected;
-}
-
 }  // namespace
 
 std::string_view config_error_name(ConfigError error) {
@@ -168,8 +143,8 @@ std::optional<std::size_t> Framer::kcp_mtu_for(std::size_t mtu) const {
 
 fec::FecCounters Framer::fec_counters() const {
     fec::FecCounters sum;
-    if (encoder_) add_fec_counters(sum, encoder_->counters());
-    add_fec_counters(sum, decoder_->counters());
+    if (encoder_) sum += encoder_->counters();
+    sum += decoder_->counters();
     return sum;
 }
 
