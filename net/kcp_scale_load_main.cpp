@@ -4,7 +4,7 @@
 // payload stream --rate times a second for --duration seconds, checks every echoed byte
 // and prints one JSON line: sessions opened/healthy, bytes, echo errors, this process's CPU
 // seconds and peak RSS. The counterpart of interop's kcp-load (kcp-go clients), so the
-// client side of kcpkit is measured at scale too.
+// client side of kcpkit is measured at scale too: interop/matrix/scale --load kcpkit.
 #include <sys/resource.h>
 
 #include <atomic>
@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     int sessions = 1000, size = 64;
     double rate = 1, ramp = 10, duration = 20, grace = 3;
     std::size_t threads = 0;
+    bool progress = false;
     po::options_description flags("kcp-scale-load flags");
     flags.add_options()("help,h", "this text")("dial", po::value(&dial)->required(),
                                                "echo server address (kcp-peer --listen ADDR echo)")(
@@ -68,7 +70,9 @@ int main(int argc, char** argv) {
         "ramp", po::value(&ramp)->default_value(ramp), "seconds to open every session")(
         "duration", po::value(&duration)->default_value(duration), "seconds of traffic")(
         "grace", po::value(&grace)->default_value(grace), "seconds the last echoes may take")(
-        "threads", po::value(&threads)->default_value(0), "loop threads (0: one per core)");
+        "threads", po::value(&threads)->default_value(0), "loop threads (0: one per core)")(
+        "progress", po::bool_switch(&progress),
+        "a \"ramped N SECONDS\" line on stdout once every session is open (as kcp-load)");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, flags), vm);
@@ -107,6 +111,7 @@ int main(int argc, char** argv) {
         }
     };
     std::vector<Clock::time_point> opened_at;
+    std::optional<double> ramp_seconds;
     // Ramp, then steady traffic; messages go out from this thread on a 10 ms tick.
     const auto ramp_end =
         started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(ramp));
@@ -143,6 +148,14 @@ int main(int argc, char** argv) {
             clients.push_back(std::move(c));
             opened_at.push_back(Clock::now());
         }
+        if (!ramp_seconds &&
+            clients.size() + dial_errors.size() == static_cast<std::size_t>(sessions)) {
+            ramp_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+            if (progress) {
+                std::printf("ramped %zu %.3f\n", clients.size(), *ramp_seconds);
+                std::fflush(stdout);
+            }
+        }
         for (std::size_t i = 0; i < clients.size(); ++i) {
             send_due(*clients[i], std::chrono::duration<double>(now - opened_at[i]).count());
         }
@@ -176,13 +189,17 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"sessions\":%d,\"opened\":%zu,\"healthy\":%zu,\"unhealthy\":%zu,"
         "\"no_echo_at_all\":%zu,\"bytes_sent\":%llu,\"bytes_echoed\":%llu,\"echo_errors\":%llu,"
+        "\"messages_sent\":%llu,\"messages_echoed\":%llu,\"ramp_seconds\":%.3f,"
         "\"dial_errors\":%zu,"
         "\"loop_threads\":%zu,\"cpu_seconds\":%.3f,\"cpu_ms_per_session\":%.4f,"
         "\"peak_rss_kib\":%ld,\"rss_kib_per_session\":%.2f,\"send_dropped\":%llu,"
         "\"foreign_source\":%llu,\"retrans_segs\":%llu}\n",
         sessions, opened, healthy, opened - healthy, silent,
         static_cast<unsigned long long>(sent_bytes), static_cast<unsigned long long>(echoed_bytes),
-        static_cast<unsigned long long>(errors), dial_errors.size(), loops.size(), cpu,
+        static_cast<unsigned long long>(errors),
+        static_cast<unsigned long long>(sent_bytes / static_cast<std::uint64_t>(size)),
+        static_cast<unsigned long long>(echoed_bytes / static_cast<std::uint64_t>(size)),
+        ramp_seconds.value_or(0.0), dial_errors.size(), loops.size(), cpu,
         opened ? 1000 * cpu / static_cast<double>(opened) : 0.0, peak_rss_kib(),
         opened ? static_cast<double>(peak_rss_kib()) / static_cast<double>(opened) : 0.0,
         static_cast<unsigned long long>(driver.send_dropped),
