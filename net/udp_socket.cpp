@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -149,24 +150,67 @@ void SendBatch::queue(std::span<const std::uint8_t> datagram, int fd, const Addr
     commit(n, fd, to);
 }
 
+namespace {
+#ifndef UDP_SEGMENT
+constexpr int UDP_SEGMENT = 103;  // linux/udp.h, absent from older libc headers
+#endif
+constexpr std::size_t kMaxSegments = 64;     // the kernel's UDP_MAX_SEGMENTS
+constexpr std::size_t kMaxGsoBytes = 65507;  // one IPv4 UDP payload
+std::atomic<bool> gso_refused{false};        // the kernel said no once: plain sends
+}  // namespace
+
 void SendBatch::flush() {
-    std::size_t done = 0;
-    for (std::size_t i = 0; i < pending_; ++i) {
-        msghdr& h = headers_[i].msg_hdr;
+    // Runs of equal-sized datagrams to one address (a flush's full segments) leave as one
+    // UDP GSO message each: the kernel cuts the same datagrams, and the per-datagram send
+    // path (route, IP output, loopback delivery) runs once per run instead of per datagram.
+    const bool gso = !gso_refused.load(std::memory_order_relaxed);
+    if (controls_.size() < pending_) controls_.resize(pending_);
+    if (message_datagrams_.size() < pending_) message_datagrams_.resize(pending_);
+    std::size_t messages = 0;
+    for (std::size_t i = 0; i < pending_;) {
+        const std::size_t segment = iovecs_[i].iov_len;
+        std::size_t end = i + 1, bytes = segment;
+        while (gso && end < pending_ && end - i < kMaxSegments &&
+               bytes + iovecs_[end].iov_len <= kMaxGsoBytes && iovecs_[end].iov_len <= segment &&
+               targets_[end] == targets_[i]) {
+            bytes += iovecs_[end].iov_len;
+            // Only the last datagram of a message may be shorter than the segment size.
+            if (iovecs_[end++].iov_len < segment) break;
+        }
+        msghdr& h = headers_[messages].msg_hdr;
         h = {};
         h.msg_name = const_cast<sockaddr*>(targets_[i].sockaddr_ptr());
         h.msg_namelen = targets_[i].length();
         h.msg_iov = &iovecs_[i];
-        h.msg_iovlen = 1;
+        h.msg_iovlen = end - i;
+        if (end - i > 1) {
+            auto& control = controls_[messages];
+            control.fill(0);
+            h.msg_control = control.data();
+            h.msg_controllen = CMSG_SPACE(sizeof(std::uint16_t));
+            cmsghdr* c = CMSG_FIRSTHDR(&h);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+            const auto size = static_cast<std::uint16_t>(segment);
+            std::memcpy(CMSG_DATA(c), &size, sizeof size);
+        }
+        message_datagrams_[messages++] = end - i;
+        i = end;
     }
-    while (done < pending_) {
-        const int n = sendmmsg(fd_, headers_.data() + done, static_cast<unsigned>(pending_ - done),
+    std::size_t done = 0;
+    const auto drop = [&](std::size_t message) {
+        counters_.dropped += message_datagrams_[message];
+        send_drops.fetch_add(message_datagrams_[message], std::memory_order_relaxed);
+    };
+    while (done < messages) {
+        const int n = sendmmsg(fd_, headers_.data() + done, static_cast<unsigned>(messages - done),
                                MSG_DONTWAIT);
         if (n > 0) {
-            for (std::size_t i = done; i < done + static_cast<std::size_t>(n); ++i) {
-                counters_.bytes += iovecs_[i].iov_len;
+            for (std::size_t m = done; m < done + static_cast<std::size_t>(n); ++m) {
+                counters_.bytes += headers_[m].msg_len;
+                counters_.datagrams += message_datagrams_[m];
             }
-            counters_.datagrams += static_cast<std::uint64_t>(n);
             done += static_cast<std::size_t>(n);
             continue;
         }
@@ -174,13 +218,25 @@ void SendBatch::flush() {
         counters_.last_error = errno;
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
             // Socket buffer full: KCP retransmits what is lost here.
-            counters_.dropped += pending_ - done;
-            send_drops.fetch_add(pending_ - done, std::memory_order_relaxed);
+            while (done < messages) drop(done++);
             break;
         }
-        ++counters_.dropped;  // this one datagram is refused (e.g. bad address); go on
-        send_drops.fetch_add(1, std::memory_order_relaxed);
-        ++done;
+        if (message_datagrams_[done] > 1 &&
+            (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOPROTOOPT)) {
+            // No UDP GSO here (old kernel, a device without checksum offload): send the
+            // rest one datagram a message, now and from now on.
+            gso_refused.store(true, std::memory_order_relaxed);
+            std::size_t first = 0;
+            for (std::size_t m = 0; m < done; ++m) first += message_datagrams_[m];
+            std::copy(iovecs_.begin() + static_cast<std::ptrdiff_t>(first),
+                      iovecs_.begin() + static_cast<std::ptrdiff_t>(pending_), iovecs_.begin());
+            std::copy(targets_.begin() + static_cast<std::ptrdiff_t>(first),
+                      targets_.begin() + static_cast<std::ptrdiff_t>(pending_), targets_.begin());
+            pending_ -= first;
+            flush();
+            return;
+        }
+        drop(done++);  // this message is refused (e.g. bad address); go on
     }
     pending_ = 0;
 }

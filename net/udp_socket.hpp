@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -107,6 +108,9 @@ class SendBatch {
     std::vector<Address> targets_;
     std::vector<iovec> iovecs_;
     std::vector<mmsghdr> headers_;
+    // One control buffer (UDP_SEGMENT) and one datagram count per message of a flush.
+    std::vector<std::array<std::uint8_t, 32>> controls_;
+    std::vector<std::size_t> message_datagrams_;
     std::size_t pending_ = 0;
     int fd_ = -1;
     SendCounters counters_;
