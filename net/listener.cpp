@@ -213,6 +213,14 @@ Listener::~Listener() {
 }
 
 std::shared_ptr<Session> Listener::accept(Error* error) {
+    return accept_impl(true, error);
+}
+
+std::shared_ptr<Session> Listener::try_accept() {
+    return accept_impl(false, nullptr);
+}
+
+std::shared_ptr<Session> Listener::accept_impl(bool block, Error* error) {
     std::unique_lock lock(shared_->mutex);
     for (;;) {
         if (shared_->closed) {
@@ -229,6 +237,10 @@ std::shared_ptr<Session> Listener::accept(Error* error) {
             if (error) *error = Error::none;
             return s;
         }
+        if (!block) {
+            if (error) *error = Error::would_block;
+            return nullptr;
+        }
         if (Clock::now() >= shared_->accept_deadline) {
             if (error) *error = Error::timeout;
             return nullptr;
@@ -239,21 +251,6 @@ std::shared_ptr<Session> Listener::accept(Error* error) {
             shared_->accept_cv.wait_until(lock, shared_->accept_deadline);
         }
     }
-}
-
-std::shared_ptr<Session> Listener::try_accept() {
-    {
-        std::lock_guard lock(shared_->mutex);
-        if (shared_->closed || shared_->accept_queue.empty()) return nullptr;
-    }
-    const Deadline saved = [&] {
-        std::lock_guard lock(shared_->mutex);
-        return std::exchange(shared_->accept_deadline, Deadline::min());
-    }();
-    auto s = accept();
-    std::lock_guard lock(shared_->mutex);
-    shared_->accept_deadline = saved;
-    return s;
 }
 
 void Listener::set_accept_deadline(Deadline when) {

@@ -350,6 +350,56 @@ std::vector<std::uint8_t> push_segment(std::uint32_t conv, std::uint32_t sn,
 }
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(try_accept_leaves_a_blocked_accept_alone) {
+    // One thread blocks in accept() with a far deadline while this one takes sessions with
+    // try_accept(): the blocked accept() must never time out early (try_accept once
+    // lowered the shared deadline for its own call).
+    const Options options = fast_options();
+    auto listener = Listener::listen("127.0.0.1:0", options);
+    BOOST_REQUIRE(listener);
+    listener->set_accept_deadline(in(30s));
+    std::atomic<int> early_timeouts{0}, by_accept{0}, by_try{0};
+    std::thread blocked([&] {
+        for (;;) {
+            Error e = Error::none;
+            auto s = listener->accept(&e);
+            if (s) {
+                ++by_accept;
+                s->close();
+            } else if (e == Error::timeout) {
+                ++early_timeouts;
+            } else {
+                return;  // closed
+            }
+        }
+    });
+    constexpr int kClients = 40;
+    std::vector<std::shared_ptr<Session>> clients;
+    const std::uint8_t hello[1] = {7};
+    for (int i = 0; i < kClients; ++i) {
+        auto c = Session::dial(listener->address().to_string(), options);
+        BOOST_REQUIRE(c);
+        BOOST_REQUIRE(c->write(hello).ok());
+        clients.push_back(c);
+        for (int k = 0; k < 20; ++k) {
+            if (auto s = listener->try_accept()) {
+                ++by_try;
+                s->close();
+            }
+            std::this_thread::sleep_for(1ms);
+        }
+    }
+    for (int i = 0; i < 500 && by_try + by_accept < kClients; ++i) {
+        std::this_thread::sleep_for(10ms);
+    }
+    BOOST_CHECK(listener->try_accept() == nullptr);
+    listener->close();
+    blocked.join();
+    BOOST_CHECK_EQUAL(early_timeouts.load(), 0);
+    BOOST_CHECK_EQUAL(by_try.load() + by_accept.load(), kClients);
+    for (auto& c : clients) c->close();
+}
+
 BOOST_AUTO_TEST_CASE(conv_change_with_sn_zero_replaces_the_session) {
     Options options = fast_options();
     auto listener = Listener::listen("127.0.0.1:0", options);

@@ -267,6 +267,9 @@ class Listener {
 
   private:
     Listener() = default;
+    /// accept() (block: waits until the accept deadline) and try_accept() (never waits):
+    /// neither touches the shared accept deadline.
+    std::shared_ptr<Session> accept_impl(bool block, Error* error);
     std::shared_ptr<Shared> shared_;
     std::vector<std::shared_ptr<detail::ListenerShard>> shards_;
     Address address_;
