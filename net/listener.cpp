@@ -41,8 +41,19 @@ void ListenerShard::on_readable() {
             }
             handle(batch.source(i), batch.data(i));
         }
+        publish_demux_counters();
         wake_all();
         if (static_cast<std::size_t>(n) < batch.count()) break;
+    }
+}
+
+void ListenerShard::publish_demux_counters() {
+    // The demux decides what a checksum error is; the process-wide table only adds it up.
+    const std::uint64_t csum = demux_->counters().in_csum_errors;
+    if (csum != published_csum_) {
+        atomic_counters().listener_csum.fetch_add(csum - published_csum_,
+                                                  std::memory_order_relaxed);
+        published_csum_ = csum;
     }
 }
 
@@ -89,9 +100,6 @@ void ListenerShard::handle(const Address& from, std::span<std::uint8_t> wire) {
             return;
         case listener::Action::drop:
             atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
-            if (d.drop == listener::DropReason::bad_checksum) {
-                atomic_counters().listener_csum.fetch_add(1, std::memory_order_relaxed);
-            }
             return;
     }
 }

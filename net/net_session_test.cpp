@@ -568,6 +568,26 @@ BOOST_AUTO_TEST_CASE(each_session_wakes_only_at_its_own_deadline) {
 }
 
 BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
+    {
+        // CurrEstab follows open sessions, as the cores count them; MaxConn covers them.
+        const std::uint64_t open_before = default_snmp().CurrEstab;
+        const Options options = fast_options();
+        auto listener = Listener::listen("127.0.0.1:0", options);
+        BOOST_REQUIRE(listener);
+        auto client = Session::dial(listener->address().to_string(), options);
+        BOOST_REQUIRE(client);
+        const std::uint8_t hello[1] = {1};
+        BOOST_REQUIRE(client->write(hello).ok());
+        auto server = accept_within(*listener, 5s);
+        BOOST_REQUIRE(server);
+        const snmp::Snmp both = default_snmp();
+        BOOST_CHECK_EQUAL(both.CurrEstab, open_before + 2);
+        BOOST_CHECK_GE(both.MaxConn, both.CurrEstab);
+        client->close();
+        BOOST_CHECK_EQUAL(default_snmp().CurrEstab, open_before + 1);
+        server->close();
+        BOOST_CHECK_EQUAL(default_snmp().CurrEstab, open_before);
+    }
     const snmp::Snmp before = default_snmp();
     transfer(fast_options(), 100000);
     const snmp::Snmp after = default_snmp();

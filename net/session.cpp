@@ -80,8 +80,9 @@ snmp::Snmp default_snmp() {
     std::lock_guard lock(reg.mutex);
     snmp::Snmp total = reg.retired;
     for (const Session* s : reg.live) total += s->snmp();
-    total.CurrEstab = reg.live.size();
-    total.MaxConn = reg.max_conn;
+    // CurrEstab is the sessions' own (each open core counts 1). The high-water mark of open
+    // sessions and what listeners rejected before any session existed are only visible here.
+    total.MaxConn = std::max(total.MaxConn, reg.max_conn);
     total.InCsumErrors += detail::atomic_counters().listener_csum.load();
     return total;
 }

@@ -146,8 +146,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::int32_t srttvar() const;
     const Address& remote_address() const { return remote_; }
     Address local_address() const;
-    /// This session's kcp-go counters, including what the driver counted (InErrs for
-    /// datagrams from a foreign address, OutPkts/OutBytes as the core produced them).
+    /// This session's kcp-go counters: the core's, plus the one thing only the driver can
+    /// see: a client's datagrams from an address other than the dialled one, counted in
+    /// InErrs as kcp-go v5.6.72 does (the core never receives them).
     snmp::Snmp snmp() const;
     /// Runs `fn` on the core under the session's lock (for tests and tools).
     template <class F>
@@ -281,15 +282,17 @@ struct DriverCounters {
     std::uint64_t foreign_source = 0;     ///< client: datagrams from an unexpected address (InErrs)
     std::uint64_t truncated = 0;          ///< datagrams longer than 1500 bytes (cut, then dropped)
     std::uint64_t listener_dropped = 0;   ///< datagrams the listener demux dropped (any reason)
-    std::uint64_t listener_csum = 0;      ///< of them, bad CRC / tag (InCsumErrors)
+    std::uint64_t listener_csum = 0;      ///< the demuxes' in_csum_errors (InCsumErrors)
     std::uint64_t timer_reschedules = 0;  ///< calls on other threads that moved a timer earlier
     std::uint64_t timer_fires = 0;        ///< session timers that fired
     std::uint64_t idle_timer_fires = 0;   ///< of them, with the core not yet due (no flush)
 };
 DriverCounters driver_counters();
 
-/// kcp-go's DefaultSnmp: the sum over every session of the process (closed ones included)
-/// plus what listeners counted before a session was chosen.
+/// kcp-go's DefaultSnmp: the sum over every session of the process (closed ones included;
+/// CurrEstab is the sessions' own, 1 per open session), plus the listeners' demux
+/// in_csum_errors (garbage that reached no session) in InCsumErrors, and MaxConn as the
+/// most sessions registered at once (only the driver sees them together).
 snmp::Snmp default_snmp();
 
 }  // namespace kcpkit::net
