@@ -596,10 +596,9 @@ int main(int argc, char** argv) {
         // Not part of the kcp-peer-go contract: what only the UDP driver sees, for debugging.
         const DriverCounters d = driver_counters();
         std::cerr << "driver send_dropped " << d.send_dropped << " foreign_source "
-                  << d.foreign_source << " truncated " << d.truncated << " listener_dropped "
-                  << d.listener_dropped << " timer_reschedules " << d.timer_reschedules
-                  << " timer_fires " << d.timer_fires << " idle_timer_fires " << d.idle_timer_fires
-                  << "\n";
+                  << d.foreign_source << " listener_dropped " << d.listener_dropped
+                  << " timer_reschedules " << d.timer_reschedules << " timer_fires "
+                  << d.timer_fires << " idle_timer_fires " << d.idle_timer_fires << "\n";
     }
     std::cout.flush();
     std::fflush(stdout);

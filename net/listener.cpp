@@ -34,13 +34,7 @@ void ListenerShard::on_readable() {
     for (int round = 0; round < 4; ++round) {
         const int n = batch.receive(socket_.fd());
         if (n <= 0) break;
-        for (int i = 0; i < n; ++i) {
-            if (batch.truncated(i)) {
-                atomic_counters().truncated.fetch_add(1, std::memory_order_relaxed);
-                continue;
-            }
-            handle(batch.source(i), batch.data(i));
-        }
+        for (int i = 0; i < n; ++i) handle(batch.source(i), batch.data(i));
         publish_demux_counters();
         wake_all();
         if (static_cast<std::size_t>(n) < batch.count()) break;

@@ -66,7 +66,6 @@ DriverCounters driver_counters() {
     DriverCounters out;
     out.send_dropped = total_send_drops();
     out.foreign_source = c.foreign_source.load();
-    out.truncated = c.truncated.load();
     out.listener_dropped = c.listener_dropped.load();
     out.listener_csum = c.listener_csum.load();
     out.timer_reschedules = c.reschedules.load();
@@ -219,10 +218,6 @@ void Session::on_client_socket_readable() {
                     // kcp-go v5.6.72 accepts only the dialled address (InErrs).
                     ++foreign_source_drops_;
                     detail::atomic_counters().foreign_source.fetch_add(1);
-                    continue;
-                }
-                if (batch.truncated(i)) {
-                    detail::atomic_counters().truncated.fetch_add(1);
                     continue;
                 }
                 const Wake w = wake_from(core_->handle_datagram(batch.data(i), now));

@@ -280,7 +280,6 @@ class Listener {
 struct DriverCounters {
     std::uint64_t send_dropped = 0;       ///< datagrams the socket refused (buffer full)
     std::uint64_t foreign_source = 0;     ///< client: datagrams from an unexpected address (InErrs)
-    std::uint64_t truncated = 0;          ///< datagrams longer than 1500 bytes (cut, then dropped)
     std::uint64_t listener_dropped = 0;   ///< datagrams the listener demux dropped (any reason)
     std::uint64_t listener_csum = 0;      ///< the demuxes' in_csum_errors (InCsumErrors)
     std::uint64_t timer_reschedules = 0;  ///< calls on other threads that moved a timer earlier

@@ -110,10 +110,6 @@ std::span<std::uint8_t> RecvBatch::data(int i) {
     return {storage_.get() + k * capacity_, headers_[k].msg_len};
 }
 
-bool RecvBatch::truncated(int i) const {
-    return (headers_[static_cast<std::size_t>(i)].msg_hdr.msg_flags & MSG_TRUNC) != 0;
-}
-
 // ----- SendBatch -------------------------------------------------------------------------
 
 SendBatch::SendBatch(std::size_t count, std::size_t capacity)

@@ -53,16 +53,19 @@ class UdpSocket {
     int fd_ = -1;
 };
 
+/// Receive slot size: one byte more than kcp-go's 1500-byte read buffer, so a longer
+/// datagram reaches the core recognisably long; the core cuts it to 1500 as kcp-go's read
+/// does (frame counter `oversize`) and its CRC then fails (InCsumErrors), as in kcp-go.
+inline constexpr std::size_t kRecvSlot = kMaxDatagram + 1;
+
 /// Receives up to `count` datagrams per call.
 class RecvBatch {
   public:
-    explicit RecvBatch(std::size_t count = 64, std::size_t capacity = kMaxDatagram);
+    explicit RecvBatch(std::size_t count = 64, std::size_t capacity = kRecvSlot);
     /// Number received (0: nothing pending), or -1 with errno on a socket error.
     int receive(int fd);
     std::span<std::uint8_t> data(int i);
     const Address& source(int i) const { return sources_[static_cast<std::size_t>(i)]; }
-    /// The datagram was longer than the buffer (kcp-go would read it cut short too).
-    bool truncated(int i) const;
     std::size_t count() const { return sources_.size(); }
 
   private:
