@@ -218,8 +218,8 @@ std::shared_ptr<Session> Listener::accept(Error* error) {
     return accept_impl(true, error);
 }
 
-std::shared_ptr<Session> Listener::try_accept() {
-    return accept_impl(false, nullptr);
+std::shared_ptr<Session> Listener::try_accept(Error* error) {
+    return accept_impl(false, error);
 }
 
 std::shared_ptr<Session> Listener::accept_impl(bool block, Error* error) {

@@ -206,7 +206,10 @@ BOOST_AUTO_TEST_CASE(listener_serves_many_clients) {
 }
 
 BOOST_AUTO_TEST_CASE(garbage_from_many_sources_is_counted_and_harmless) {
-    const Options options = with_aes_fec(fast_options());
+    Options options = with_aes_fec(fast_options());
+    // Room for the whole burst in the kernel queues: a loop thread that waits for a core on
+    // a busy machine must not turn this test into a count of kernel drops.
+    options.read_buffer = 4 << 20;
     auto listener = Listener::listen("127.0.0.1:0", options);
     BOOST_REQUIRE(listener);
     auto client = Session::dial(listener->address().to_string(), options);
@@ -424,8 +427,12 @@ BOOST_AUTO_TEST_CASE(try_accept_leaves_a_blocked_accept_alone) {
     for (int i = 0; i < 500 && by_try + by_accept < kClients; ++i) {
         std::this_thread::sleep_for(10ms);
     }
-    BOOST_CHECK(listener->try_accept() == nullptr);
+    Error e = Error::none;
+    BOOST_CHECK(listener->try_accept(&e) == nullptr);
+    BOOST_CHECK(e == Error::would_block);
     listener->close();
+    BOOST_CHECK(listener->try_accept(&e) == nullptr);
+    BOOST_CHECK(e == Error::closed);
     blocked.join();
     BOOST_CHECK_EQUAL(early_timeouts.load(), 0);
     BOOST_CHECK_EQUAL(by_try.load() + by_accept.load(), kClients);
