@@ -106,11 +106,23 @@ po::options_description scenario_options() {
     return d;
 }
 
+std::string quad_text(const kcptun::NoDelay& q) {
+    return "(" + std::to_string(q.nodelay) + "," + std::to_string(q.interval) + "," +
+           std::to_string(q.resend) + "," + std::to_string(q.nc) + ")";
+}
+
+// "normal (0,40,2,1) | ... | manual (...)", from kcptun's one table.
+std::string mode_help() {
+    std::string text;
+    for (const kcptun::Mode& m : kcptun::modes())
+        text += std::string(m.name) + " " + quad_text(m.quad) + " | ";
+    return text + std::string(kcptun::kManualMode) + " (--nodelay --interval --resend --nc, from " +
+           quad_text(kcptun::kManualDefaults) + ") (" + std::string(kcptun::kDefaultMode) + ")";
+}
+
 po::options_description kcp_options() {
     po::options_description d("KCP (kcptun's names)");
-    d.add_options()("mode", po::value<std::string>(),
-                    "normal (0,40,2,1) | fast (0,30,2,1) | fast2 (1,20,2,1) | fast3 (1,10,2,1) | "
-                    "manual (--nodelay --interval --resend --nc, from 0,50,0,0) (fast)")(
+    d.add_options()("mode", po::value<std::string>(), mode_help().c_str())(
         "nodelay", po::value<int>(), "manual: nodelay")("interval", po::value<int>(),
                                                         "manual: flush interval, ms")(
         "resend", po::value<int>(), "manual: fast-resend threshold")(
