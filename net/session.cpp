@@ -65,6 +65,7 @@ DriverCounters driver_counters() {
     const auto& c = detail::atomic_counters();
     DriverCounters out;
     out.send_dropped = total_send_drops();
+    out.send_oversize = total_send_oversize();
     out.foreign_source = c.foreign_source.load();
     out.listener_dropped = c.listener_dropped.load();
     out.listener_csum = c.listener_csum.load();

@@ -323,6 +323,7 @@ class Listener {
 /// Counters only the driver sees (process-wide).
 struct DriverCounters {
     std::uint64_t send_dropped = 0;       ///< datagrams the socket refused (buffer full)
+    std::uint64_t send_oversize = 0;      ///< datagrams longer than a send slot: not sent
     std::uint64_t foreign_source = 0;     ///< client: datagrams from an unexpected address (InErrs)
     std::uint64_t listener_dropped = 0;   ///< datagrams the listener demux dropped (any reason)
     std::uint64_t listener_csum = 0;      ///< the demuxes' in_csum_errors (InCsumErrors)

@@ -81,6 +81,7 @@ struct SendCounters {
     std::uint64_t datagrams = 0;  ///< OutPkts
     std::uint64_t bytes = 0;      ///< OutBytes
     std::uint64_t dropped = 0;    ///< the socket buffer was full (KCP retransmits) or an error
+    std::uint64_t oversize = 0;   ///< longer than a slot (the core never makes one): not sent
     int last_error = 0;           ///< errno of the last failed send (0: none)
 };
 
@@ -92,9 +93,11 @@ class SendBatch {
     /// A buffer for the next datagram; write into it, then commit() (or abandon it).
     std::span<std::uint8_t> slot() { return {slot_ptr(pending_), capacity_}; }
     /// Queues slot()[0, length) for `to` on `fd`; sends the batch first if it holds another
-    /// socket's datagrams, and afterwards if it is full.
+    /// socket's datagrams, and afterwards if it is full. A length above the slot is a
+    /// caller's bug: counted (oversize) and not sent, never cut into a corrupt datagram.
     void commit(std::size_t length, int fd, const Address& to);
-    /// Copies `datagram` into a slot and commits it (for callers with their own buffer).
+    /// Copies `datagram` into a slot and commits it (for callers with their own buffer);
+    /// longer than a slot: counted (oversize), not sent.
     void queue(std::span<const std::uint8_t> datagram, int fd, const Address& to);
     /// Sends everything queued (sendmmsg); drops what the socket refuses.
     void flush();
@@ -117,6 +120,8 @@ class SendBatch {
 
 /// Datagrams every SendBatch of the process dropped (socket buffer full, send errors).
 std::uint64_t total_send_drops();
+/// Datagrams every SendBatch of the process refused as longer than a slot.
+std::uint64_t total_send_oversize();
 
 /// This thread's SendBatch. Loop threads flush it after every iteration; any other thread
 /// must flush() it before returning to its caller.
