@@ -595,11 +595,11 @@ int main(int argc, char** argv) {
     if (std::getenv("KCP_PEER_DRIVER_COUNTERS") != nullptr) {
         // Not part of the kcp-peer-go contract: what only the UDP driver sees, for debugging.
         const DriverCounters d = driver_counters();
-        std::cerr << "driver send_dropped " << d.send_dropped << " foreign_source "
-                  << d.foreign_source << " truncated " << d.truncated << " listener_dropped "
-                  << d.listener_dropped << " timer_reschedules " << d.timer_reschedules
-                  << " timer_fires " << d.timer_fires << " idle_timer_fires " << d.idle_timer_fires
-                  << "\n";
+        std::cerr << "driver send_dropped " << d.send_dropped << " send_oversize "
+                  << d.send_oversize << " foreign_source " << d.foreign_source
+                  << " listener_dropped " << d.listener_dropped << " timer_reschedules "
+                  << d.timer_reschedules << " timer_fires " << d.timer_fires << " idle_timer_fires "
+                  << d.idle_timer_fires << "\n";
     }
     std::cout.flush();
     std::fflush(stdout);

@@ -34,15 +34,20 @@ void ListenerShard::on_readable() {
     for (int round = 0; round < 4; ++round) {
         const int n = batch.receive(socket_.fd());
         if (n <= 0) break;
-        for (int i = 0; i < n; ++i) {
-            if (batch.truncated(i)) {
-                atomic_counters().truncated.fetch_add(1, std::memory_order_relaxed);
-                continue;
-            }
-            handle(batch.source(i), batch.data(i));
-        }
+        for (int i = 0; i < n; ++i) handle(batch.source(i), batch.data(i));
+        publish_demux_counters();
         wake_all();
         if (static_cast<std::size_t>(n) < batch.count()) break;
+    }
+}
+
+void ListenerShard::publish_demux_counters() {
+    // The demux decides what a checksum error is; the process-wide table only adds it up.
+    const std::uint64_t csum = demux_->counters().in_csum_errors;
+    if (csum != published_csum_) {
+        atomic_counters().listener_csum.fetch_add(csum - published_csum_,
+                                                  std::memory_order_relaxed);
+        published_csum_ = csum;
     }
 }
 
@@ -89,9 +94,6 @@ void ListenerShard::handle(const Address& from, std::span<std::uint8_t> wire) {
             return;
         case listener::Action::drop:
             atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
-            if (d.drop == listener::DropReason::bad_checksum) {
-                atomic_counters().listener_csum.fetch_add(1, std::memory_order_relaxed);
-            }
             return;
     }
 }
@@ -213,6 +215,14 @@ Listener::~Listener() {
 }
 
 std::shared_ptr<Session> Listener::accept(Error* error) {
+    return accept_impl(true, error);
+}
+
+std::shared_ptr<Session> Listener::try_accept(Error* error) {
+    return accept_impl(false, error);
+}
+
+std::shared_ptr<Session> Listener::accept_impl(bool block, Error* error) {
     std::unique_lock lock(shared_->mutex);
     for (;;) {
         if (shared_->closed) {
@@ -229,6 +239,10 @@ std::shared_ptr<Session> Listener::accept(Error* error) {
             if (error) *error = Error::none;
             return s;
         }
+        if (!block) {
+            if (error) *error = Error::would_block;
+            return nullptr;
+        }
         if (Clock::now() >= shared_->accept_deadline) {
             if (error) *error = Error::timeout;
             return nullptr;
@@ -239,21 +253,6 @@ std::shared_ptr<Session> Listener::accept(Error* error) {
             shared_->accept_cv.wait_until(lock, shared_->accept_deadline);
         }
     }
-}
-
-std::shared_ptr<Session> Listener::try_accept() {
-    {
-        std::lock_guard lock(shared_->mutex);
-        if (shared_->closed || shared_->accept_queue.empty()) return nullptr;
-    }
-    const Deadline saved = [&] {
-        std::lock_guard lock(shared_->mutex);
-        return std::exchange(shared_->accept_deadline, Deadline::min());
-    }();
-    auto s = accept();
-    std::lock_guard lock(shared_->mutex);
-    shared_->accept_deadline = saved;
-    return s;
 }
 
 void Listener::set_accept_deadline(Deadline when) {

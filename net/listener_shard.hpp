@@ -57,6 +57,8 @@ class ListenerShard final : public EventLoop::Watcher,
     void handle(const Address& from, std::span<std::uint8_t> wire);
     void note_wake(const std::shared_ptr<Session>& s, const Session::Wake& wake);
     void wake_all();
+    /// Adds what the demux counted since the last call to the process-wide counters.
+    void publish_demux_counters();
     void create_session(const Address& from, const listener::Decision& d);
 
     EventLoop& loop_;
@@ -68,6 +70,7 @@ class ListenerShard final : public EventLoop::Watcher,
     // Sessions a receive batch made readable/writable, woken once after the batch.
     std::vector<std::pair<std::shared_ptr<Session>, Session::Wake>> woken_;
     bool retired_ = false;
+    std::uint64_t published_csum_ = 0;     // demux in_csum_errors already added process-wide
     std::shared_ptr<ListenerShard> self_;  // while watched by the loop
 };
 

@@ -65,8 +65,8 @@ DriverCounters driver_counters() {
     const auto& c = detail::atomic_counters();
     DriverCounters out;
     out.send_dropped = total_send_drops();
+    out.send_oversize = total_send_oversize();
     out.foreign_source = c.foreign_source.load();
-    out.truncated = c.truncated.load();
     out.listener_dropped = c.listener_dropped.load();
     out.listener_csum = c.listener_csum.load();
     out.timer_reschedules = c.reschedules.load();
@@ -80,8 +80,9 @@ snmp::Snmp default_snmp() {
     std::lock_guard lock(reg.mutex);
     snmp::Snmp total = reg.retired;
     for (const Session* s : reg.live) total += s->snmp();
-    total.CurrEstab = reg.live.size();
-    total.MaxConn = reg.max_conn;
+    // CurrEstab is the sessions' own (each open core counts 1). The high-water mark of open
+    // sessions and what listeners rejected before any session existed are only visible here.
+    total.MaxConn = std::max(total.MaxConn, reg.max_conn);
     total.InCsumErrors += detail::atomic_counters().listener_csum.load();
     return total;
 }
@@ -218,10 +219,6 @@ void Session::on_client_socket_readable() {
                     // kcp-go v5.6.72 accepts only the dialled address (InErrs).
                     ++foreign_source_drops_;
                     detail::atomic_counters().foreign_source.fetch_add(1);
-                    continue;
-                }
-                if (batch.truncated(i)) {
-                    detail::atomic_counters().truncated.fetch_add(1);
                     continue;
                 }
                 const Wake w = wake_from(core_->handle_datagram(batch.data(i), now));

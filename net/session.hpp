@@ -35,12 +35,16 @@
 
 namespace kcpkit::net {
 
+/// What a call reports. Each call below lists the values it can return and what to do
+/// next; in short: would_block and timeout leave everything intact (retry later), closed
+/// is final, socket_error means the session cannot receive any more (close it), and
+/// invalid_argument means nothing was done (change the argument).
 enum class Error : std::uint8_t {
     none = 0,
-    would_block,       ///< try_read / try_write: nothing to read / window full
+    would_block,       ///< try_read / try_write / try_accept: nothing to read / window full
     timeout,           ///< the deadline passed (kcp-go: a net.Error with Timeout() true)
     closed,            ///< the session or listener was closed (kcp-go: io.ErrClosedPipe)
-    invalid_argument,  ///< a setter's value refused, or the call does not apply (server socket)
+    invalid_argument,  ///< the argument was refused, or the call does not apply (server socket)
     socket_error,      ///< the socket failed (errno in last_socket_error())
 };
 std::string_view error_name(Error error);
@@ -79,9 +83,16 @@ class ListenerShard;
 class Session : public std::enable_shared_from_this<Session> {
   public:
     /// kcp-go's DialWithOptions: a client session on its own socket (random local port,
-    /// same family as `remote`), conv from getrandom unless Options::use_conv. nullptr with
-    /// `error` set if the address does not parse, the socket fails or the core refuses the
-    /// configuration.
+    /// same family as `remote`), conv from getrandom unless Options::use_conv. Nothing is
+    /// sent until the first write (KCP has no handshake), so an unreachable peer is not an
+    /// error here. nullptr with `error` (words, for people) when:
+    ///  - `remote` does not parse or resolve: fix the address;
+    ///  - the socket cannot be created or bound (strerror text; e.g. out of descriptors):
+    ///    free resources and dial again;
+    ///  - the core refuses Options::session (the framing's config_error_name, a bad mtu, a
+    ///    window < 1): fix the options; dialling again with the same ones fails the same way.
+    /// Socket option failures (buffers, DSCP) are ignored here, as kcp-go does; call the
+    /// setters afterwards to see them.
     static std::shared_ptr<Session> dial(std::string_view remote, const Options& options,
                                          std::string* error = nullptr);
 
@@ -93,16 +104,32 @@ class Session : public std::enable_shared_from_this<Session> {
 
     /// kcp-go's Read: waits until bytes arrive, the read deadline passes or the session is
     /// closed; returns at most buffer.size() bytes of the next message (the rest follows).
+    ///  - none: `bytes` > 0 copied (0 only for an empty buffer);
+    ///  - timeout: the read deadline passed (or was already past) with nothing to read;
+    ///    the session is intact: set a later deadline and read again, or close();
+    ///  - closed: close() was called, or the listener replaced the session (its peer
+    ///    restarted with a new conv): final, every later call fails the same way;
+    ///  - socket_error: a client's socket failed (last_socket_error()); bytes already
+    ///    received are still returned first, then this: nothing more can arrive, close().
     IoResult read(std::span<std::uint8_t> buffer);
     /// kcp-go's Write: waits while the send window is full (write deadline), then queues
-    /// all of `data` (cut into mss-sized messages by the core) and flushes.
+    /// all of `data` (cut into mss-sized messages by the core) and flushes. Either all of
+    /// `data` is queued (none, bytes = data.size()) or nothing is:
+    ///  - timeout: the window stayed full until the write deadline: the peer is not
+    ///    acknowledging (slow, gone, or not reading); retry later or close();
+    ///  - closed: as for read(): final;
+    ///  - socket_error: the client's socket failed: close();
+    ///  - invalid_argument: the core refused the data (more than 255 fragments with
+    ///    fragment_messages): write it in smaller pieces.
     IoResult write(std::span<const std::uint8_t> data);
-    /// kcp-go's WriteBuffers: every buffer in order, one window check and one flush.
+    /// kcp-go's WriteBuffers: every buffer in order, one window check and one flush. The
+    /// same results as write(); `bytes` is the sum of the buffers.
     IoResult write_buffers(std::span<const std::span<const std::uint8_t>> buffers);
 
     // ----- non-blocking / callback style -----------------------------------------------
 
-    /// As read()/write() but never wait: Error::would_block instead.
+    /// As read()/write() but never wait: Error::would_block instead of waiting (nothing to
+    /// read / window full: nothing queued); wait for the callback below. Never timeout.
     IoResult try_read(std::span<std::uint8_t> buffer);
     IoResult try_write(std::span<const std::uint8_t> data);
     /// Called on the session's loop thread (without any lock held) when datagrams made the
@@ -113,7 +140,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // ----- lifetime ----------------------------------------------------------------------
 
     /// kcp-go's Close: a last flush, then reads and writes fail with closed (blocked ones
-    /// wake up). No FIN: the peer is not told. Error::closed if already closed.
+    /// wake up). No FIN: the peer is not told. none, or closed if already closed (also
+    /// when the listener replaced the session): harmless, nothing to do.
     Error close();
     bool is_closed() const;
 
@@ -125,6 +153,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     // ----- kcp-go's setters --------------------------------------------------------------
 
+    /// false when the core refuses the mtu (no room for the headers, or above what the
+    /// profile allows: Framer::kcp_mtu_for): nothing changed, the old mtu stays.
     bool set_mtu(std::size_t mtu);
     void set_window_size(int snd, int rcv);
     void set_nodelay(int nodelay, int interval, int resend, int nc);
@@ -132,8 +162,9 @@ class Session : public std::enable_shared_from_this<Session> {
     void set_write_delay(bool on);
     void set_ack_nodelay(bool on);
     void set_dup(int dup);
-    /// Client sessions only (a server session shares its listener's socket: invalid_argument,
-    /// as kcp-go).
+    /// Client sessions only. none; invalid_argument on a server session (it shares its
+    /// listener's socket, as in kcp-go: use the Listener's setters); socket_error if the
+    /// kernel refuses the option (errno at the time of the call): the old value stays.
     Error set_dscp(int dscp);
     Error set_read_buffer(int bytes);
     Error set_write_buffer(int bytes);
@@ -146,8 +177,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::int32_t srttvar() const;
     const Address& remote_address() const { return remote_; }
     Address local_address() const;
-    /// This session's kcp-go counters, including what the driver counted (InErrs for
-    /// datagrams from a foreign address, OutPkts/OutBytes as the core produced them).
+    /// This session's kcp-go counters: the core's, plus the one thing only the driver can
+    /// see: a client's datagrams from an address other than the dialled one, counted in
+    /// InErrs as kcp-go v5.6.72 does (the core never receives them).
     snmp::Snmp snmp() const;
     /// Runs `fn` on the core under the session's lock (for tests and tools).
     template <class F>
@@ -237,25 +269,38 @@ class Session : public std::enable_shared_from_this<Session> {
 /// remote address by protocol::listener::ListenerDemux.
 class Listener {
   public:
-    /// kcp-go's ListenWithOptions. nullptr with `error` set on a bad address, a socket
-    /// failure or a configuration the core refuses.
+    /// kcp-go's ListenWithOptions. nullptr with `error` (words, for people) when:
+    ///  - `local` does not parse or resolve: fix the address;
+    ///  - a socket cannot be created or bound (strerror text; e.g. the port is taken by a
+    ///    socket without SO_REUSEPORT): pick another address or free the port;
+    ///  - the core refuses Options::session (as for dial()): fix the options.
+    /// The configuration is checked once here, so accepted sessions never fail on it.
     static std::unique_ptr<Listener> listen(std::string_view local, const Options& options,
                                             std::string* error = nullptr);
     ~Listener();  ///< close()
 
-    /// Waits for a new session until the accept deadline; nullptr with `error` set to
-    /// timeout or closed.
+    /// Waits for a new session until the accept deadline. The session, with none; or
+    /// nullptr with
+    ///  - timeout: the accept deadline passed (or was already past); the listener is
+    ///    intact: set a later deadline and accept again;
+    ///  - closed: close() was called: final.
     std::shared_ptr<Session> accept(Error* error = nullptr);
-    std::shared_ptr<Session> try_accept();
+    /// As accept() but never waits: nullptr with would_block when no session is queued
+    /// (use set_accept_callback() to learn of the next), or closed. Does not read or change
+    /// the accept deadline.
+    std::shared_ptr<Session> try_accept(Error* error = nullptr);
     void set_accept_deadline(Deadline when);
     /// Called on a loop thread whenever a session is queued for accept (callback style).
     void set_accept_callback(std::function<void()> on_session);
 
     /// Stops accepting: queued, not yet accepted sessions are closed; accepted ones keep
-    /// working (the sockets close when the last of them closes). Error::closed if already.
+    /// working (the sockets close when the last of them closes). none, or closed if
+    /// already closed (harmless).
     Error close();
 
     const Address& address() const { return address_; }
+    /// On every shard socket: none, or socket_error when the kernel refuses the option
+    /// (shards before the failing one have the new value; set it again or accept the mix).
     Error set_read_buffer(int bytes);
     Error set_write_buffer(int bytes);
     Error set_dscp(int dscp);
@@ -267,6 +312,9 @@ class Listener {
 
   private:
     Listener() = default;
+    /// accept() (block: waits until the accept deadline) and try_accept() (never waits):
+    /// neither touches the shared accept deadline.
+    std::shared_ptr<Session> accept_impl(bool block, Error* error);
     std::shared_ptr<Shared> shared_;
     std::vector<std::shared_ptr<detail::ListenerShard>> shards_;
     Address address_;
@@ -275,18 +323,20 @@ class Listener {
 /// Counters only the driver sees (process-wide).
 struct DriverCounters {
     std::uint64_t send_dropped = 0;       ///< datagrams the socket refused (buffer full)
+    std::uint64_t send_oversize = 0;      ///< datagrams longer than a send slot: not sent
     std::uint64_t foreign_source = 0;     ///< client: datagrams from an unexpected address (InErrs)
-    std::uint64_t truncated = 0;          ///< datagrams longer than 1500 bytes (cut, then dropped)
     std::uint64_t listener_dropped = 0;   ///< datagrams the listener demux dropped (any reason)
-    std::uint64_t listener_csum = 0;      ///< of them, bad CRC / tag (InCsumErrors)
+    std::uint64_t listener_csum = 0;      ///< the demuxes' in_csum_errors (InCsumErrors)
     std::uint64_t timer_reschedules = 0;  ///< calls on other threads that moved a timer earlier
     std::uint64_t timer_fires = 0;        ///< session timers that fired
     std::uint64_t idle_timer_fires = 0;   ///< of them, with the core not yet due (no flush)
 };
 DriverCounters driver_counters();
 
-/// kcp-go's DefaultSnmp: the sum over every session of the process (closed ones included)
-/// plus what listeners counted before a session was chosen.
+/// kcp-go's DefaultSnmp: the sum over every session of the process (closed ones included;
+/// CurrEstab is the sessions' own, 1 per open session), plus the listeners' demux
+/// in_csum_errors (garbage that reached no session) in InCsumErrors, and MaxConn as the
+/// most sessions registered at once (only the driver sees them together).
 snmp::Snmp default_snmp();
 
 }  // namespace kcpkit::net

@@ -45,8 +45,8 @@ struct Registry {
 Registry& registry();
 
 struct AtomicDriverCounters {
-    std::atomic<std::uint64_t> foreign_source{0}, truncated{0}, listener_dropped{0},
-        listener_csum{0}, reschedules{0}, timer_fires{0}, idle_timer_fires{0};
+    std::atomic<std::uint64_t> foreign_source{0}, listener_dropped{0}, listener_csum{0},
+        reschedules{0}, timer_fires{0}, idle_timer_fires{0};
 };
 AtomicDriverCounters& atomic_counters();
 

@@ -14,10 +14,15 @@ namespace kcpkit::net {
 
 namespace {
 std::atomic<std::uint64_t> send_drops{0};
-}
+std::atomic<std::uint64_t> send_oversize{0};
+}  // namespace
 
 std::uint64_t total_send_drops() {
     return send_drops.load(std::memory_order_relaxed);
+}
+
+std::uint64_t total_send_oversize() {
+    return send_oversize.load(std::memory_order_relaxed);
 }
 
 UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
@@ -111,10 +116,6 @@ std::span<std::uint8_t> RecvBatch::data(int i) {
     return {storage_.get() + k * capacity_, headers_[k].msg_len};
 }
 
-bool RecvBatch::truncated(int i) const {
-    return (headers_[static_cast<std::size_t>(i)].msg_hdr.msg_flags & MSG_TRUNC) != 0;
-}
-
 // ----- SendBatch -------------------------------------------------------------------------
 
 SendBatch::SendBatch(std::size_t count, std::size_t capacity)
@@ -126,15 +127,17 @@ SendBatch::SendBatch(std::size_t count, std::size_t capacity)
       headers_(count) {}
 
 void SendBatch::commit(std::size_t length, int fd, const Address& to) {
-    if (length > capacity_) length = capacity_;
+    if (length > capacity_) {
+        ++counters_.oversize;
+        send_oversize.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
     if (pending_ > 0 && fd != fd_) {
-        // The datagram already sits in slot `pending_`; move it past the flush.
-        std::uint8_t keep[kMaxDatagram];
-        const std::size_t n = std::min(length, sizeof keep);
-        std::memcpy(keep, slot_ptr(pending_), n);
+        // The datagram sits in slot `pending_`, which flush() does not touch: send the
+        // others, then move it to the front.
+        std::uint8_t* const written = slot_ptr(pending_);
         flush();
-        std::memcpy(slot_ptr(0), keep, n);
-        length = n;
+        std::memmove(slot_ptr(0), written, length);
     }
     fd_ = fd;
     targets_[pending_] = to;
@@ -144,10 +147,13 @@ void SendBatch::commit(std::size_t length, int fd, const Address& to) {
 }
 
 void SendBatch::queue(std::span<const std::uint8_t> datagram, int fd, const Address& to) {
-    const std::size_t n = std::min(datagram.size(), capacity_);
+    if (datagram.size() > capacity_) {
+        commit(datagram.size(), fd, to);  // counts it
+        return;
+    }
     if (pending_ > 0 && fd != fd_) flush();
-    std::memcpy(slot_ptr(pending_), datagram.data(), n);
-    commit(n, fd, to);
+    std::memcpy(slot_ptr(pending_), datagram.data(), datagram.size());
+    commit(datagram.size(), fd, to);
 }
 
 namespace {
@@ -245,6 +251,7 @@ void SendBatch::drain_counters(SendCounters& into) {
     into.datagrams += counters_.datagrams;
     into.bytes += counters_.bytes;
     into.dropped += counters_.dropped;
+    into.oversize += counters_.oversize;
     if (counters_.last_error != 0) into.last_error = counters_.last_error;
     counters_ = {};
 }

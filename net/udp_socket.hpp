@@ -54,16 +54,19 @@ class UdpSocket {
     int fd_ = -1;
 };
 
+/// Receive slot size: one byte more than kcp-go's 1500-byte read buffer, so a longer
+/// datagram reaches the core recognisably long; the core cuts it to 1500 as kcp-go's read
+/// does (frame counter `oversize`) and its CRC then fails (InCsumErrors), as in kcp-go.
+inline constexpr std::size_t kRecvSlot = kMaxDatagram + 1;
+
 /// Receives up to `count` datagrams per call.
 class RecvBatch {
   public:
-    explicit RecvBatch(std::size_t count = 64, std::size_t capacity = kMaxDatagram);
+    explicit RecvBatch(std::size_t count = 64, std::size_t capacity = kRecvSlot);
     /// Number received (0: nothing pending), or -1 with errno on a socket error.
     int receive(int fd);
     std::span<std::uint8_t> data(int i);
     const Address& source(int i) const { return sources_[static_cast<std::size_t>(i)]; }
-    /// The datagram was longer than the buffer (kcp-go would read it cut short too).
-    bool truncated(int i) const;
     std::size_t count() const { return sources_.size(); }
 
   private:
@@ -79,6 +82,7 @@ struct SendCounters {
     std::uint64_t datagrams = 0;  ///< OutPkts
     std::uint64_t bytes = 0;      ///< OutBytes
     std::uint64_t dropped = 0;    ///< the socket buffer was full (KCP retransmits) or an error
+    std::uint64_t oversize = 0;   ///< longer than a slot (the core never makes one): not sent
     int last_error = 0;           ///< errno of the last failed send (0: none)
 };
 
@@ -90,9 +94,11 @@ class SendBatch {
     /// A buffer for the next datagram; write into it, then commit() (or abandon it).
     std::span<std::uint8_t> slot() { return {slot_ptr(pending_), capacity_}; }
     /// Queues slot()[0, length) for `to` on `fd`; sends the batch first if it holds another
-    /// socket's datagrams, and afterwards if it is full.
+    /// socket's datagrams, and afterwards if it is full. A length above the slot is a
+    /// caller's bug: counted (oversize) and not sent, never cut into a corrupt datagram.
     void commit(std::size_t length, int fd, const Address& to);
-    /// Copies `datagram` into a slot and commits it (for callers with their own buffer).
+    /// Copies `datagram` into a slot and commits it (for callers with their own buffer);
+    /// longer than a slot: counted (oversize), not sent.
     void queue(std::span<const std::uint8_t> datagram, int fd, const Address& to);
     /// Sends everything queued (sendmmsg); drops what the socket refuses.
     void flush();
@@ -118,6 +124,8 @@ class SendBatch {
 
 /// Datagrams every SendBatch of the process dropped (socket buffer full, send errors).
 std::uint64_t total_send_drops();
+/// Datagrams every SendBatch of the process refused as longer than a slot.
+std::uint64_t total_send_oversize();
 
 /// This thread's SendBatch. Loop threads flush it after every iteration; any other thread
 /// must flush() it before returning to its caller.

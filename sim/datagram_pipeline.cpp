@@ -3,11 +3,11 @@
 #include <array>
 #include <map>
 #include <mutex>
-#include <optional>
 
 #include "protocol/crypt_nonce.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/key_derivation.hpp"
+#include "sim/splitmix64.hpp"
 
 namespace kcpkit::sim {
 
@@ -24,27 +24,13 @@ void PassThroughPipeline::open(std::span<std::uint8_t> wire, std::uint32_t, KcpS
     kcp_in(wire, false);
 }
 
+void PassThroughPipeline::open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t,
+                                         KcpSink kcp_in) {
+    ++stats_.opened;
+    kcp_in(plain, false);
+}
+
 namespace {
-
-// The cipher for a --crypt name: kcptun's names first (its "aes" is AES-256), then the
-// core's full names (aes-256-gcm, ...). nullopt cipher with ok: no crypt layer ("null").
-struct CipherChoice {
-    bool ok = false;
-    std::optional<crypt::Cipher> cipher;
-};
-
-CipherChoice choose_cipher(const std::string& name) {
-    const crypt::KcptunCrypt k = crypt::resolve_kcptun_crypt(name);
-    if (!k.has_layer) return {true, std::nullopt};
-    if (!k.fell_back) return {true, k.cipher};
-    // kcptun silently falls back to AES for unknown names; a simulator should say so.
-    if (auto c = crypt::parse_cipher_name(name)) return {true, *c};
-    return {};
-}
-
-fec::Profile fec_profile_for(std::string_view kcp_profile) {
-    return kcp_profile == "kcp-go-5.6.1" ? fec::Profile::kcp_go_561 : fec::Profile::kcp_go;
-}
 
 // kcptun's key derivation costs ~4 ms (PBKDF2, 4096 rounds): once per key per process,
 // not once per session.
@@ -59,32 +45,12 @@ crypt::KcptunPass cached_pass(const std::string& key) {
 
 std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> nonce_seed_bytes(std::uint64_t seed) {
     std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> out{};
-    std::uint64_t x = seed;
+    std::uint64_t state = seed;
     for (std::size_t i = 0; i < out.size(); i += 8) {
-        // splitmix64: any seed, including 0, spreads over the whole key.
-        x += 0x9e3779b97f4a7c15ull;
-        std::uint64_t z = x;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
+        const std::uint64_t z = splitmix64_next(state);
         for (std::size_t b = 0; b < 8; ++b) out[i + b] = static_cast<std::uint8_t>(z >> (8 * b));
     }
     return out;
-}
-
-frame::FrameConfig frame_config(const PipelineConfig& config, std::string_view kcp_profile,
-                                const CipherChoice& choice) {
-    frame::FrameConfig fc;
-    fc.profile = fec_profile_for(kcp_profile);
-    fc.data_shards = config.has_fec() ? config.datashard : 0;
-    fc.parity_shards = config.has_fec() ? config.parityshard : 0;
-    fc.cipher = choice.cipher;
-    if (choice.cipher) {
-        const crypt::KcptunPass pass = cached_pass(config.key);
-        const auto key = crypt::kcptun_key(*choice.cipher, pass);
-        fc.key.assign(key.begin(), key.end());
-    }
-    return fc;
 }
 
 // kcp-go's framing from the core (protocol/frame.hpp), with the driver's clock and nonces.
@@ -120,7 +86,19 @@ class FramedPipeline final : public DatagramPipeline {
     }
 
     void open(std::span<std::uint8_t> wire, std::uint32_t now_ms, KcpSink kcp_in) override {
-        const frame::OpenResult r = framer_->open(wire, now_ms);
+        deliver(framer_->open(wire, now_ms), kcp_in);
+    }
+
+    void open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t now_ms,
+                        KcpSink kcp_in) override {
+        deliver(framer_->open_decrypted(plain, now_ms), kcp_in);
+    }
+
+    const PipelineStats& stats() const override { return stats_; }
+    std::string describe() const override { return description_; }
+
+  private:
+    void deliver(const frame::OpenResult& r, KcpSink kcp_in) {
         if (r.status != frame::OpenResult::Status::ok) ++stats_.rejected;
         for (const fec::Delivery& d : r.deliveries) {
             ++stats_.opened;
@@ -129,10 +107,6 @@ class FramedPipeline final : public DatagramPipeline {
         }
     }
 
-    const PipelineStats& stats() const override { return stats_; }
-    std::string describe() const override { return description_; }
-
-  private:
     std::unique_ptr<frame::Framer> framer_;
     crypt::AesCtrNonceSource nonces_;
     std::string description_;
@@ -141,20 +115,32 @@ class FramedPipeline final : public DatagramPipeline {
 
 }  // namespace
 
+kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing) {
+    kcptun::FrameConfigResult r =
+        kcptun::kcptun_frame_config(config.crypt, cached_pass(config.key), framing);
+    r.config.data_shards = config.has_fec() ? config.datashard : 0;
+    r.config.parity_shards = config.has_fec() ? config.parityshard : 0;
+    return r;
+}
+
 std::string pipeline_config_error(const PipelineConfig& config, std::string_view kcp_profile) {
     if (config.datashard < 0 || config.parityshard < 0) return "shard counts must be >= 0";
     if (config.datashard + config.parityshard > fec::kMaxShards)
         return "datashard + parityshard must be <= " + std::to_string(fec::kMaxShards);
     if (config.plain()) return {};
-    const CipherChoice choice = choose_cipher(config.crypt);
-    if (!choice.ok)
-        return "unknown --crypt '" + config.crypt +
-               "' (null, none, aes, aes-128, aes-192, aes-128-gcm, aes-256-gcm, salsa20, "
-               "blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4)";
-    if (choice.cipher && crypt::is_aead(*choice.cipher) &&
-        fec_profile_for(kcp_profile) == fec::Profile::kcp_go_561)
-        return "AES-GCM needs kcp-go v5.6.72 framing (not the kcp-go-5.6.1 profile)";
-    return {};
+    const kcptun::FrameConfigResult r =
+        frame_config_for(config, kcptun::framing_for_core_profile(kcp_profile));
+    switch (r.error) {
+        case kcptun::ConfigError::none:
+            return {};
+        case kcptun::ConfigError::unknown_crypt:
+            return "unknown --crypt '" + config.crypt +
+                   "' (null, none, aes, aes-128, aes-192, aes-128-gcm, aes-256-gcm, salsa20, "
+                   "blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4)";
+        case kcptun::ConfigError::aead_on_561:
+            return "AES-GCM needs kcp-go v5.6.72 framing (not the kcp-go-5.6.1 profile)";
+    }
+    return std::string(kcptun::config_error_name(r.error));
 }
 
 std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config,
@@ -162,9 +148,10 @@ std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config,
                                                 std::uint64_t nonce_seed) {
     if (!pipeline_config_error(config, kcp_profile).empty()) return nullptr;
     if (config.plain()) return std::make_unique<PassThroughPipeline>();
-    const CipherChoice choice = choose_cipher(config.crypt);
+    const kcptun::FrameConfigResult fc =
+        frame_config_for(config, kcptun::framing_for_core_profile(kcp_profile));
     frame::ConfigError why = frame::ConfigError::none;
-    auto framer = frame::Framer::create(frame_config(config, kcp_profile, choice), &why);
+    auto framer = frame::Framer::create(fc.config, &why);
     if (!framer) return nullptr;
     std::string description;
     if (config.has_fec())
@@ -173,6 +160,10 @@ std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config,
     if (config.has_crypt())
         description += (description.empty() ? "" : ", ") + std::string("crypt ") + config.crypt;
     return std::make_unique<FramedPipeline>(std::move(framer), nonce_seed, description);
+}
+
+std::unique_ptr<crypt::NonceSource> make_nonce_source(std::uint64_t nonce_seed) {
+    return std::make_unique<crypt::AesCtrNonceSource>(nonce_seed_bytes(nonce_seed));
 }
 
 }  // namespace kcpkit::sim

@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/crypt.hpp"
+#include "protocol/kcptun.hpp"
 #include "sim/function_ref.hpp"
 
 namespace kcpkit::sim {
@@ -68,6 +70,9 @@ class DatagramPipeline {
     /// check, several when it completes an FEC group with losses). `wire` may be
     /// overwritten (decryption works in place).
     virtual void open(std::span<std::uint8_t> wire, std::uint32_t now_ms, KcpSink kcp_in) = 0;
+    /// The same for a datagram a listener (listener::ListenerDemux) already decrypted.
+    virtual void open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t now_ms,
+                                KcpSink kcp_in) = 0;
 
     virtual const PipelineStats& stats() const = 0;
     virtual std::string describe() const = 0;
@@ -80,6 +85,8 @@ class PassThroughPipeline final : public DatagramPipeline {
     void seal(std::span<const std::uint8_t> kcp_datagram, std::uint32_t now_ms,
               WireSink wire_out) override;
     void open(std::span<std::uint8_t> wire, std::uint32_t now_ms, KcpSink kcp_in) override;
+    void open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t now_ms,
+                        KcpSink kcp_in) override;
     const PipelineStats& stats() const override { return stats_; }
     std::string describe() const override { return "plain"; }
 
@@ -87,8 +94,13 @@ class PassThroughPipeline final : public DatagramPipeline {
     PipelineStats stats_;
 };
 
-/// Empty if `config` can be built; otherwise why not (bad shard counts, unknown cipher,
-/// AES-GCM under kcp-go v5.6.1).
+/// kcptun's --crypt/--key recipe (protocol/kcptun.hpp: kcptun_frame_config, unknown names
+/// refused) with the FEC shards of `config`, under `framing` (kcptun::framing_for_core_profile
+/// for any core profile). The key derivation runs once per key per process.
+kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing);
+
+/// Empty if `config` can be built for a core running `kcp_profile`; otherwise why not (bad
+/// shard counts, unknown cipher, AES-GCM under kcp-go v5.6.1).
 std::string pipeline_config_error(const PipelineConfig& config,
                                   std::string_view kcp_profile = "ikcp");
 
@@ -98,5 +110,9 @@ std::string pipeline_config_error(const PipelineConfig& config,
 std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config,
                                                 std::string_view kcp_profile = "ikcp",
                                                 std::uint64_t nonce_seed = 1);
+
+/// The crypt nonces of one endpoint, seeded (SplitMix64 spreads any seed over the AES key),
+/// for a session::Session, which takes its NonceSource from the driver.
+std::unique_ptr<crypt::NonceSource> make_nonce_source(std::uint64_t nonce_seed);
 
 }  // namespace kcpkit::sim

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <optional>
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
@@ -15,7 +17,10 @@
 #include "ns3/string.h"
 #include "ns3/udp-socket-factory.h"
 #include "ns3/uinteger.h"
+#include "protocol/frame.hpp"
 #include "protocol/kcp.hpp"
+#include "protocol/kcptun.hpp"
+#include "protocol/session.hpp"
 #include "sim/message_stream.hpp"
 
 namespace kcpkit::sim {
@@ -27,77 +32,267 @@ NS_OBJECT_ENSURE_REGISTERED(KcpApplication);
 
 namespace {
 
-// Profiles that read the clock inside input()/flush() (kcp-go) take ns-3's clock through
-// Kcp::set_clock; a core without that hook (ikcp-only builds) needs nothing.
-template <class K, class Fn>
-void bind_clock(K& core, Fn fn, void* context) {
-    if constexpr (requires { core.set_clock(fn, context); }) core.set_clock(fn, context);
-}
+// The driver's two core bindings behind one face, so the workload code below is shared.
+// Both only call the core's API; neither holds protocol logic.
+class Transport {
+  public:
+    virtual ~Transport() = default;
+    /// A datagram from the peer: still encrypted (client) or decrypted by the listener.
+    virtual void receive_wire(std::span<std::uint8_t> wire, std::uint32_t now) = 0;
+    virtual void receive_plain(std::span<const std::uint8_t> plain, std::uint32_t now) = 0;
+    /// Queues application bytes; false if the transport would block.
+    virtual bool write(std::span<const std::uint8_t> data, std::uint32_t now) = 0;
+    virtual bool writable() const = 0;
+    /// Bytes of received data into `buffer` (resized as needed); < 0 when nothing is there.
+    virtual int read(std::vector<std::uint8_t>& buffer, std::uint32_t now) = 0;
+    /// End of a burst of calls (after input, a timer, a write): flush if the binding's
+    /// flush policy asks for it.
+    virtual void settle(std::uint32_t now, bool after_input, bool wrote) = 0;
+    virtual void on_timer(std::uint32_t now) = 0;
+    virtual std::uint32_t deadline(std::uint32_t now) const = 0;
+    virtual const kcp::Kcp& core() const = 0;
+    virtual std::uint64_t input_errors() const = 0;
+    virtual PipelineStats pipeline_stats() const = 0;
+};
+
+// The kcp-go profiles: session::Session is kcp-go's UDPSession (mss chunking, flush after
+// write, write delay, ACK no-delay, DUP, window update on read, its own framing).
+class SessionTransport final : public Transport {
+  public:
+    SessionTransport(std::unique_ptr<session::Session> session,
+                     std::unique_ptr<crypt::NonceSource> nonces,
+                     std::function<void(std::span<const std::uint8_t>)> send)
+        : nonces_(std::move(nonces)), session_(std::move(session)), send_(std::move(send)) {
+        session_->set_transmit_sink(&SessionTransport::Transmit, this);
+    }
+    void receive_wire(std::span<std::uint8_t> wire, std::uint32_t now) override {
+        count(session_->handle_datagram(wire, now));
+    }
+    void receive_plain(std::span<const std::uint8_t> plain, std::uint32_t now) override {
+        count(session_->handle_decrypted(plain, now));
+    }
+    bool write(std::span<const std::uint8_t> data, std::uint32_t now) override {
+        return session_->write(data, now) >= 0;
+    }
+    bool writable() const override { return session_->writable(); }
+    int read(std::vector<std::uint8_t>& buffer, std::uint32_t now) override {
+        buffer.resize(std::max<std::size_t>(session_->readable_bytes(), 1));
+        return session_->read(buffer, now);
+    }
+    void settle(std::uint32_t, bool, bool) override {}  // Session flushes by kcp-go's rules
+    void on_timer(std::uint32_t now) override { session_->handle_timeout(now); }
+    std::uint32_t deadline(std::uint32_t) const override { return session_->next_deadline(); }
+    const kcp::Kcp& core() const override { return session_->kcp(); }
+    std::uint64_t input_errors() const override { return session_->snmp().KCPInErrors; }
+    PipelineStats pipeline_stats() const override {
+        const frame::FrameCounters& c = session_->framer().counters();
+        PipelineStats p;
+        p.sealed = c.sealed - c.seal_rejected;
+        p.seal_rejected = c.seal_rejected;
+        p.wire_datagrams = c.out_pkts;
+        p.wire_bytes = c.out_bytes;
+        p.fec_parity = c.parity_out;
+        p.fec_parity_bytes = parity_bytes_;
+        p.header_bytes = header_bytes_;
+        p.opened = c.delivered;
+        p.fec_recovered = c.recovered;
+        p.rejected = rejected_;
+        return p;
+    }
+
+  private:
+    static void Transmit(void* self, std::span<const std::uint8_t> d) {
+        static_cast<SessionTransport*>(self)->OnTransmit(d);
+    }
+    // The framer counts parity datagrams but not their bytes: each seal() emits its data
+    // datagram and DUP copies first, then its parity, and has counted them all before the
+    // first one arrives here.
+    void OnTransmit(std::span<const std::uint8_t> d) {
+        const frame::FrameCounters& c = session_->framer().counters();
+        if (c.sealed != seen_sealed_) {
+            seen_sealed_ = c.sealed;
+            data_left_ = 1 + (c.dup_out - seen_dup_);
+            seen_dup_ = c.dup_out;
+        }
+        if (data_left_ > 0) {
+            --data_left_;
+            header_bytes_ += session_->framer().overhead();
+        } else {
+            parity_bytes_ += d.size();
+        }
+        send_(d);
+    }
+    void count(const session::DatagramResult& r) {
+        if (r.status != frame::OpenResult::Status::ok) ++rejected_;
+    }
+
+    std::unique_ptr<crypt::NonceSource> nonces_;  // before session_: it must outlive it
+    std::unique_ptr<session::Session> session_;
+    std::function<void(std::span<const std::uint8_t>)> send_;
+    std::uint64_t seen_sealed_ = 0, seen_dup_ = 0, data_left_ = 0;
+    std::uint64_t parity_bytes_ = 0, header_bytes_ = 0, rejected_ = 0;
+};
+
+// The ikcp profile (the C original's behaviour): Session runs only kcp-go cores, so this
+// drives kcp::Kcp as a C application drives ikcp (update/check, send, recv, input), with
+// the datagram pipeline (the core's framing) in front. Whole messages are sent with C's
+// fragments; flushing after a write or after input (WriteDelay / AckNoDelay off / on) is
+// the application's choice of when to call ikcp_flush, as a C program makes it.
+class IkcpTransport final : public Transport {
+  public:
+    IkcpTransport(std::uint32_t conv, const kcp::Profile& profile,
+                  std::unique_ptr<DatagramPipeline> pipeline, bool ack_nodelay, bool write_delay,
+                  std::function<void(std::span<const std::uint8_t>)> send,
+                  std::function<std::uint32_t()> clock)
+        : kcp_(conv, profile),
+          pipeline_(std::move(pipeline)),
+          ack_nodelay_(ack_nodelay),
+          write_delay_(write_delay),
+          send_(std::move(send)),
+          clock_(std::move(clock)) {
+        kcp_.set_output(&IkcpTransport::Output, this);
+    }
+    kcp::Kcp& kcp() { return kcp_; }
+    void receive_wire(std::span<std::uint8_t> wire, std::uint32_t now) override {
+        pipeline_->open(wire, now, [&](std::span<const std::uint8_t> d, bool recovered) {
+            Input(d, recovered, now);
+        });
+    }
+    void receive_plain(std::span<const std::uint8_t> plain, std::uint32_t now) override {
+        pipeline_->open_decrypted(plain, now, [&](std::span<const std::uint8_t> d, bool recovered) {
+            Input(d, recovered, now);
+        });
+    }
+    bool write(std::span<const std::uint8_t> data, std::uint32_t) override {
+        return kcp_.send(data) >= 0;
+    }
+    // A C sender has no blocking write; the driver keeps about two send windows queued.
+    bool writable() const override { return kcp_.waitsnd() < 2 * static_cast<int>(kcp_.snd_wnd()); }
+    int read(std::vector<std::uint8_t>& buffer, std::uint32_t) override {
+        const int size = kcp_.peeksize();
+        if (size < 0) return -1;
+        buffer.resize(static_cast<std::size_t>(std::max(size, 1)));
+        return kcp_.recv(buffer);
+    }
+    void settle(std::uint32_t, bool after_input, bool wrote) override {
+        if ((after_input && ack_nodelay_) || (wrote && !write_delay_)) kcp_.flush();
+    }
+    void on_timer(std::uint32_t now) override { kcp_.update(now); }
+    std::uint32_t deadline(std::uint32_t now) const override { return kcp_.check(now); }
+    const kcp::Kcp& core() const override { return kcp_; }
+    std::uint64_t input_errors() const override { return input_errors_; }
+    PipelineStats pipeline_stats() const override { return pipeline_->stats(); }
+
+  private:
+    static void Output(void* self, std::span<const std::uint8_t> d) {
+        auto* t = static_cast<IkcpTransport*>(self);
+        t->pipeline_->seal(d, t->clock_(),
+                           [t](std::span<const std::uint8_t> wire) { t->send_(wire); });
+    }
+    void Input(std::span<const std::uint8_t> d, bool recovered, std::uint32_t now) {
+        // ikcp_input measures against the clock of the last update: latch a fresh one.
+        kcp_.update(now);
+        const auto type = recovered ? kcp::PacketType::fec_recovered : kcp::PacketType::regular;
+        if (kcp_.input(d, type) < 0) ++input_errors_;
+    }
+
+    kcp::Kcp kcp_;
+    std::unique_ptr<DatagramPipeline> pipeline_;
+    bool ack_nodelay_, write_delay_;
+    std::function<void(std::span<const std::uint8_t>)> send_;
+    std::function<std::uint32_t()> clock_;
+    std::uint64_t input_errors_ = 0;
+};
 
 }  // namespace
 
-// One KCP conversation: the core, its pipeline, and the workload on top.
+// One KCP conversation: its transport (the core behind the profile's API) and the
+// workload on top.
 class KcpApplication::Session {
   public:
-    Session(KcpApplication& app, const Address& peer, uint32_t conv,
-            std::unique_ptr<DatagramPipeline> pipeline)
+    Session(KcpApplication& app, const Address& peer, uint32_t conv)
         : app_(app),
           peer_(peer),
-          kcp_(conv, *kcp::find_profile(app.profile_)),
-          pipeline_(std::move(pipeline)),
           reader_(app.seed_, std::max(app.message_size_, kMessageHeaderSize)) {
-        kcp_.set_output(&Session::OutputThunk, this);
-        bind_clock(kcp_, &Session::ClockThunk, this);
-        kcp_.nodelay(app.nodelay_, app.interval_, app.resend_, app.nc_);
-        kcp_.wndsize(static_cast<int>(app.snd_wnd_), static_cast<int>(app.rcv_wnd_));
-        // The configured mtu is the whole UDP payload; the framing takes its share first.
-        kcp_.setmtu(static_cast<int>(app.kcp_mtu()));
-        kcp_.set_stream(app.stream_);
-        kcp_.set_dead_link(app.dead_link_);
-        kcp_.update(NowMs());
+        auto send = [this](std::span<const std::uint8_t> wire) { Send(wire); };
+        const uint64_t nonce_seed = app.NonceSeed();
+        if (const kcptun::SessionProfile* profile = kcptun::find_session_profile(app.profile_)) {
+            session::SessionConfig c;
+            c.conv = conv;
+            c.version = profile->framing;
+            c.frame = app.frame_config_;
+            c.mtu = app.mtu_;
+            c.snd_wnd = static_cast<int>(app.snd_wnd_);
+            c.rcv_wnd = static_cast<int>(app.rcv_wnd_);
+            c.nodelay = app.nodelay_;
+            c.interval = app.interval_;
+            c.resend = app.resend_;
+            c.nc = app.nc_;
+            c.stream = app.stream_;
+            c.write_delay = app.write_delay_;
+            c.ack_nodelay = app.ack_nodelay_;
+            c.passive = app.role_ == Server;
+            auto nonces = make_nonce_source(nonce_seed);
+            session::Session::CreateError why;
+            auto s = session::Session::create(c, NowMs(), *nonces, &why);
+            NS_ABORT_MSG_IF(!s, "session::Session refused the configuration (bad mtu "
+                                    << why.bad_mtu << ", bad window " << why.bad_window << ")");
+            s->kcp().set_dead_link(app.dead_link_);
+            transport_ = std::make_unique<SessionTransport>(std::move(s), std::move(nonces), send);
+        } else {
+            auto t = std::make_unique<IkcpTransport>(
+                conv, *kcp::find_profile(app.profile_),
+                make_pipeline(app.pipeline_config_, app.profile_, nonce_seed), app.ack_nodelay_,
+                app.write_delay_, send, [this] { return NowMs(); });
+            kcp::Kcp& k = t->kcp();
+            k.nodelay(app.nodelay_, app.interval_, app.resend_, app.nc_);
+            k.wndsize(static_cast<int>(app.snd_wnd_), static_cast<int>(app.rcv_wnd_));
+            k.setmtu(static_cast<int>(app.kcp_mtu_));
+            k.set_stream(app.stream_);
+            k.set_dead_link(app.dead_link_);
+            k.update(NowMs());
+            transport_ = std::move(t);
+        }
     }
 
     ~Session() { Stop(); }
 
-    const Address& peer() const { return peer_; }
     const EndpointStats& stats() {
-        stats_.pipeline = pipeline_->stats();
+        const kcp::Kcp& core = transport_->core();
+        stats_.pipeline = transport_->pipeline_stats();
         stats_.digest = reader_.digest();
-        stats_.dead_link = stats_.dead_link || kcp_.dead();
+        stats_.dead_link = stats_.dead_link || core.dead();
+        stats_.input_errors = transport_->input_errors();
+        // The core counts retransmitted segments (Lost + Fast + Early, kcp-go's RetransSegs),
+        // not their bytes: each costs the average payload of the segments made so far (every
+        // written byte is in a segment numbered below snd_nxt or still in the send queue).
+        stats_.retrans_segments = core.counters().retrans_segs();
+        const kcp::KcpState state = core.state();
+        const std::uint64_t segments = std::uint64_t{state.snd_nxt} + state.nsnd_que;
+        stats_.retrans_bytes =
+            segments == 0 ? 0 : stats_.retrans_segments * stats_.bytes_sent / segments;
         return stats_;
     }
 
     /// Client: start writing.
     void StartTraffic() {
         if (app_.traffic_ == TrafficKind::bulk) {
-            Pump();
+            Pump();  // the first timer flushes it
         } else {
             Tick();
         }
         Arm(false);
     }
 
-    /// One KCP datagram out of the pipeline (`recovered`: rebuilt by FEC).
-    void Input(std::span<const std::uint8_t> datagram, bool recovered) {
-        kcp_.update(NowMs());
-        const auto type = recovered ? kcp::PacketType::fec_recovered : kcp::PacketType::regular;
-        if (kcp_.input(datagram, type) < 0) ++stats_.input_errors;
-    }
-
-    /// One wire datagram: opened by the pipeline, its KCP datagrams input in order.
-    void Receive(std::span<std::uint8_t> wire) {
-        pipeline_->open(wire, NowMs(), [this](std::span<const std::uint8_t> d, bool recovered) {
-            Input(d, recovered);
-        });
-        AfterInput();
-    }
-
-    /// After a wire datagram's KCP datagrams went in: read, reply, refill, re-arm.
-    void AfterInput() {
-        bool flush = app_.ack_nodelay_;
-        if (Drain() && !app_.write_delay_) flush = true;
-        if (Pump() && !app_.write_delay_) flush = true;
-        if (flush) kcp_.flush();
+    /// One datagram from the peer (`decrypted`: the listener already opened its crypt).
+    void Receive(std::span<std::uint8_t> datagram, bool decrypted) {
+        if (decrypted)
+            transport_->receive_plain(datagram, NowMs());
+        else
+            transport_->receive_wire(datagram, NowMs());
+        bool wrote = Drain();
+        wrote = Pump() || wrote;
+        transport_->settle(NowMs(), true, wrote);
         Arm(false);
     }
 
@@ -108,43 +303,21 @@ class KcpApplication::Session {
     }
 
   private:
-    static void OutputThunk(void* self, std::span<const std::uint8_t> d) {
-        static_cast<Session*>(self)->Output(d);
-    }
-    static uint32_t ClockThunk(void* self) { return static_cast<Session*>(self)->NowMs(); }
-
-    uint32_t NowMs() const {
-        return static_cast<uint32_t>(Simulator::Now().GetMilliSeconds()) + app_.clock_offset_;
-    }
+    uint32_t NowMs() const { return app_.NowMs(); }
 
     bool IsClient() const { return app_.role_ == Client; }
 
-    void Output(std::span<const std::uint8_t> d) {
-        // Retransmission accounting only: a PUSH whose sn was already sent is a resend.
-        for (std::size_t off = 0; off + kcp::kHeaderSize <= d.size();) {
-            const kcp::SegmentHeader h = kcp::decode_header(d.data() + off);
-            if (h.cmd == static_cast<std::uint8_t>(kcp::Command::push)) {
-                if (static_cast<int32_t>(h.sn - next_new_sn_) < 0) {
-                    stats_.retrans_bytes += h.len;
-                    ++stats_.retrans_segments;
-                } else {
-                    next_new_sn_ = h.sn + 1;
-                }
-            }
-            off += kcp::kHeaderSize + h.len;
-        }
-        pipeline_->seal(d, NowMs(), [this](std::span<const std::uint8_t> wire) {
-            ++stats_.datagrams_sent;
-            stats_.wire_bytes_sent += wire.size() + 28;  // + IPv4 and UDP headers
-            app_.socket_->SendTo(Create<Packet>(wire.data(), static_cast<uint32_t>(wire.size())), 0,
-                                 peer_);
-        });
+    void Send(std::span<const std::uint8_t> wire) {
+        ++stats_.datagrams_sent;
+        stats_.wire_bytes_sent += wire.size() + 28;  // + IPv4 and UDP headers
+        app_.socket_->SendTo(Create<Packet>(wire.data(), static_cast<uint32_t>(wire.size())), 0,
+                             peer_);
     }
 
     void OnTimer() {
         if (stopped_) return;
-        kcp_.update(NowMs());
-        if (Pump() && !app_.write_delay_) kcp_.flush();
+        transport_->on_timer(NowMs());
+        transport_->settle(NowMs(), false, Pump());
         Arm(true);
     }
 
@@ -153,9 +326,9 @@ class KcpApplication::Session {
         if (stopped_) return;
         const int64_t now_floor = Simulator::Now().GetMilliSeconds();
         const uint32_t now = static_cast<uint32_t>(now_floor) + app_.clock_offset_;
-        int32_t wait = static_cast<int32_t>(kcp_.check(now) - now);
-        // check() says "now" only when update() has work; right after an update, wake
-        // at the next millisecond rather than spin.
+        int32_t wait = static_cast<int32_t>(transport_->deadline(now) - now);
+        // The deadline says "now" only when there is work; right after a timer, wake at
+        // the next millisecond rather than spin.
         wait = std::max(wait, after_update ? 1 : 0);
         Time at = std::max(MilliSeconds(now_floor + wait), Simulator::Now());
         if (timer_.IsRunning() && timer_at_ <= at) return;
@@ -164,14 +337,11 @@ class KcpApplication::Session {
         timer_ = Simulator::Schedule(at - Simulator::Now(), &Session::OnTimer, this);
     }
 
-    // Reads every complete message; returns true if the server queued echoes.
+    // Reads everything received; returns true if the server queued echoes.
     bool Drain() {
-        bool wrote = false;
+        bool wrote = FlushEchoBacklog();
         for (;;) {
-            const int size = kcp_.peeksize();
-            if (size < 0) break;
-            recv_buf_.resize(static_cast<std::size_t>(std::max(size, 1)));
-            const int n = kcp_.recv(recv_buf_);
+            const int n = transport_->read(recv_buf_, NowMs());
             if (n < 0) break;
             if (!stats_.intact) continue;  // keep the window open, stop checking
             const bool ok = reader_.feed(
@@ -187,6 +357,14 @@ class KcpApplication::Session {
         return wrote;
     }
 
+    // Echoes a kcp-go Write would have blocked on wait here, in order, until writable.
+    bool FlushEchoBacklog() {
+        if (echo_backlog_.empty()) return false;
+        if (!transport_->write(echo_backlog_, NowMs())) return false;
+        echo_backlog_.clear();
+        return true;
+    }
+
     void OnMessage(const MessageHeader& h, std::span<const std::uint8_t> bytes, bool& wrote) {
         const Time now = Simulator::Now();
         const Time latency = NanoSeconds(static_cast<int64_t>(now.GetNanoSeconds() - h.sent_ns));
@@ -197,10 +375,13 @@ class KcpApplication::Session {
         if (!echo_server) stats_.latency_ms.push_back(latency.GetSeconds() * 1e3);
         app_.message_rx_(h.seq, latency);
         if (echo_server) {
-            kcp_.send(bytes);
+            if (echo_backlog_.empty() && transport_->write(bytes, NowMs())) {
+                wrote = true;
+            } else {
+                echo_backlog_.insert(echo_backlog_.end(), bytes.begin(), bytes.end());
+            }
             ++stats_.messages_sent;
             stats_.bytes_sent += bytes.size();
-            wrote = true;
         }
         if (!IsClient() && app_.traffic_ == TrafficKind::bulk && app_.max_bytes_ > 0 &&
             stats_.bytes_received >= app_.max_bytes_ && !done_) {
@@ -222,33 +403,30 @@ class KcpApplication::Session {
         return static_cast<uint32_t>(std::max<uint64_t>(size, kMessageHeaderSize));
     }
 
-    void Write(uint32_t size) {
+    bool Write(uint32_t size) {
         msg_.clear();
-        append_message(msg_, app_.seed_, next_seq_++,
+        append_message(msg_, app_.seed_, next_seq_,
                        static_cast<uint64_t>(Simulator::Now().GetNanoSeconds()), size);
-        kcp_.send(msg_);
+        if (!transport_->write(msg_, NowMs())) return false;
+        ++next_seq_;
         ++stats_.messages_sent;
         stats_.bytes_sent += size;
         if (stats_.first_send_s < 0) stats_.first_send_s = Simulator::Now().GetSeconds();
+        return true;
     }
 
-    // Bulk: keeps up to two send windows queued (kcp-go blocks writers at about that).
+    // Bulk: writes while the transport takes more (kcp-go's Write blocks beyond that).
     bool Pump() {
         if (app_.traffic_ != TrafficKind::bulk) return false;
         bool wrote = false;
-        const int limit = 2 * static_cast<int>(kcp_.snd_wnd());
-        while (GenerationOpen() && kcp_.waitsnd() < limit) {
-            Write(NextSize());
-            wrote = true;
-        }
+        while (GenerationOpen() && transport_->writable() && Write(NextSize())) wrote = true;
         return wrote;
     }
 
-    // Echo and periodic: one message every 1/rate seconds.
+    // Echo and periodic: one message every 1/rate seconds (a blocked write is skipped).
     void Tick() {
         if (!GenerationOpen()) return;
-        Write(NextSize());
-        if (!app_.write_delay_) kcp_.flush();
+        transport_->settle(NowMs(), false, Write(NextSize()));
         Arm(false);
         const double gap = 1e9 / std::max(app_.message_rate_, 1e-6);
         traffic_timer_ = Simulator::Schedule(NanoSeconds(static_cast<int64_t>(std::llround(gap))),
@@ -257,19 +435,18 @@ class KcpApplication::Session {
 
     KcpApplication& app_;
     Address peer_;
-    kcp::Kcp kcp_;
-    std::unique_ptr<DatagramPipeline> pipeline_;
+    std::unique_ptr<Transport> transport_;
     MessageReader reader_;
     EndpointStats stats_;
     EventId timer_, traffic_timer_;
     Time timer_at_;
     uint32_t next_seq_ = 0;
-    uint32_t next_new_sn_ = 0;
-    std::vector<std::uint8_t> msg_, recv_buf_;
+    std::vector<std::uint8_t> msg_, recv_buf_, echo_backlog_;
     bool stopped_ = false, done_ = false;
 };
 
 TypeId KcpApplication::GetTypeId() {
+    static const kcptun::NoDelay kDefaultMode = *kcptun::kcptun_mode(kcptun::kDefaultMode);
     static TypeId tid =
         TypeId("kcpkit::KcpApplication")
             .SetParent<Application>()
@@ -286,17 +463,20 @@ TypeId KcpApplication::GetTypeId() {
             .AddAttribute("Conv", "KCP conversation id (client).", UintegerValue(1),
                           MakeUintegerAccessor(&KcpApplication::conv_),
                           MakeUintegerChecker<uint32_t>())
-            .AddAttribute("NoDelay", "ikcp_nodelay: nodelay (0, 1, 2).", IntegerValue(0),
-                          MakeIntegerAccessor(&KcpApplication::nodelay_),
-                          MakeIntegerChecker<int32_t>())
-            .AddAttribute("Interval", "ikcp_nodelay: flush interval, ms.", IntegerValue(40),
+            .AddAttribute(
+                "NoDelay", "ikcp_nodelay: nodelay (0, 1, 2).", IntegerValue(kDefaultMode.nodelay),
+                MakeIntegerAccessor(&KcpApplication::nodelay_), MakeIntegerChecker<int32_t>())
+            .AddAttribute("Interval", "ikcp_nodelay: flush interval, ms.",
+                          IntegerValue(kDefaultMode.interval),
                           MakeIntegerAccessor(&KcpApplication::interval_),
                           MakeIntegerChecker<int32_t>())
             .AddAttribute("Resend", "ikcp_nodelay: fast-resend threshold (0: off).",
-                          IntegerValue(2), MakeIntegerAccessor(&KcpApplication::resend_),
+                          IntegerValue(kDefaultMode.resend),
+                          MakeIntegerAccessor(&KcpApplication::resend_),
                           MakeIntegerChecker<int32_t>())
-            .AddAttribute("NoCongestionWindow", "ikcp_nodelay: nc (1: no cwnd).", IntegerValue(1),
-                          MakeIntegerAccessor(&KcpApplication::nc_), MakeIntegerChecker<int32_t>())
+            .AddAttribute("NoCongestionWindow", "ikcp_nodelay: nc (1: no cwnd).",
+                          IntegerValue(kDefaultMode.nc), MakeIntegerAccessor(&KcpApplication::nc_),
+                          MakeIntegerChecker<int32_t>())
             .AddAttribute("SndWnd", "Send window, segments.", UintegerValue(128),
                           MakeUintegerAccessor(&KcpApplication::snd_wnd_),
                           MakeUintegerChecker<uint32_t>(1))
@@ -375,24 +555,35 @@ void KcpApplication::StartApplication() {
     NS_ABORT_MSG_IF(kcp::find_profile(profile_) == nullptr, "unknown KCP profile " << profile_);
     const std::string config_error = pipeline_config_error(pipeline_config_, profile_);
     NS_ABORT_MSG_IF(!config_error.empty(), config_error);
-    const std::size_t overhead = MakePipeline()->overhead();
-    NS_ABORT_MSG_IF(mtu_ < overhead + 50,
-                    "Mtu " << mtu_ << " leaves no room after " << overhead << " framing bytes");
-    kcp_mtu_ = mtu_ - static_cast<uint32_t>(overhead);
-    // A message must fit the core's fragment limit unless the stream is cut freely.
-    if (!stream_) {
+    const kcptun::SessionProfile* session_profile = kcptun::find_session_profile(profile_);
+    const fec::Profile framing =
+        session_profile ? session_profile->framing : kcptun::framing_for_core_profile(profile_);
+    frame_config_ = frame_config_for(pipeline_config_, framing).config;
+    // The configured mtu is the whole UDP payload; the framing takes its share first.
+    const auto framer = frame::Framer::create(frame_config_);
+    NS_ABORT_MSG_IF(!framer, "the framing refuses the FEC/crypt settings");
+    const std::optional<std::size_t> kcp_mtu = framer->kcp_mtu_for(mtu_);
+    NS_ABORT_MSG_IF(!kcp_mtu || *kcp_mtu < 50, "Mtu " << mtu_ << " leaves no room after "
+                                                      << framer->overhead() << " framing bytes");
+    kcp_mtu_ = static_cast<uint32_t>(*kcp_mtu);
+    // C semantics (ikcp): a message must fit the core's fragment limit unless the stream is
+    // cut freely. kcp-go sessions cut writes into mss chunks themselves.
+    if (!stream_ && session_profile == nullptr) {
         const uint32_t mss = kcp_mtu_ - static_cast<uint32_t>(kcp::kHeaderSize);
-        message_size_ = std::min(message_size_, (kcp::kIkcpProfile.fragment_limit - 1) * mss);
+        message_size_ =
+            std::min(message_size_, (kcp::find_profile(profile_)->fragment_limit - 1) * mss);
+    }
+    if (role_ == Server) {
+        demux_ = listener::ListenerDemux::create(frame_config_);
+        NS_ABORT_MSG_IF(!demux_, "the listener's framing refuses the FEC/crypt settings");
     }
     socket_ = Socket::CreateSocket(GetNode(), UdpSocketFactory::GetTypeId());
     NS_ABORT_MSG_IF(socket_->Bind(InetSocketAddress(Ipv4Address::GetAny(), port_)) != 0,
                     "cannot bind UDP port " << port_);
     socket_->SetRecvCallback(MakeCallback(&KcpApplication::HandleRead, this));
     if (role_ == Client) {
-        auto session = std::make_unique<Session>(*this, remote_, conv_, MakePipeline());
-        Session* s = session.get();
-        sessions_.push_back(std::move(session));
-        s->StartTraffic();
+        sessions_.push_back(std::make_unique<Session>(*this, remote_, conv_));
+        sessions_.back()->StartTraffic();
     }
 }
 
@@ -406,8 +597,13 @@ void KcpApplication::StopApplication() {
 
 void KcpApplication::DoDispose() {
     sessions_.clear();
+    demux_.reset();
     socket_ = nullptr;
     Application::DoDispose();
+}
+
+uint32_t KcpApplication::NowMs() const {
+    return static_cast<uint32_t>(Simulator::Now().GetMilliSeconds()) + clock_offset_;
 }
 
 void KcpApplication::HandleRead(Ptr<Socket> socket) {
@@ -417,42 +613,49 @@ void KcpApplication::HandleRead(Ptr<Socket> socket) {
         rx_buffer_.resize(size);
         packet->CopyData(rx_buffer_.data(), size);
         const std::span<std::uint8_t> wire(rx_buffer_.data(), size);
-        Session* session = nullptr;
-        for (auto& s : sessions_) {
-            if (role_ == Client || s->peer() == from) {
-                session = s.get();
-                break;
-            }
-        }
-        if (session == nullptr) {
-            if (role_ == Client) continue;
-            // A new peer: open its first datagram to learn the conv (as kcp-go's
-            // listener does), then give the pipeline to the new session.
-            // (Copies: once per new peer, not per packet.)
-            std::unique_ptr<DatagramPipeline> pipeline = MakePipeline();
-            std::vector<std::pair<std::vector<std::uint8_t>, bool>> opened;
-            const uint32_t now_ms =
-                static_cast<uint32_t>(Simulator::Now().GetMilliSeconds()) + clock_offset_;
-            pipeline->open(wire, now_ms, [&](std::span<const std::uint8_t> d, bool recovered) {
-                opened.emplace_back(std::vector<std::uint8_t>(d.begin(), d.end()), recovered);
-            });
-            if (opened.empty() || opened.front().first.size() < kcp::kHeaderSize) continue;
-            const uint32_t conv = kcp::peek_conv(opened.front().first);
-            sessions_.push_back(std::make_unique<Session>(*this, from, conv, std::move(pipeline)));
-            session = sessions_.back().get();
-            for (const auto& [d, recovered] : opened) session->Input(d, recovered);
-            session->AfterInput();
+        if (role_ == Client) {
+            sessions_.front()->Receive(wire, false);
             continue;
         }
-        session->Receive(wire);
+        Route(from, wire);
     }
 }
 
-std::unique_ptr<DatagramPipeline> KcpApplication::MakePipeline() const {
+void KcpApplication::Route(const Address& from, std::span<std::uint8_t> wire) {
+    // kcp-go's listener keys sessions by the peer's address: the serialized ns-3 Address.
+    std::uint8_t key_bytes[Address::MAX_SIZE + 2];
+    const std::span<const std::uint8_t> key(
+        key_bytes, from.CopyAllTo(key_bytes, static_cast<uint8_t>(sizeof key_bytes)));
+    const listener::Decision d = demux_->route(key, wire);
+    switch (d.action) {
+        case listener::Action::deliver:
+            sessions_[d.token]->Receive(d.plain, true);
+            return;
+        case listener::Action::close:
+            sessions_[d.token]->Stop();
+            demux_->erase(key);
+            return;
+        case listener::Action::replace:
+            sessions_[d.token]->Stop();
+            demux_->erase(key);
+            [[fallthrough]];
+        case listener::Action::create: {
+            const std::uint64_t token = sessions_.size();
+            sessions_.push_back(std::make_unique<Session>(*this, from, d.conv));
+            demux_->insert(key, d.conv, token);
+            demux_->accepted(key);  // the simulated application accepts at once
+            sessions_.back()->Receive(d.plain, true);
+            return;
+        }
+        case listener::Action::drop:
+            return;  // counted by the demux
+    }
+}
+
+uint64_t KcpApplication::NonceSeed() const {
     // Nonces differ per endpoint and session but follow the run's seed.
-    const uint64_t nonce_seed = seed_ * 0x100000001b3ull ^ (uint64_t{conv_} << 20) ^
-                                (uint64_t{sessions_.size()} << 1) ^ static_cast<uint64_t>(role_);
-    return make_pipeline(pipeline_config_, profile_, nonce_seed);
+    return seed_ * 0x100000001b3ull ^ (uint64_t{conv_} << 20) ^ (uint64_t{sessions_.size()} << 1) ^
+           static_cast<uint64_t>(role_);
 }
 
 EndpointStats KcpApplication::GetStats() const {

@@ -1,30 +1,30 @@
 // KcpApplication: a KCP endpoint as an ns-3 Application, so KCP flows run on any ns-3
-// topology. It owns an ns-3 UDP socket and drives the real sans-IO core
-// (kcpkit::kcp::Kcp) from ns-3's clock; it holds no protocol logic.
+// topology. It owns an ns-3 UDP socket and drives the sans-IO core from ns-3's clock; it
+// holds no protocol logic (docs/simulation.md, "A thin driver").
 //
-// Driving rules (docs/core-api.md):
+// Per profile:
+//  - kcp-go profiles (kcp-go, kcp-go-5.6.1): each conversation is a session::Session,
+//    kcp-go's UDPSession (mss chunking, flush after write, write delay, ACK no-delay,
+//    window update on read, FEC + crypt framing). The driver feeds it datagrams, writes
+//    and reads, arms one ns-3 timer at next_deadline() and sends what its transmit sink
+//    produces.
+//  - ikcp profiles (the C original): session::Session runs only kcp-go cores, so the
+//    driver calls kcp::Kcp as a C program calls ikcp (update/check, send, recv, input, and
+//    flush after a write / after input as WriteDelay / AckNoDelay choose), with the
+//    core's framing (sim/datagram_pipeline) in front.
 //  - Time: the core's uint32 millisecond clock is Simulator::Now() in whole ms (plus
 //    ClockOffset, which lets a run start near the 2^32 wrap).
-//  - Timers: one ns-3 event per session, armed at the core's check() deadline and
-//    re-armed after every call that can move it (update, input, send + flush). There is
-//    no fixed-interval loop over sessions: an idle session wakes at most once per
-//    `interval`, as check() promises.
-//  - Input: every datagram is first opened by the datagram pipeline (kcp-go's FEC and
-//    crypt framing from the core, or pass-through), then update(now) latches a fresh
-//    clock, input() takes each KCP datagram (FEC-rebuilt ones marked so), and with
-//    AckNoDelay a flush() sends the ACKs at once (kcp-go's ackNoDelay).
-//  - Output: the core's output callback seals each datagram through the pipeline and
-//    sends the results with Socket::SendTo.
-//  - Writes: without WriteDelay, a flush() follows every application write, as kcp-go
-//    does (kcptun sets writeDelay false); with it, data waits for the next tick.
+//  - Server: listener::ListenerDemux routes each datagram by the peer's serialized ns-3
+//    Address, kcp-go's listener rules (new conv with sn == 0 replaces a session).
 //
-// Roles: a Client opens one session (conv = Conv) to Remote; a Server answers every
-// (peer address, conv) that sends to Port with a session of its own. Traffic (bulk,
-// echo, periodic) decides what the client writes and whether the server echoes.
+// Roles: a Client opens one session (conv = Conv) to Remote; a Server answers every peer
+// address that sends to Port with a session of its own. Traffic (bulk, echo, periodic)
+// decides what the client writes and whether the server echoes.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,6 +35,8 @@
 #include "ns3/object-factory.h"
 #include "ns3/socket.h"
 #include "ns3/traced-callback.h"
+#include "protocol/frame.hpp"
+#include "protocol/listener_demux.hpp"
 #include "sim/datagram_pipeline.hpp"
 #include "sim/flow_stats.hpp"
 
@@ -65,8 +67,12 @@ class KcpApplication : public ns3::Application {
     void StopApplication() override;
     void DoDispose() override;
     void HandleRead(ns3::Ptr<ns3::Socket> socket);
-    std::unique_ptr<DatagramPipeline> MakePipeline() const;
-    uint32_t kcp_mtu() const { return kcp_mtu_; }
+    /// Server: one datagram from `from`, to its session by kcp-go's listener rules.
+    void Route(const ns3::Address& from, std::span<std::uint8_t> wire);
+    /// The core's uint32 millisecond clock: ns-3's, in whole ms, plus ClockOffset.
+    uint32_t NowMs() const;
+    /// Seed of the next session's crypt nonces.
+    uint64_t NonceSeed() const;
     void SetDataShard(int v) { pipeline_config_.datashard = v; }
     int GetDataShard() const { return pipeline_config_.datashard; }
     void SetParityShard(int v) { pipeline_config_.parityshard = v; }
@@ -79,13 +85,15 @@ class KcpApplication : public ns3::Application {
     ns3::Address remote_;
     uint16_t port_ = 0;
     uint32_t conv_ = 1;
-    int32_t nodelay_ = 0, interval_ = 40, resend_ = 2, nc_ = 1;  // kcptun "normal"
+    // Set from the attribute defaults: kcptun's default --mode (protocol/kcptun.hpp).
+    int32_t nodelay_ = 0, interval_ = 0, resend_ = 0, nc_ = 0;
     uint32_t snd_wnd_ = 128, rcv_wnd_ = 512, mtu_ = 1400, dead_link_ = 20;
-    uint32_t kcp_mtu_ = 1400;  ///< mtu_ minus the pipeline's framing
+    uint32_t kcp_mtu_ = 1400;  ///< Framer::kcp_mtu_for(mtu_): the ikcp core's mtu
     bool stream_ = false, ack_nodelay_ = false, write_delay_ = false;
     std::string profile_ = "ikcp";
     uint32_t clock_offset_ = 0;
     PipelineConfig pipeline_config_;
+    frame::FrameConfig frame_config_;  ///< pipeline_config_ as kcptun frames it
     void SetTraffic(int v) { traffic_ = static_cast<TrafficKind>(v); }
     int GetTraffic() const { return static_cast<int>(traffic_); }
     TrafficKind traffic_ = TrafficKind::bulk;
@@ -96,7 +104,8 @@ class KcpApplication : public ns3::Application {
     ns3::Time traffic_stop_;
 
     ns3::Ptr<ns3::Socket> socket_;
-    std::vector<std::unique_ptr<Session>> sessions_;
+    std::unique_ptr<listener::ListenerDemux> demux_;  ///< server only
+    std::vector<std::unique_ptr<Session>> sessions_;  ///< index = the demux's token
     std::vector<uint8_t> rx_buffer_;
     ns3::TracedCallback<uint32_t, ns3::Time> message_rx_;
     ns3::TracedCallback<> bulk_done_;

@@ -5,33 +5,25 @@
 #include <cstring>
 #include <sstream>
 
+#include "protocol/byte_order.hpp"
+#include "sim/splitmix64.hpp"
+
 namespace kcpkit::sim {
 namespace {
 
-void put_u32(std::uint8_t* p, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
+// Message fields are little-endian, like every integer KCP puts on the wire.
 void put_u64(std::uint8_t* p, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-std::uint32_t get_u32(const std::uint8_t* p) {
-    std::uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
+    store_le32(p, static_cast<std::uint32_t>(v));
+    store_le32(p + 4, static_cast<std::uint32_t>(v >> 32));
 }
 std::uint64_t get_u64(const std::uint8_t* p) {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
+    return std::uint64_t{load_le32(p)} | (std::uint64_t{load_le32(p + 4)} << 32);
 }
 
 }  // namespace
 
 std::uint64_t content_word(std::uint64_t seed, std::uint32_t seq, std::uint64_t word) {
-    std::uint64_t z = seed * 0x9e3779b97f4a7c15ull + (std::uint64_t{seq} << 40) + word;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return splitmix64_mix(seed * kSplitMix64Gamma + (std::uint64_t{seq} << 40) + word);
 }
 
 void append_message(std::vector<std::uint8_t>& out, std::uint64_t seed, std::uint32_t seq,
@@ -40,8 +32,8 @@ void append_message(std::vector<std::uint8_t>& out, std::uint64_t seed, std::uin
     const std::size_t at = out.size();
     out.resize(at + size);
     std::uint8_t* p = out.data() + at;
-    put_u32(p, size);
-    put_u32(p + 4, seq);
+    store_le32(p, size);
+    store_le32(p + 4, seq);
     put_u64(p + 8, sent_ns);
     std::uint8_t* payload = p + kMessageHeaderSize;
     const std::size_t n = size - kMessageHeaderSize;
@@ -55,7 +47,7 @@ void append_message(std::vector<std::uint8_t>& out, std::uint64_t seed, std::uin
 }
 
 MessageHeader read_header(const std::uint8_t* bytes) {
-    return MessageHeader{get_u32(bytes), get_u32(bytes + 4), get_u64(bytes + 8)};
+    return MessageHeader{load_le32(bytes), load_le32(bytes + 4), get_u64(bytes + 8)};
 }
 
 MessageReader::MessageReader(std::uint64_t seed, std::uint32_t max_size)

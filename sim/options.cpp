@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "protocol/kcp_profile.hpp"
+#include "protocol/kcptun.hpp"
 #include "sim/presets.hpp"
 #include "sim/units.hpp"
 
@@ -104,12 +106,25 @@ po::options_description scenario_options() {
     return d;
 }
 
+std::string quad_text(const kcptun::NoDelay& q) {
+    return "(" + std::to_string(q.nodelay) + "," + std::to_string(q.interval) + "," +
+           std::to_string(q.resend) + "," + std::to_string(q.nc) + ")";
+}
+
+// "normal (0,40,2,1) | ... | manual (...)", from kcptun's one table.
+std::string mode_help() {
+    std::string text;
+    for (const kcptun::Mode& m : kcptun::modes())
+        text += std::string(m.name) + " " + quad_text(m.quad) + " | ";
+    return text + std::string(kcptun::kManualMode) + " (--nodelay --interval --resend --nc, from " +
+           quad_text(kcptun::kManualDefaults) + ") (" + std::string(kcptun::kDefaultMode) + ")";
+}
+
 po::options_description kcp_options() {
     po::options_description d("KCP (kcptun's names)");
-    d.add_options()("mode", po::value<std::string>(),
-                    "normal (0,40,2,1) | fast (0,30,2,1) | fast2 (1,20,2,1) | fast3 (1,10,2,1) | "
-                    "manual (fast)")("nodelay", po::value<int>(), "manual: nodelay")(
-        "interval", po::value<int>(), "manual: flush interval, ms")(
+    d.add_options()("mode", po::value<std::string>(), mode_help().c_str())(
+        "nodelay", po::value<int>(), "manual: nodelay")("interval", po::value<int>(),
+                                                        "manual: flush interval, ms")(
         "resend", po::value<int>(), "manual: fast-resend threshold")(
         "nc", po::value<int>(), "manual: 1 = no congestion window")(
         "sndwnd", po::value<unsigned>(),
@@ -340,15 +355,27 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
     if (vm.count("run")) sc.run = vm["run"].as<unsigned>();
 
     // KCP.
-    const std::string mode = str(vm, "mode", "fast");
-    if (!kcp.apply_mode(mode))
-        throw Fail{kUsageError, "--mode: normal, fast, fast2, fast3 or manual"};
-    bool manual = false;
-    if (vm.count("nodelay")) kcp.nodelay = vm["nodelay"].as<int>(), manual = true;
-    if (vm.count("interval")) kcp.interval = vm["interval"].as<int>(), manual = true;
-    if (vm.count("resend")) kcp.resend = vm["resend"].as<int>(), manual = true;
-    if (vm.count("nc")) kcp.nc = vm["nc"].as<int>(), manual = true;
-    if (manual) kcp.mode = "manual";
+    // kcptun's rule (protocol/kcptun.hpp): "manual" takes the quadruple from --nodelay
+    // --interval --resend --nc, starting from kcptun's defaults of those flags; a preset
+    // ignores them, so setting one with a preset is a usage error rather than silently lost.
+    const std::string mode = str(vm, "mode", std::string(kcptun::kDefaultMode));
+    kcptun::NoDelay manual = kcptun::kManualDefaults;
+    bool manual_flag = false;
+    if (vm.count("nodelay")) manual.nodelay = vm["nodelay"].as<int>(), manual_flag = true;
+    if (vm.count("interval")) manual.interval = vm["interval"].as<int>(), manual_flag = true;
+    if (vm.count("resend")) manual.resend = vm["resend"].as<int>(), manual_flag = true;
+    if (vm.count("nc")) manual.nc = vm["nc"].as<int>(), manual_flag = true;
+    const std::optional<kcptun::NoDelay> quad = kcptun::kcptun_nodelay(mode, manual);
+    if (!quad) throw Fail{kUsageError, "--mode: " + std::string(kcptun::mode_names())};
+    if (manual_flag && mode != kcptun::kManualMode)
+        throw Fail{kUsageError,
+                   "--nodelay, --interval, --resend and --nc need --mode manual (--mode " + mode +
+                       " ignores them, as kcptun does)"};
+    kcp.mode = mode;
+    kcp.nodelay = quad->nodelay;
+    kcp.interval = quad->interval;
+    kcp.resend = quad->resend;
+    kcp.nc = quad->nc;
     if (vm.count("sndwnd")) kcp.sndwnd = vm["sndwnd"].as<unsigned>();
     if (vm.count("rcvwnd")) kcp.rcvwnd = vm["rcvwnd"].as<unsigned>();
     if (vm.count("mtu")) {

@@ -1,7 +1,6 @@
 #include "sim/scenario.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <ctime>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 // Not ns3/core-module.h: it pulls in singleton.h, which is not valid C++20.
@@ -26,6 +26,7 @@
 #include "ns3/udp-server.h"
 #include "ns3/uinteger.h"
 #include "protocol/kcp_profile.hpp"
+#include "protocol/kcptun.hpp"
 #include "sim/kcp_application.hpp"
 #include "sim/tcp_application.hpp"
 #include "sim/units.hpp"
@@ -35,24 +36,17 @@ namespace kcpkit::sim {
 using namespace ns3;
 
 bool KcpSettings::apply_mode(const std::string& name) {
-    // kcptun's presets (nodelay, interval, resend, nc).
-    static const std::map<std::string, std::array<int, 4>> modes = {
-        {"normal", {0, 40, 2, 1}},
-        {"fast", {0, 30, 2, 1}},
-        {"fast2", {1, 20, 2, 1}},
-        {"fast3", {1, 10, 2, 1}},
-    };
-    if (name == "manual") {
+    if (name == kcptun::kManualMode) {
         mode = name;
         return true;
     }
-    auto it = modes.find(name);
-    if (it == modes.end()) return false;
+    const std::optional<kcptun::NoDelay> quad = kcptun::kcptun_mode(name);
+    if (!quad) return false;
     mode = name;
-    nodelay = it->second[0];
-    interval = it->second[1];
-    resend = it->second[2];
-    nc = it->second[3];
+    nodelay = quad->nodelay;
+    interval = quad->interval;
+    resend = quad->resend;
+    nc = quad->nc;
     return true;
 }
 

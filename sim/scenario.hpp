@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/kcptun.hpp"
 #include "sim/datagram_pipeline.hpp"
 #include "sim/flow_stats.hpp"
 #include "sim/message_stream.hpp"
@@ -16,11 +17,18 @@
 
 namespace kcpkit::sim {
 
+/// kcptun's default --mode as its quadruple (protocol/kcptun.hpp).
+inline const kcptun::NoDelay& default_mode() {
+    static const kcptun::NoDelay quad = *kcptun::kcptun_mode(kcptun::kDefaultMode);
+    return quad;
+}
+
 /// KCP settings, kcptun's names. Windows of 0 mean "auto": 1.5 times each flow's share
 /// of the bandwidth-delay product, in wire datagrams (see auto_window).
 struct KcpSettings {
-    std::string mode = "fast";  ///< normal | fast | fast2 | fast3 | manual
-    int nodelay = 0, interval = 30, resend = 2, nc = 1;
+    std::string mode{kcptun::kDefaultMode};  ///< normal | fast | fast2 | fast3 | manual
+    int nodelay = default_mode().nodelay, interval = default_mode().interval,
+        resend = default_mode().resend, nc = default_mode().nc;
     std::uint32_t sndwnd = 0, rcvwnd = 0;
     std::uint32_t mtu = 1400;  ///< UDP payload per datagram, framing included (kcptun --mtu)
     bool stream = false, acknodelay = false, write_delay = false;

@@ -142,3 +142,20 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_under_loss_deliver_every_byte) {
         }
     }
 }
+
+// kcp-go profiles run session::Session, which cuts every write into mss-sized messages of
+// one segment each, so a 1 MB message (C's limit is 255 fragments, ~350 KB) arrives whole;
+// the echo runs send the server's replies through Session::write as well.
+BOOST_AUTO_TEST_CASE(kcp_go_sessions_carry_messages_beyond_the_fragment_limit) {
+    const auto bulk =
+        run_specs(specs_from({"--bandwidth", "10Mbps", "--rtt", "60ms", "--data", "3MB",
+                              "--msg-size", "1MB", "--duration", "60", "--loss", "2%", "--sweep",
+                              "variant=kcp-fast3@kcp-go,kcp-fast+fec10/3@kcp-go-5.6.1"}));
+    require_all_delivered(bulk);
+    for (const RunResult& r : bulk)
+        for (const GroupResult& g : r.groups) BOOST_CHECK_EQUAL(g.messages_delivered, 3u);
+    require_all_delivered(
+        run_specs(specs_from({"--traffic", "echo", "--msg-size", "3000", "--rate", "40", "--loss",
+                              "3%", "--duration", "10", "--crypt", "aes", "--sweep",
+                              "variant=kcp-fast3@kcp-go,kcp-normal+fec10/3@kcp-go-5.6.1"})));
+}

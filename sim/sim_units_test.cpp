@@ -168,8 +168,18 @@ BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
     BOOST_CHECK_EQUAL(k.nc, 1);
     BOOST_CHECK_EQUAL(cfg.runs[0].scenario.path.delay_ns, 40'000'000);
     BOOST_CHECK_CLOSE(cfg.runs[0].scenario.path.rtt_seconds(), 0.1, 1e-9);
-    BOOST_REQUIRE_EQUAL(parse_cli({"--interval", "20"}, cfg, error), 0);
+    // kcptun's manual rule: the four flags start from 0/50/0/0 and need --mode manual.
+    BOOST_REQUIRE_EQUAL(parse_cli({"--mode", "manual", "--interval", "20"}, cfg, error), 0);
     BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-manual");
+    const KcpSettings& m = cfg.runs[0].variants[0].kcp;
+    BOOST_CHECK_EQUAL(m.nodelay, 0);
+    BOOST_CHECK_EQUAL(m.interval, 20);
+    BOOST_CHECK_EQUAL(m.resend, 0);
+    BOOST_CHECK_EQUAL(m.nc, 0);
+    BOOST_CHECK_NE(parse_cli({"--interval", "20"}, cfg, error), 0);
+    BOOST_CHECK_NE(error.find("--mode manual"), std::string::npos);
+    BOOST_CHECK_NE(parse_cli({"--mode", "fast3", "--nc", "0"}, cfg, error), 0);
+    BOOST_CHECK_NE(parse_cli({"--mode", "turbo"}, cfg, error), 0);
 }
 
 BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
