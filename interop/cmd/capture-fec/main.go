@@ -36,17 +36,16 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"kcpkit/interop/internal/vecfile"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -60,9 +59,6 @@ var (
 	outFlag   = flag.String("out", "", "output file (.json or .json.gz); default ../vectors/<version>-fec.json.gz")
 	quietFlag = flag.Bool("quiet", false, "no per-case summary on stderr")
 )
-
-// fixedModTime keeps the gzip header (and so the file) reproducible.
-var fixedModTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 type step struct {
 	Op            string            `json:"op"`
@@ -278,24 +274,7 @@ func writeFile(path string, cases []*fecCase) error {
 	}
 	buf.WriteString("]\n}\n")
 
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if strings.HasSuffix(path, ".gz") {
-		gz, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
-		gz.ModTime = fixedModTime
-		if _, err := gz.Write(buf.Bytes()); err != nil {
-			return err
-		}
-		if err := gz.Close(); err != nil {
-			return err
-		}
-	} else if _, err := f.Write(buf.Bytes()); err != nil {
-		return err
-	}
-	return f.Close()
+	return vecfile.Write(path, buf.Bytes())
 }
 
 func commandLine() string {

@@ -30,7 +30,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -39,7 +38,7 @@ import (
 	"flag"
 	"fmt"
 	"hash/crc32"
-	"io"
+	"kcpkit/interop/internal/vecfile"
 	mrand "math/rand/v2"
 	"net"
 	"os"
@@ -56,8 +55,6 @@ var (
 	outFlag   = flag.String("out", "", "output file; default ../vectors/kcpgo-<version>-frame.json.gz")
 	quietFlag = flag.Bool("quiet", false, "no per-case summary on stderr")
 )
-
-var fixedModTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 const (
 	typeData   = 0xF1
@@ -728,18 +725,5 @@ func write(path string, doc any) error {
 	if err := enc.Encode(doc); err != nil {
 		return err
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var w io.Writer = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
-		gz.ModTime = fixedModTime
-		defer gz.Close()
-		w = gz
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return vecfile.Write(path, buf.Bytes())
 }
