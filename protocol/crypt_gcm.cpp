@@ -46,6 +46,19 @@ bool have_aesni_pclmul() {
 #endif
 }
 
+bool have_vaes_avx2() {
+#if KCPKIT_AES_X86
+    static const bool available = [] {
+        __builtin_cpu_init();
+        return have_aesni_pclmul() && __builtin_cpu_supports("avx2") &&
+               __builtin_cpu_supports("vaes") && __builtin_cpu_supports("vpclmulqdq");
+    }();
+    return available;
+#else
+    return false;
+#endif
+}
+
 bool have_vaes_avx512() {
 #if KCPKIT_AES_X86
     static const bool available = [] {
@@ -69,19 +82,22 @@ using namespace aesni;
 #pragma GCC push_options
 #pragma GCC target("sse4.1,aes,pclmul")
 
-inline __m128i reverse_bytes(__m128i v) {
+// The helpers below are forced inline: the VAES kernels are compiled for a wider target,
+// and an out-of-line SSE call from them costs a register spill and a vzeroupper each.
+
+[[gnu::always_inline]] inline __m128i reverse_bytes(__m128i v) {
     return _mm_shuffle_epi8(v, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
 }
 
 /// 128-bit integer shifts (s in 1..63).
-inline __m128i shr128(__m128i v, int s) {
+[[gnu::always_inline]] inline __m128i shr128(__m128i v, int s) {
     return _mm_or_si128(_mm_srli_epi64(v, s), _mm_slli_epi64(_mm_srli_si128(v, 8), 64 - s));
 }
-inline __m128i shl128(__m128i v, int s) {
+[[gnu::always_inline]] inline __m128i shl128(__m128i v, int s) {
     return _mm_or_si128(_mm_slli_epi64(v, s), _mm_srli_epi64(_mm_slli_si128(v, 8), 64 - s));
 }
 /// v << (128 - s) for s in 1..63: the low s bits of v moved to the top.
-inline __m128i low_bits_to_top(__m128i v, int s) {
+[[gnu::always_inline]] inline __m128i low_bits_to_top(__m128i v, int s) {
     return _mm_slli_si128(_mm_slli_epi64(v, 64 - s), 8);
 }
 
@@ -90,13 +106,13 @@ struct Wide {
     __m128i lo = _mm_setzero_si128();
     __m128i mid = _mm_setzero_si128();
     __m128i hi = _mm_setzero_si128();
-    void add_product(__m128i a, __m128i b_tilde) {
+    [[gnu::always_inline]] void add_product(__m128i a, __m128i b_tilde) {
         lo = _mm_xor_si128(lo, _mm_clmulepi64_si128(a, b_tilde, 0x00));
         hi = _mm_xor_si128(hi, _mm_clmulepi64_si128(a, b_tilde, 0x11));
         mid = _mm_xor_si128(mid, _mm_xor_si128(_mm_clmulepi64_si128(a, b_tilde, 0x01),
                                                _mm_clmulepi64_si128(a, b_tilde, 0x10)));
     }
-    __m128i reduce() const {
+    [[gnu::always_inline]] __m128i reduce() const {
         const __m128i u = _mm_xor_si128(lo, _mm_slli_si128(mid, 8));
         const __m128i l = _mm_xor_si128(hi, _mm_srli_si128(mid, 8));
         const __m128i o = _mm_xor_si128(_mm_xor_si128(low_bits_to_top(u, 1), low_bits_to_top(u, 2)),
@@ -201,20 +217,35 @@ void gcm_kernel(const AesSchedule& schedule, const std::uint8_t (*power_bytes)[1
     store(tag_out, tag);
 }
 
-template <int Nr>
-struct GcmSeal {
-    static void run(const AesSchedule& s, const std::uint8_t (*pw)[16], const std::uint8_t* n,
-                    std::uint8_t* p, std::size_t len, std::uint8_t* tag) {
-        gcm_kernel<Nr, true>(s, pw, n, p, len, tag);
-    }
+/// GcmAesni<kSeal>::Rounds<Nr>::run, the shape aesni::by_rounds dispatches on.
+template <bool kSeal>
+struct GcmAesni {
+    template <int Nr>
+    struct Rounds {
+        static void run(const AesSchedule& s, const std::uint8_t (*pw)[16], const std::uint8_t* n,
+                        std::uint8_t* p, std::size_t len, std::uint8_t* tag) {
+            gcm_kernel<Nr, kSeal>(s, pw, n, p, len, tag);
+        }
+    };
 };
+
+/// The VAES kernels' last step: hashes the length block (no additional data) with H^1 and
+/// XORs the result with E(K, J0). `j0` is the nonce with counter 1; keys are 16 bytes
+/// apart in rows of 64.
 template <int Nr>
-struct GcmOpen {
-    static void run(const AesSchedule& s, const std::uint8_t (*pw)[16], const std::uint8_t* n,
-                    std::uint8_t* p, std::size_t len, std::uint8_t* tag) {
-        gcm_kernel<Nr, false>(s, pw, n, p, len, tag);
-    }
-};
+[[gnu::always_inline]] inline void finish_tag(__m128i acc, std::size_t total,
+                                              const std::uint8_t* h1_tilde, __m128i j0,
+                                              const std::uint8_t (*keys)[64],
+                                              std::uint8_t* tag_out) {
+    Wide w;
+    w.add_product(_mm_xor_si128(acc, _mm_set_epi64x(0, static_cast<long long>(total * 8))),
+                  load(h1_tilde));
+    acc = w.reduce();
+    j0 = _mm_xor_si128(j0, load(keys[0]));
+    for (int r = 1; r < Nr; ++r) j0 = _mm_aesenc_si128(j0, load(keys[r]));
+    j0 = _mm_aesenclast_si128(j0, load(keys[Nr]));
+    store(tag_out, _mm_xor_si128(j0, reverse_bytes(acc)));
+}
 
 /// Fills out[i] = H^(i+1)·x^-1 for i < n.
 void compute_powers(const AesEngine& aes, std::uint8_t (*out)[16], int n) {
@@ -227,6 +258,172 @@ void compute_powers(const AesEngine& aes, std::uint8_t (*out)[16], int n) {
         store(out[i], times_x_inverse(power));
         power = mul(power, h_tilde);
     }
+}
+
+#pragma GCC pop_options
+
+// ----- AVX2 + VAES + VPCLMULQDQ: two blocks per instruction, 16 per step ----------------
+//
+// Zen 3 and Alder Lake class CPUs have 256-bit VAES/VPCLMULQDQ without AVX-512: each
+// instruction does two blocks, so a 16-block step is eight registers of keystream and
+// eight of hash input. GHASH multiplies Karatsuba-style (three carry-less multiplies per
+// block, not four) because VPCLMULQDQ, not AES, limits this loop on those CPUs.
+
+#pragma GCC push_options
+#pragma GCC target("sse4.1,aes,pclmul,avx2,vaes,vpclmulqdq")
+
+inline __m256i yload(const void* p) {
+    return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+inline void ystore(void* p, __m256i v) {
+    _mm256_storeu_si256(static_cast<__m256i*>(p), v);
+}
+
+/// The VAES kernels' tables: round keys four times over (the ymm kernel reads two),
+/// powers of H, and (for the ymm kernel's Karatsuba middle product) each power's two
+/// halves XORed.
+struct VaesTables {
+    const std::uint8_t (*keys)[64];
+    const std::uint8_t (*powers)[16];        // 32 entries: H^16..H^1 (x^-1), then zeros
+    const std::uint8_t (*power_halves)[16];  // the same order: low qword = lo ^ hi
+};
+
+template <int Nr>
+struct YmmGcmCore {
+    __m256i k[Nr + 1];
+    __m256i base;
+    __m256i counters;  // lane l of the next keystream register: counter in dword 3 (LE)
+    VaesTables tables;
+
+    YmmGcmCore(VaesTables t, const std::uint8_t* nonce) : tables(t) {
+#pragma GCC unroll 16
+        for (int i = 0; i <= Nr; ++i) k[i] = yload(t.keys[i]);
+        alignas(32) std::uint8_t base_bytes[32] = {};
+        std::memcpy(base_bytes, nonce, 12);
+        std::memcpy(base_bytes + 16, nonce, 12);
+        base = yload(base_bytes);
+        // Blocks take counters 2, 3, ... (1 is J0, for the tag).
+        counters = _mm256_set_epi32(3, 0, 0, 0, 2, 0, 0, 0);
+    }
+
+    /// N registers (2N blocks) of keystream for the next counters.
+    template <int N>
+    void keystream(__m256i* b) {
+        const __m256i two = _mm256_set_epi32(2, 0, 0, 0, 2, 0, 0, 0);
+        const __m256i swap = _mm256_set_epi8(
+            12, 13, 14, 15, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
+            12, 13, 14, 15, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128);
+#pragma GCC unroll 8
+        for (int j = 0; j < N; ++j) {
+            b[j] =
+                _mm256_xor_si256(_mm256_or_si256(base, _mm256_shuffle_epi8(counters, swap)), k[0]);
+            counters = _mm256_add_epi32(counters, two);
+        }
+#pragma GCC unroll 16
+        for (int r = 1; r < Nr; ++r)
+#pragma GCC unroll 8
+            for (int j = 0; j < N; ++j) b[j] = _mm256_aesenc_epi128(b[j], k[r]);
+#pragma GCC unroll 8
+        for (int j = 0; j < N; ++j) b[j] = _mm256_aesenclast_epi128(b[j], k[Nr]);
+    }
+
+    /// reduce((acc ^ block 0)·powers[first] ^ block 1·powers[first + 1] ^ ...) over the
+    /// 2N blocks of `c` (bytes in wire order).
+    template <int N>
+    __m128i hash(__m128i acc, const __m256i* c, int first) const {
+        const __m256i reverse =
+            _mm256_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5,
+                            6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        __m256i lo = _mm256_setzero_si256(), hi = lo, mid = lo;
+#pragma GCC unroll 8
+        for (int j = 0; j < N; ++j) {
+            __m256i x = _mm256_shuffle_epi8(c[j], reverse);
+            if (j == 0) x = _mm256_xor_si256(x, _mm256_zextsi128_si256(acc));
+            const __m256i h = yload(tables.powers[first + 2 * j]);
+            const __m256i x_halves = _mm256_xor_si256(x, _mm256_shuffle_epi32(x, 0x4E));
+            lo = _mm256_xor_si256(lo, _mm256_clmulepi64_epi128(x, h, 0x00));
+            hi = _mm256_xor_si256(hi, _mm256_clmulepi64_epi128(x, h, 0x11));
+            mid = _mm256_xor_si256(
+                mid, _mm256_clmulepi64_epi128(x_halves, yload(tables.power_halves[first + 2 * j]),
+                                              0x00));
+        }
+        auto fold = [](__m256i v) {
+            return _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        };
+        Wide w;
+        w.lo = fold(lo);
+        w.hi = fold(hi);
+        w.mid = _mm_xor_si128(fold(mid), _mm_xor_si128(w.lo, w.hi));
+        return w.reduce();
+    }
+
+    /// The last len (< 2N·16) bytes: whole registers in place, the last partial one
+    /// through a zero-padded copy so the hash sees zero padding. Block i of the m left is
+    /// multiplied by H^(m-i): powers from 16 - m on, the table's zero entries past H^1
+    /// meeting registers past the end.
+    template <int N, bool kSeal>
+    __m128i tail(__m128i acc, std::uint8_t* p, std::size_t len) {
+        __m256i b[N], c[N];
+        keystream<N>(b);
+        const std::size_t whole = len / 32;
+#pragma GCC unroll 8
+        for (std::size_t j = 0; j < static_cast<std::size_t>(N); ++j) {
+            if (j < whole) {
+                const __m256i in = yload(p + 32 * j);
+                const __m256i out = _mm256_xor_si256(in, b[j]);
+                ystore(p + 32 * j, out);
+                c[j] = kSeal ? out : in;
+            } else {
+                c[j] = _mm256_setzero_si256();
+            }
+        }
+        if (const std::size_t rest = len % 32; rest != 0) {
+            alignas(32) std::uint8_t part[32] = {};
+            std::memcpy(part, p + 32 * whole, rest);
+            const __m256i in = yload(part);
+            ystore(part, _mm256_xor_si256(in, b[whole]));
+            std::memcpy(p + 32 * whole, part, rest);
+            if (kSeal) {
+                std::memset(part + rest, 0, sizeof part - rest);
+                c[whole] = yload(part);
+            } else {
+                c[whole] = in;
+            }
+        }
+        return hash<N>(acc, c, 16 - static_cast<int>((len + 15) / 16));
+    }
+};
+
+template <int Nr, bool kSeal>
+void gcm_kernel_ymm(VaesTables t, const std::uint8_t* nonce, std::uint8_t* p, std::size_t len,
+                    std::uint8_t* tag_out) {
+    YmmGcmCore<Nr> core(t, nonce);
+    const std::size_t total = len;
+    __m128i acc = _mm_setzero_si128();
+    while (len >= 256) {
+        __m256i b[8], c[8];
+        core.template keystream<8>(b);
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; ++j) {
+            const __m256i in = yload(p + 32 * j);
+            const __m256i out = _mm256_xor_si256(in, b[j]);
+            ystore(p + 32 * j, out);
+            c[j] = kSeal ? out : in;
+        }
+        acc = core.template hash<8>(acc, c, 0);
+        p += 256;
+        len -= 256;
+    }
+    if (len > 128)
+        acc = core.template tail<8, kSeal>(acc, p, len);
+    else if (len > 64)
+        acc = core.template tail<4, kSeal>(acc, p, len);
+    else if (len > 0)
+        acc = core.template tail<2, kSeal>(acc, p, len);
+    finish_tag<Nr>(acc, total, t.powers[15],
+                   _mm_insert_epi32(_mm256_castsi256_si128(core.base),
+                                    static_cast<int>(__builtin_bswap32(1)), 3),
+                   t.keys, tag_out);
 }
 
 #pragma GCC pop_options
@@ -259,13 +456,8 @@ inline __mmask64 chunk_mask(std::size_t len, std::size_t j) {
     return (__mmask64{1} << (len - start)) - 1;
 }
 
-struct WideTables {
-    const std::uint8_t (*keys)[64];
-    const std::uint8_t (*powers)[16];  // 32 entries: H^16..H^1 (x^-1), then zeros
-};
-
 template <int Nr, bool kSeal>
-void gcm_kernel_vaes(WideTables t, const std::uint8_t* nonce, std::uint8_t* p, std::size_t len,
+void gcm_kernel_vaes(VaesTables t, const std::uint8_t* nonce, std::uint8_t* p, std::size_t len,
                      std::uint8_t* tag_out) {
     __m512i k[Nr + 1];
 #pragma GCC unroll 16
@@ -355,34 +547,28 @@ void gcm_kernel_vaes(WideTables t, const std::uint8_t* nonce, std::uint8_t* p, s
         }
         acc = hash(acc, x, 16 - blocks);
     }
-    // Length block (no additional data), times H^1.
-    Wide w;
-    w.add_product(_mm_xor_si128(acc, _mm_set_epi64x(0, static_cast<long long>(total * 8))),
-                  load(t.powers[15]));
-    acc = w.reduce();
-    __m128i j0 = _mm_insert_epi32(load(base_bytes), static_cast<int>(__builtin_bswap32(1)), 3);
-    j0 = _mm_xor_si128(j0, load(t.keys[0]));
-    for (int r = 1; r < Nr; ++r) j0 = _mm_aesenc_si128(j0, load(t.keys[r]));
-    j0 = _mm_aesenclast_si128(j0, load(t.keys[Nr]));
-    store(tag_out, _mm_xor_si128(j0, reverse_bytes(acc)));
+    finish_tag<Nr>(acc, total, t.powers[15],
+                   _mm_insert_epi32(load(base_bytes), static_cast<int>(__builtin_bswap32(1)), 3),
+                   t.keys, tag_out);
 }
 
-template <int Nr>
-struct GcmSealWide {
-    static void run(WideTables t, const std::uint8_t* n, std::uint8_t* p, std::size_t len,
-                    std::uint8_t* tag) {
-        gcm_kernel_vaes<Nr, true>(t, n, p, len, tag);
-    }
-};
-template <int Nr>
-struct GcmOpenWide {
-    static void run(WideTables t, const std::uint8_t* n, std::uint8_t* p, std::size_t len,
-                    std::uint8_t* tag) {
-        gcm_kernel_vaes<Nr, false>(t, n, p, len, tag);
-    }
-};
-
 #pragma GCC pop_options
+
+/// GcmVaes<kSeal, kAvx512>::Rounds<Nr>::run, the shape aesni::by_rounds dispatches on
+/// (compiled for the default target: it only calls the kernels).
+template <bool kSeal, bool kAvx512>
+struct GcmVaes {
+    template <int Nr>
+    struct Rounds {
+        static void run(VaesTables t, const std::uint8_t* n, std::uint8_t* p, std::size_t len,
+                        std::uint8_t* tag) {
+            if constexpr (kAvx512)
+                gcm_kernel_vaes<Nr, kSeal>(t, n, p, len, tag);
+            else
+                gcm_kernel_ymm<Nr, kSeal>(t, n, p, len, tag);
+        }
+    };
+};
 
 }  // namespace
 
@@ -394,7 +580,7 @@ struct AesGcm::Portable {
 };
 
 AesGcm::AesGcm(std::span<const std::uint8_t> key, bool force_portable) : aes_(key, force_portable) {
-    init(key, force_portable ? Path::portable : Path::vaes);
+    init(key, force_portable ? Path::portable : Path::vaes_avx512);
 }
 
 AesGcm::AesGcm(std::span<const std::uint8_t> key, Path force) : aes_(key, force == Path::portable) {
@@ -403,17 +589,22 @@ AesGcm::AesGcm(std::span<const std::uint8_t> key, Path force) : aes_(key, force 
 
 void AesGcm::init(std::span<const std::uint8_t> key, Path allowed) {
 #if KCPKIT_AES_X86
-    if (allowed == Path::vaes && have_vaes_avx512()) {
-        path_ = Path::vaes;
+    const bool avx512 = allowed >= Path::vaes_avx512 && have_vaes_avx512();
+    if (avx512 || (allowed >= Path::vaes_avx2 && have_vaes_avx2())) {
+        path_ = avx512 ? Path::vaes_avx512 : Path::vaes_avx2;
         std::uint8_t powers[16][16];
         compute_powers(aes_, powers, 16);
-        for (int i = 0; i < 16; ++i) std::memcpy(wide_powers_[i], powers[15 - i], 16);
+        for (int i = 0; i < 16; ++i) {
+            std::memcpy(wide_powers_[i], powers[15 - i], 16);
+            for (int b = 0; b < 8; ++b)
+                wide_power_halves_[i][b] = powers[15 - i][b] ^ powers[15 - i][8 + b];
+        }
         for (int r = 0; r <= aes_.schedule().rounds; ++r)
             for (int lane = 0; lane < 4; ++lane)
                 std::memcpy(&wide_keys_[r][16 * lane], aes_.schedule().round_key[r], 16);
         return;
     }
-    if (allowed != Path::portable && have_aesni_pclmul()) {
+    if (allowed >= Path::aesni && have_aesni_pclmul()) {
         path_ = Path::aesni;
         compute_powers(aes_, powers_, 8);
         return;
@@ -428,15 +619,38 @@ void AesGcm::init(std::span<const std::uint8_t> key, Path allowed) {
 
 AesGcm::~AesGcm() = default;
 
+#if KCPKIT_AES_X86
+namespace {
+
+/// Runs the kernel of an accelerated `path` (anything but portable).
+template <bool kSeal>
+void run_kernel(AesGcm::Path path, const AesSchedule& schedule, const std::uint8_t (*powers)[16],
+                VaesTables wide, const std::uint8_t* nonce, std::uint8_t* data, std::size_t len,
+                std::uint8_t* tag) {
+    using aesni::by_rounds;
+    switch (path) {
+        case AesGcm::Path::vaes_avx512:
+            return by_rounds<GcmVaes<kSeal, true>::template Rounds>(schedule.rounds, wide, nonce,
+                                                                    data, len, tag);
+        case AesGcm::Path::vaes_avx2:
+            return by_rounds<GcmVaes<kSeal, false>::template Rounds>(schedule.rounds, wide, nonce,
+                                                                     data, len, tag);
+        default:
+            return by_rounds<GcmAesni<kSeal>::template Rounds>(schedule.rounds, schedule, powers,
+                                                               nonce, data, len, tag);
+    }
+}
+
+}  // namespace
+#endif
+
 void AesGcm::seal(const std::uint8_t* nonce, std::uint8_t* data, std::size_t len,
                   std::uint8_t* tag) {
 #if KCPKIT_AES_X86
-    if (path_ == Path::vaes)
-        return aesni::by_rounds<GcmSealWide>(
-            aes_.schedule().rounds, WideTables{wide_keys_, wide_powers_}, nonce, data, len, tag);
-    if (path_ == Path::aesni)
-        return aesni::by_rounds<GcmSeal>(aes_.schedule().rounds, aes_.schedule(), powers_, nonce,
-                                         data, len, tag);
+    if (path_ != Path::portable)
+        return run_kernel<true>(path_, aes_.schedule(), powers_,
+                                VaesTables{wide_keys_, wide_powers_, wide_power_halves_}, nonce,
+                                data, len, tag);
 #endif
     portable_->enc.EncryptAndAuthenticate(data, tag, kTagSize, nonce, kNonceSize, nullptr, 0, data,
                                           len);
@@ -446,14 +660,10 @@ bool AesGcm::open(const std::uint8_t* nonce, std::uint8_t* data, std::size_t len
                   const std::uint8_t* tag) {
     alignas(16) std::uint8_t expected[kTagSize];
 #if KCPKIT_AES_X86
-    if (path_ == Path::vaes) {
-        aesni::by_rounds<GcmOpenWide>(aes_.schedule().rounds, WideTables{wide_keys_, wide_powers_},
-                                      nonce, data, len, expected);
-        return CryptoPP::VerifyBufsEqual(expected, tag, kTagSize);
-    }
-    if (path_ == Path::aesni) {
-        aesni::by_rounds<GcmOpen>(aes_.schedule().rounds, aes_.schedule(), powers_, nonce, data,
-                                  len, expected);
+    if (path_ != Path::portable) {
+        run_kernel<false>(path_, aes_.schedule(), powers_,
+                          VaesTables{wide_keys_, wide_powers_, wide_power_halves_}, nonce, data,
+                          len, expected);
         return CryptoPP::VerifyBufsEqual(expected, tag, kTagSize);
     }
 #endif

@@ -406,9 +406,12 @@ BOOST_AUTO_TEST_CASE(own_gcm_matches_cryptopp_gcm) {
         const Bytes key = random_bytes(rng, key_len);
         AesGcm portable(key, AesGcm::Path::portable);
         AesGcm aesni(key, AesGcm::Path::aesni);
-        AesGcm vaes(key, AesGcm::Path::vaes);
-        BOOST_TEST_MESSAGE("GCM paths: aesni " << (aesni.path() == AesGcm::Path::aesni) << ", vaes "
-                                               << (vaes.path() == AesGcm::Path::vaes));
+        AesGcm vaes_avx2(key, AesGcm::Path::vaes_avx2);
+        AesGcm vaes_avx512(key, AesGcm::Path::vaes_avx512);
+        BOOST_TEST_MESSAGE("GCM paths: aesni "
+                           << (aesni.path() == AesGcm::Path::aesni) << ", vaes_avx2 "
+                           << (vaes_avx2.path() == AesGcm::Path::vaes_avx2) << ", vaes_avx512 "
+                           << (vaes_avx512.path() == AesGcm::Path::vaes_avx512));
         for (std::size_t n = 0; n <= 1500; n += (n < 600 ? 1 : 23)) {
             const Bytes nonce = random_bytes(rng, 12);
             const Bytes plain = random_bytes(rng, n);
@@ -418,7 +421,7 @@ BOOST_AUTO_TEST_CASE(own_gcm_matches_cryptopp_gcm) {
             BOOST_REQUIRE(portable.open(nonce.data(), ref.data(), n, ref_tag));
             BOOST_REQUIRE(ref == plain);
             portable.seal(nonce.data(), ref.data(), n, ref_tag);
-            for (AesGcm* g : {&aesni, &vaes}) {
+            for (AesGcm* g : {&aesni, &vaes_avx2, &vaes_avx512}) {
                 Bytes a = plain;
                 std::uint8_t tag[16];
                 g->seal(nonce.data(), a.data(), n, tag);
