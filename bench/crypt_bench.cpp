@@ -9,7 +9,9 @@
 //   CRC32IEEE1K             CRC-32 of 1024 bytes
 // kcpkit-only: CryptEncryptBatch/aes-128/N (N packets of 1400 B per iteration, bytes count
 // all of them), SealBatch/aes-128/N, Seal/<cipher> and Open/<cipher> (full envelope incl.
-// nonce and CRC), NonceFill16, CRC32IEEE/<len>.
+// nonce and CRC), NonceFill16, CRC32IEEE/<len>, GcmSealPath/<path> (AES-128-GCM seal of
+// 1400 B capped at one kernel, to show what CPUs without the widest one get; the label
+// names the kernel that ran).
 // Bytes processed are payload bytes (1400 per packet), as Go's b.SetBytes(1400).
 #include <benchmark/benchmark.h>
 
@@ -21,6 +23,7 @@
 
 #include "protocol/crc32.hpp"
 #include "protocol/crypt.hpp"
+#include "protocol/crypt_gcm.hpp"
 #include "protocol/crypt_nonce.hpp"
 
 namespace {
@@ -200,6 +203,21 @@ void NonceFill16(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 16));
 }
 
+void GcmSealPath(benchmark::State& state, detail::AesGcm::Path cap) {
+    const auto key = random_bytes(16, 5);
+    detail::AesGcm gcm(key, cap);
+    auto buf = random_bytes(kPacket, 6);
+    const auto nonce = random_bytes(detail::AesGcm::kNonceSize, 7);
+    std::uint8_t tag[detail::AesGcm::kTagSize];
+    for (auto _ : state) {
+        gcm.seal(nonce.data(), buf.data(), buf.size(), tag);
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kPacket));
+    static constexpr const char* kNames[] = {"portable", "aesni", "vaes_avx2", "vaes_avx512"};
+    state.SetLabel(kNames[static_cast<int>(gcm.path())]);
+}
+
 void register_all() {
     using benchmark::RegisterBenchmark;
     for (Cipher c : kAllCiphers) {
@@ -223,6 +241,11 @@ void register_all() {
         RegisterBenchmark(("AEADSeal/" + name).c_str(), AEADSeal, c);
         RegisterBenchmark(("AEADOpen/" + name).c_str(), AEADOpen, c);
     }
+    using Path = detail::AesGcm::Path;
+    for (auto [name, cap] :
+         {std::pair{"portable", Path::portable}, std::pair{"aesni", Path::aesni},
+          std::pair{"vaes_avx2", Path::vaes_avx2}, std::pair{"vaes_avx512", Path::vaes_avx512}})
+        RegisterBenchmark((std::string("GcmSealPath/") + name).c_str(), GcmSealPath, cap);
     RegisterBenchmark("CRC32IEEE1K", CRC32IEEE1K);
     RegisterBenchmark("CRC32IEEE", CRC32IEEE)->Arg(20)->Arg(100)->Arg(1400)->Arg(65536);
     RegisterBenchmark("NonceFill16", NonceFill16);
