@@ -15,6 +15,18 @@
 
 namespace kcpkit::crypt::detail {
 
+bool have_avx2_salsa20() {
+#if KCPKIT_SALSA_X86
+    static const bool available = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2");
+    }();
+    return available;
+#else
+    return false;
+#endif
+}
+
 bool have_avx512_salsa20() {
 #if KCPKIT_SALSA_X86
     static const bool available = [] {
@@ -30,6 +42,47 @@ bool have_avx512_salsa20() {
 #if KCPKIT_SALSA_X86
 
 namespace {
+
+// The 20 rounds (ten double rounds: columns, then rows) over the state x0..x15, shared by
+// the kernels; each defines KCPKIT_SALSA_STEP(b, a, c, r), b ^= (a + c) <<< r, for its
+// register type.
+#define KCPKIT_SALSA_20_ROUNDS()               \
+    for (int round = 0; round < 10; ++round) { \
+        /* Columns. */                         \
+        KCPKIT_SALSA_STEP(x4, x0, x12, 7);     \
+        KCPKIT_SALSA_STEP(x9, x5, x1, 7);      \
+        KCPKIT_SALSA_STEP(x14, x10, x6, 7);    \
+        KCPKIT_SALSA_STEP(x3, x15, x11, 7);    \
+        KCPKIT_SALSA_STEP(x8, x4, x0, 9);      \
+        KCPKIT_SALSA_STEP(x13, x9, x5, 9);     \
+        KCPKIT_SALSA_STEP(x2, x14, x10, 9);    \
+        KCPKIT_SALSA_STEP(x7, x3, x15, 9);     \
+        KCPKIT_SALSA_STEP(x12, x8, x4, 13);    \
+        KCPKIT_SALSA_STEP(x1, x13, x9, 13);    \
+        KCPKIT_SALSA_STEP(x6, x2, x14, 13);    \
+        KCPKIT_SALSA_STEP(x11, x7, x3, 13);    \
+        KCPKIT_SALSA_STEP(x0, x12, x8, 18);    \
+        KCPKIT_SALSA_STEP(x5, x1, x13, 18);    \
+        KCPKIT_SALSA_STEP(x10, x6, x2, 18);    \
+        KCPKIT_SALSA_STEP(x15, x11, x7, 18);   \
+        /* Rows. */                            \
+        KCPKIT_SALSA_STEP(x1, x0, x3, 7);      \
+        KCPKIT_SALSA_STEP(x6, x5, x4, 7);      \
+        KCPKIT_SALSA_STEP(x11, x10, x9, 7);    \
+        KCPKIT_SALSA_STEP(x12, x15, x14, 7);   \
+        KCPKIT_SALSA_STEP(x2, x1, x0, 9);      \
+        KCPKIT_SALSA_STEP(x7, x6, x5, 9);      \
+        KCPKIT_SALSA_STEP(x8, x11, x10, 9);    \
+        KCPKIT_SALSA_STEP(x13, x12, x15, 9);   \
+        KCPKIT_SALSA_STEP(x3, x2, x1, 13);     \
+        KCPKIT_SALSA_STEP(x4, x7, x6, 13);     \
+        KCPKIT_SALSA_STEP(x9, x8, x11, 13);    \
+        KCPKIT_SALSA_STEP(x14, x13, x12, 13);  \
+        KCPKIT_SALSA_STEP(x0, x3, x2, 18);     \
+        KCPKIT_SALSA_STEP(x5, x4, x7, 18);     \
+        KCPKIT_SALSA_STEP(x10, x9, x8, 18);    \
+        KCPKIT_SALSA_STEP(x15, x14, x13, 18);  \
+    }
 
 #pragma GCC push_options
 #pragma GCC target("avx2,avx512f,avx512bw")
@@ -92,42 +145,7 @@ void salsa20_x16(const std::uint32_t* key, const std::uint8_t* nonce, std::uint6
     __m512i x0 = in[0], x1 = in[1], x2 = in[2], x3 = in[3], x4 = in[4], x5 = in[5], x6 = in[6],
             x7 = in[7], x8 = in[8], x9 = in[9], x10 = in[10], x11 = in[11], x12 = in[12],
             x13 = in[13], x14 = in[14], x15 = in[15];
-    for (int round = 0; round < 10; ++round) {
-        // Columns.
-        KCPKIT_SALSA_STEP(x4, x0, x12, 7);
-        KCPKIT_SALSA_STEP(x9, x5, x1, 7);
-        KCPKIT_SALSA_STEP(x14, x10, x6, 7);
-        KCPKIT_SALSA_STEP(x3, x15, x11, 7);
-        KCPKIT_SALSA_STEP(x8, x4, x0, 9);
-        KCPKIT_SALSA_STEP(x13, x9, x5, 9);
-        KCPKIT_SALSA_STEP(x2, x14, x10, 9);
-        KCPKIT_SALSA_STEP(x7, x3, x15, 9);
-        KCPKIT_SALSA_STEP(x12, x8, x4, 13);
-        KCPKIT_SALSA_STEP(x1, x13, x9, 13);
-        KCPKIT_SALSA_STEP(x6, x2, x14, 13);
-        KCPKIT_SALSA_STEP(x11, x7, x3, 13);
-        KCPKIT_SALSA_STEP(x0, x12, x8, 18);
-        KCPKIT_SALSA_STEP(x5, x1, x13, 18);
-        KCPKIT_SALSA_STEP(x10, x6, x2, 18);
-        KCPKIT_SALSA_STEP(x15, x11, x7, 18);
-        // Rows.
-        KCPKIT_SALSA_STEP(x1, x0, x3, 7);
-        KCPKIT_SALSA_STEP(x6, x5, x4, 7);
-        KCPKIT_SALSA_STEP(x11, x10, x9, 7);
-        KCPKIT_SALSA_STEP(x12, x15, x14, 7);
-        KCPKIT_SALSA_STEP(x2, x1, x0, 9);
-        KCPKIT_SALSA_STEP(x7, x6, x5, 9);
-        KCPKIT_SALSA_STEP(x8, x11, x10, 9);
-        KCPKIT_SALSA_STEP(x13, x12, x15, 9);
-        KCPKIT_SALSA_STEP(x3, x2, x1, 13);
-        KCPKIT_SALSA_STEP(x4, x7, x6, 13);
-        KCPKIT_SALSA_STEP(x9, x8, x11, 13);
-        KCPKIT_SALSA_STEP(x14, x13, x12, 13);
-        KCPKIT_SALSA_STEP(x0, x3, x2, 18);
-        KCPKIT_SALSA_STEP(x5, x4, x7, 18);
-        KCPKIT_SALSA_STEP(x10, x9, x8, 18);
-        KCPKIT_SALSA_STEP(x15, x14, x13, 18);
-    }
+    KCPKIT_SALSA_20_ROUNDS();
     __m512i w[16] = {x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15};
     for (int i = 0; i < 16; ++i) w[i] = _mm512_add_epi32(w[i], in[i]);
 
@@ -170,6 +188,104 @@ void salsa20_x16(const std::uint32_t* key, const std::uint8_t* nonce, std::uint6
 
 #pragma GCC pop_options
 
+#pragma GCC push_options
+#pragma GCC target("avx2")
+
+// The AVX2 path: 8 blocks per call, one ymm register per state word, one 32-bit lane per
+// block. (A 4-block SSE kernel for short tails took as long per call: the work is bound by
+// the instruction count, and a 128-bit operation costs as much as a 256-bit one.)
+template <int R>
+inline __m256i rotl(__m256i v) {
+    return _mm256_or_si256(_mm256_slli_epi32(v, R), _mm256_srli_epi32(v, 32 - R));
+}
+inline __m256i set1(std::uint32_t x) {
+    return _mm256_set1_epi32(static_cast<int>(x));
+}
+
+/// data[0, avail) ^= ks, where avail may be less than 32 (the end of the data): then
+/// through a stack copy, so nothing past the end is read or written.
+inline void xor32(std::uint8_t* p, __m256i ks, std::size_t avail) {
+    if (avail >= 32) {
+        const __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_xor_si256(d, ks));
+        return;
+    }
+    alignas(32) std::uint8_t tmp[32] = {};
+    std::memcpy(tmp, p, avail);
+    const __m256i d = _mm256_load_si256(reinterpret_cast<const __m256i*>(tmp));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), _mm256_xor_si256(d, ks));
+    std::memcpy(p, tmp, avail);
+}
+
+#define KCPKIT_SALSA_STEP(b, a, c, r) b = _mm256_xor_si256(b, rotl<r>(_mm256_add_epi32(a, c)))
+
+/// 8 keystream blocks for counters counter .. counter + 7, XORed into the first `len`
+/// (at most 512) bytes of `data`.
+void salsa20_x8(const std::uint32_t* key, const std::uint8_t* nonce, std::uint64_t counter,
+                std::uint8_t* data, std::size_t len) {
+    static constexpr std::uint32_t kSigma[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
+    __m256i in[16];
+    in[0] = set1(kSigma[0]);
+    in[5] = set1(kSigma[1]);
+    in[10] = set1(kSigma[2]);
+    in[15] = set1(kSigma[3]);
+    for (int i = 0; i < 4; ++i) {
+        in[1 + i] = set1(key[i]);
+        in[11 + i] = set1(key[4 + i]);
+    }
+    in[6] = set1(load_le32(nonce));
+    in[7] = set1(load_le32(nonce + 4));
+    // 64-bit counters: low words with a per-lane offset, high words plus the carry
+    // (low < offset, compared unsigned by flipping the sign bits; true is -1).
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i low = _mm256_add_epi32(set1(static_cast<std::uint32_t>(counter)), lanes);
+    const __m256i sign = set1(0x80000000u);
+    const __m256i carry =
+        _mm256_cmpgt_epi32(_mm256_xor_si256(lanes, sign), _mm256_xor_si256(low, sign));
+    in[8] = low;
+    in[9] = _mm256_sub_epi32(set1(static_cast<std::uint32_t>(counter >> 32)), carry);
+
+    __m256i x0 = in[0], x1 = in[1], x2 = in[2], x3 = in[3], x4 = in[4], x5 = in[5], x6 = in[6],
+            x7 = in[7], x8 = in[8], x9 = in[9], x10 = in[10], x11 = in[11], x12 = in[12],
+            x13 = in[13], x14 = in[14], x15 = in[15];
+    KCPKIT_SALSA_20_ROUNDS();
+    __m256i w[16] = {x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15};
+    for (int i = 0; i < 16; ++i) w[i] = _mm256_add_epi32(w[i], in[i]);
+
+    // Transpose within each 128-bit lane: w[i] element j of lane L is word i of block
+    // 4L + j. Afterwards t[4 g + k], lane L, holds words 4g..4g+3 of block 4L + k.
+    __m256i a[16], t[16];
+    for (int i = 0; i < 16; i += 2) {
+        a[i] = _mm256_unpacklo_epi32(w[i], w[i + 1]);
+        a[i + 1] = _mm256_unpackhi_epi32(w[i], w[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        t[i] = _mm256_unpacklo_epi64(a[i], a[i + 2]);
+        t[i + 1] = _mm256_unpackhi_epi64(a[i], a[i + 2]);
+        t[i + 2] = _mm256_unpacklo_epi64(a[i + 1], a[i + 3]);
+        t[i + 3] = _mm256_unpackhi_epi64(a[i + 1], a[i + 3]);
+    }
+    // Block k is the low lanes of t[k], t[4 + k] then of t[8 + k], t[12 + k]; block 4 + k
+    // the high lanes.
+    for (int k = 0; k < 4; ++k) {
+        const __m256i half[4] = {_mm256_permute2x128_si256(t[k], t[4 + k], 0x20),
+                                 _mm256_permute2x128_si256(t[8 + k], t[12 + k], 0x20),
+                                 _mm256_permute2x128_si256(t[k], t[4 + k], 0x31),
+                                 _mm256_permute2x128_si256(t[8 + k], t[12 + k], 0x31)};
+        for (int q = 0; q < 4; ++q) {
+            const std::size_t offset = 64 * static_cast<std::size_t>(k + 4 * (q / 2)) +
+                                       32 * static_cast<std::size_t>(q % 2);
+            if (offset < len) xor32(data + offset, half[q], len - offset);
+        }
+    }
+}
+
+#undef KCPKIT_SALSA_STEP
+
+#pragma GCC pop_options
+
+#undef KCPKIT_SALSA_20_ROUNDS
+
 }  // namespace
 
 #endif  // KCPKIT_SALSA_X86
@@ -178,10 +294,13 @@ struct Salsa20Xor::Portable {
     CryptoPP::Salsa20::Encryption cipher;
 };
 
-Salsa20Xor::Salsa20Xor(std::span<const std::uint8_t, 32> key, bool force_portable)
-    : wide_(have_avx512_salsa20() && !force_portable) {
+Salsa20Xor::Salsa20Xor(std::span<const std::uint8_t, 32> key, Path allowed) {
+    if (allowed >= Path::avx512 && have_avx512_salsa20())
+        path_ = Path::avx512;
+    else if (allowed >= Path::avx2 && have_avx2_salsa20())
+        path_ = Path::avx2;
     for (int i = 0; i < 8; ++i) key_words_[i] = load_le32(key.data() + 4 * i);
-    if (!wide_) {
+    if (path_ == Path::portable) {
         portable_ = std::make_unique<Portable>();
         const std::uint8_t iv[8] = {};
         portable_->cipher.SetKeyWithIV(key.data(), key.size(), iv, sizeof iv);
@@ -192,7 +311,16 @@ Salsa20Xor::~Salsa20Xor() = default;
 
 void Salsa20Xor::apply(const std::uint8_t* nonce8, std::uint8_t* data, std::size_t len) {
 #if KCPKIT_SALSA_X86
-    if (wide_) {
+    if (path_ == Path::avx2) {
+        for (std::uint64_t counter = 0; len > 0; counter += 8) {
+            const std::size_t n = len < 512 ? len : 512;
+            salsa20_x8(key_words_, nonce8, counter, data, n);
+            data += n;
+            len -= n;
+        }
+        return;
+    }
+    if (path_ == Path::avx512) {
         for (std::uint64_t counter = 0; len > 0; counter += 16) {
             const std::size_t n = len < 1024 ? len : 1024;
             salsa20_x16(key_words_, nonce8, counter, data, n);

@@ -514,20 +514,62 @@ BOOST_AUTO_TEST_CASE(salsa20_key_is_zero_padded_or_truncated) {
     BOOST_TEST(b == c);
 }
 
-BOOST_AUTO_TEST_CASE(avx512_salsa20_matches_cryptopp) {
+BOOST_AUTO_TEST_CASE(fast_salsa20_paths_match_cryptopp) {
     using kcpkit::crypt::detail::Salsa20Xor;
+    using Path = Salsa20Xor::Path;
+    // ECRYPT Salsa20/20, 256-bit key, set 1 vector 0 (key 80 00 .. 00, IV 0), stream[0..63].
+    const Bytes vector_key_bytes =
+        hex("8000000000000000000000000000000000000000000000000000000000000000");
+    const Bytes vector_stream =
+        hex("e3be8fdd8beca2e3ea8ef9475b29a6e7003951e1097a5c38d23b7a5fad9f6844"
+            "b22c97559e2723c7cbbd3fe4fc8d9a0744652a83e72a9c461876af4d7ef1a117");
+    std::array<std::uint8_t, 32> vector_key{};
+    std::copy(vector_key_bytes.begin(), vector_key_bytes.end(), vector_key.begin());
+    const std::uint8_t zero_nonce[8] = {};
+
     std::mt19937_64 rng(15);
     std::array<std::uint8_t, 32> key{};
     for (auto& b : key) b = static_cast<std::uint8_t>(rng());
-    Salsa20Xor fast(key), portable(key, true);
-    BOOST_TEST_MESSAGE("Salsa20 AVX-512: " << fast.accelerated());
-    for (std::size_t n = 0; n <= 2200; n += (n < 300 ? 1 : 13)) {
-        const Bytes nonce = random_bytes(rng, 8);
-        const Bytes plain = random_bytes(rng, n);
-        Bytes a = plain, b = plain;
-        fast.apply(nonce.data(), a.data(), n);
-        portable.apply(nonce.data(), b.data(), n);
-        if (a != b) BOOST_FAIL("Salsa20 differs from Crypto++ at length " << n);
+    Salsa20Xor portable(key, Path::portable);
+    BOOST_REQUIRE(portable.path() == Path::portable);
+    {
+        Salsa20Xor v(vector_key, Path::portable);
+        Bytes ks(64, 0);
+        v.apply(zero_nonce, ks.data(), ks.size());
+        BOOST_TEST(ks == vector_stream);
+    }
+    for (Path want : {Path::avx2, Path::avx512}) {
+        Salsa20Xor fast(key, want);
+        const bool have = fast.path() == want;
+        BOOST_TEST_MESSAGE("Salsa20 path " << static_cast<int>(want) << ": " << have);
+        if (!have) continue;
+        {
+            Salsa20Xor v(vector_key, want);
+            Bytes ks(64, 0);
+            v.apply(zero_nonce, ks.data(), ks.size());
+            BOOST_TEST(ks == vector_stream);
+        }
+        for (std::size_t n = 0; n <= 2200; ++n) {
+            const Bytes nonce = random_bytes(rng, 8);
+            const Bytes plain = random_bytes(rng, n);
+            Bytes a = plain, b = plain;  // exactly n bytes: sanitizers see any overrun
+            fast.apply(nonce.data(), a.data(), n);
+            portable.apply(nonce.data(), b.data(), n);
+            if (a != b)
+                BOOST_FAIL("Salsa20 path " << static_cast<int>(want) << " differs at " << n);
+            // Unaligned, with guard bytes after the end that must stay as they are.
+            const std::size_t off = n % 7;
+            Bytes g(off + n + 40, 0xa5);
+            std::copy(plain.begin(), plain.end(), g.begin() + static_cast<std::ptrdiff_t>(off));
+            fast.apply(nonce.data(), g.data() + off, n);
+            if (!std::equal(b.begin(), b.end(), g.begin() + static_cast<std::ptrdiff_t>(off)) ||
+                std::any_of(g.begin() + static_cast<std::ptrdiff_t>(off + n), g.end(),
+                            [](std::uint8_t x) { return x != 0xa5; }) ||
+                std::any_of(g.begin(), g.begin() + static_cast<std::ptrdiff_t>(off),
+                            [](std::uint8_t x) { return x != 0xa5; }))
+                BOOST_FAIL("Salsa20 path " << static_cast<int>(want) << " unaligned/guard at "
+                                           << n);
+        }
     }
 }
 
