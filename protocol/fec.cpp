@@ -488,22 +488,49 @@ class CodecCache {
 };
 
 // ------------------------------------------------------------------------------------------------
-// v5.6.72's decoder: shard sets keyed by group id, decoded the moment one holds ds shards.
+// What both versions' decoders hold: the shared pool and codec cache, the current shape and
+// its codec, and the buffers reconstruction writes into.
 // ------------------------------------------------------------------------------------------------
 
-class HeadDecoder {
+class DecoderBase {
   public:
-    HeadDecoder(int ds, int ps, PacketPool& pool, CodecCache& codecs, FecCounters& counters,
+    /// Unusable until the derived decoder's configure() succeeds once.
+    DecoderBase(PacketPool& pool, CodecCache& codecs, FecCounters& counters,
                 std::size_t max_datagram)
-        : pool_(pool), codecs_(codecs), counters_(counters), max_datagram_(max_datagram) {
-        configure(ds, ps);
-    }
-
-    /// False if the first shape's codec could not be built (then the decoder is unusable).
-    bool ready() const { return codec_ != nullptr; }
+        : pool_(pool), codecs_(codecs), counters_(counters), max_datagram_(max_datagram) {}
 
     int data_shards() const { return ds_; }
     int parity_shards() const { return ps_; }
+
+  protected:
+    /// The shared half of a switch to (ds, ps): false, with nothing changed, if its codec
+    /// cannot be built. Buffers only grow, so a shape seen before allocates nothing.
+    bool switch_shape(int ds, int ps) {
+        ReedSolomon* codec = codecs_.get(ds, ps);
+        if (!codec) return false;
+        codec_ = codec;
+        ds_ = ds;
+        ps_ = ps;
+        buffers_.resize(static_cast<std::size_t>(std::min(ds, ps)), max_datagram_);
+        return true;
+    }
+
+    PacketPool& pool_;
+    CodecCache& codecs_;
+    FecCounters& counters_;
+    std::size_t max_datagram_;
+    int ds_ = 0, ps_ = 0;
+    ReedSolomon* codec_ = nullptr;  ///< owned by codecs_
+    RecoveredBuffers buffers_;
+};
+
+// ------------------------------------------------------------------------------------------------
+// v5.6.72's decoder: shard sets keyed by group id, decoded the moment one holds ds shards.
+// ------------------------------------------------------------------------------------------------
+
+class HeadDecoder : public DecoderBase {
+  public:
+    using DecoderBase::DecoderBase;
 
     void decode(const std::uint8_t* pkt, std::size_t len, Recovered& out) {
         out.count = 0;
@@ -567,24 +594,20 @@ class HeadDecoder {
         void mark(std::uint32_t pos) { bits[pos >> 6] |= std::uint64_t{1} << (pos & 63); }
     };
 
+  public:
     /// Switches to (ds, ps); false, with nothing changed, if its codec cannot be built.
-    /// Every buffer only grows, so a shape seen before allocates nothing.
     bool configure(int ds, int ps) {
-        ReedSolomon* codec = codecs_.get(ds, ps);
-        if (!codec) return false;
-        codec_ = codec;
+        if (!switch_shape(ds, ps)) return false;
         for (ShardSet& s : sets_) release(s);
-        ds_ = ds;
-        ps_ = ps;
         paws_ = paws_for(ds + ps);
         for (ShardSet& s : sets_) s.items.reserve(static_cast<std::size_t>(ds));
-        buffers_.resize(static_cast<std::size_t>(std::min(ds, ps)), max_datagram_);
         // honest traffic: the newest group and 3 older ones, each short of ds shards
         pool_.reserve(static_cast<std::size_t>(kHeadRetainedGroups + 1) *
                       static_cast<std::size_t>(ds));
         return true;
     }
 
+  private:
     void release(ShardSet& s) {
         for (const Item& it : s.items) pool_.put(it.pkt);
         s.items.clear();
@@ -660,17 +683,10 @@ class HeadDecoder {
         counters_.fec_shard_set = live;
     }
 
-    PacketPool& pool_;
-    CodecCache& codecs_;
-    FecCounters& counters_;
-    std::size_t max_datagram_;
-    int ds_ = 0, ps_ = 0;
     std::uint32_t paws_ = 0;
     std::uint32_t newest_ = 0;
     bool should_tune_ = false;
-    ReedSolomon* codec_ = nullptr;  ///< owned by codecs_
     std::array<ShardSet, kHeadSetSlots> sets_;
-    RecoveredBuffers buffers_;
     AutotuneHead tune_;
 };
 
@@ -678,19 +694,9 @@ class HeadDecoder {
 // v5.6.1's decoder: one queue sorted by seqid, at most 3*S long, entries expire after 60 s.
 // ------------------------------------------------------------------------------------------------
 
-class Decoder561 {
+class Decoder561 : public DecoderBase {
   public:
-    Decoder561(int ds, int ps, PacketPool& pool, CodecCache& codecs, FecCounters& counters,
-               std::size_t max_datagram)
-        : pool_(pool), codecs_(codecs), counters_(counters), max_datagram_(max_datagram) {
-        configure(ds, ps);
-    }
-
-    /// False if the first shape's codec could not be built (then the decoder is unusable).
-    bool ready() const { return codec_ != nullptr; }
-
-    int data_shards() const { return ds_; }
-    int parity_shards() const { return ps_; }
+    using DecoderBase::DecoderBase;
 
     void decode(const std::uint8_t* pkt, std::size_t len, std::uint32_t now, Recovered& out) {
         out.count = 0;
@@ -790,35 +796,25 @@ class Decoder561 {
         std::uint32_t ts;
     };
 
+  public:
     /// Switches to (ds, ps); false, with nothing changed, if its codec cannot be built.
-    /// Every buffer only grows, so a shape seen before allocates nothing.
     bool configure(int ds, int ps) {
-        ReedSolomon* codec = codecs_.get(ds, ps);
-        if (!codec) return false;
-        codec_ = codec;
-        ds_ = ds;
-        ps_ = ps;
+        if (!switch_shape(ds, ps)) return false;
         rxlimit_ = k561QueueGroups * (ds + ps);
         rx_.reserve(std::max(rx_.size(), static_cast<std::size_t>(rxlimit_)) + 2);
-        buffers_.resize(static_cast<std::size_t>(std::min(ds, ps)), max_datagram_);
         pool_.reserve(static_cast<std::size_t>(rxlimit_) + 1);  // the queue's bound + the newcomer
         return true;
     }
 
+  private:
     void free_range(std::size_t first, std::size_t n) {
         for (std::size_t i = first; i < first + n; ++i) pool_.put(rx_[i].pkt);
         rx_.erase(rx_.begin() + static_cast<std::ptrdiff_t>(first),
                   rx_.begin() + static_cast<std::ptrdiff_t>(first + n));
     }
 
-    PacketPool& pool_;
-    CodecCache& codecs_;
-    FecCounters& counters_;
-    std::size_t max_datagram_;
-    int ds_ = 0, ps_ = 0, rxlimit_ = 0;
-    ReedSolomon* codec_ = nullptr;  ///< owned by codecs_
+    int rxlimit_ = 0;
     std::vector<Entry> rx_;
-    RecoveredBuffers buffers_;
     Autotune561 tune_;
 };
 
@@ -846,15 +842,15 @@ struct FecDecoder::Impl {
 
     /// A decoder of that shape; none (codec_failures counted) if its codec cannot be built.
     void make_decoder(int ds, int ps) {
-        if (config.profile == Profile::kcp_go) {
-            head =
-                std::make_unique<HeadDecoder>(ds, ps, pool, codecs, counters, config.max_datagram);
-            if (!head->ready()) head.reset();
-        } else {
-            v561 =
-                std::make_unique<Decoder561>(ds, ps, pool, codecs, counters, config.max_datagram);
-            if (!v561->ready()) v561.reset();
-        }
+        if (config.profile == Profile::kcp_go)
+            make_configured(head, ds, ps);
+        else
+            make_configured(v561, ds, ps);
+    }
+    template <class Decoder>
+    void make_configured(std::unique_ptr<Decoder>& slot, int ds, int ps) {
+        slot = std::make_unique<Decoder>(pool, codecs, counters, config.max_datagram);
+        if (!slot->configure(ds, ps)) slot.reset();
     }
     bool has_decoder() const { return head || v561; }
 
