@@ -16,31 +16,11 @@ using namespace kcpkit::kcp::testing;
 
 namespace {
 
-constexpr std::uint8_t kPush = 81, kAck = 82, kWask = 83, kWins = 84;
 constexpr std::uint32_t kConv = 0x0a0b0c0d;
 
-/// A Kcp whose clock readings (kcp-go profiles) all return `clock.now`; under ikcp, at()
-/// latches the time with update() as well, so both profiles see the same clock.
-struct Endpoint {
-    Capture out;
-    ManualClock clock;
-    Kcp kcp;
-    explicit Endpoint(const Profile& p) : kcp(kConv, p) {
-        kcp.set_output(out);
-        kcp.set_clock(clock);
-    }
-    void at(std::uint32_t t) {
-        clock.now = t;
-        kcp.update(t);
-    }
-    /// Every segment header emitted since the last call, in order.
-    std::vector<SegmentHeader> take() {
-        std::vector<SegmentHeader> all;
-        for (const auto& d : out.datagrams)
-            for (const auto& h : headers_of(d)) all.push_back(h);
-        out.datagrams.clear();
-        return all;
-    }
+/// Both profiles see the same clock (at() updates too; see ClockedEndpoint).
+struct Endpoint : ClockedEndpoint {
+    explicit Endpoint(const Profile& p) : ClockedEndpoint(kConv, p, true) {}
 };
 
 Bytes push(std::uint32_t sn, std::uint32_t ts = 1, std::uint32_t una = 0) {
@@ -50,14 +30,6 @@ Bytes push(std::uint32_t sn, std::uint32_t ts = 1, std::uint32_t una = 0) {
 
 Bytes ack(std::uint32_t sn, std::uint32_t ts, std::uint32_t una = 0) {
     return segment({.conv = kConv, .cmd = kAck, .wnd = 32, .ts = ts, .sn = sn, .una = una});
-}
-
-/// Queues one-byte messages "a", "b", ... and sends them with one flush at `t`.
-void send_letters(Endpoint& e, int count, std::uint32_t t) {
-    for (int i = 0; i < count; ++i) e.kcp.send(Bytes{static_cast<std::uint8_t>('a' + i)});
-    e.clock.now = t;
-    e.kcp.update(t);
-    e.kcp.flush();
 }
 
 std::size_t pushes_in(const std::vector<SegmentHeader>& headers) {

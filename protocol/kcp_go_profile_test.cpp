@@ -13,28 +13,11 @@ using namespace kcpkit::kcp::testing;
 
 namespace {
 
-constexpr std::uint8_t kPush = 81, kAck = 82, kWask = 83, kWins = 84;
 constexpr std::uint32_t kConv = 0x01020304;
 
-/// A Kcp whose clock readings (the kcp-go profile reads the clock inside input() and
-/// flush()) all return `clock.now`.
-struct Endpoint {
-    Capture out;
-    ManualClock clock;
-    Kcp kcp;
-    explicit Endpoint(const Profile& p = kKcpGoProfile) : kcp(kConv, p) {
-        kcp.set_output(out);
-        kcp.set_clock(clock);
-    }
-    void at(std::uint32_t t) { clock.now = t; }
-    /// Every segment header emitted since the last call, in order.
-    std::vector<SegmentHeader> take() {
-        std::vector<SegmentHeader> all;
-        for (const auto& d : out.datagrams)
-            for (const auto& h : headers_of(d)) all.push_back(h);
-        out.datagrams.clear();
-        return all;
-    }
+/// at() only sets the clock: the kcp-go profile reads it inside input() and flush().
+struct Endpoint : ClockedEndpoint {
+    explicit Endpoint(const Profile& p = kKcpGoProfile) : ClockedEndpoint(kConv, p, false) {}
 };
 
 Bytes push(std::uint32_t sn, std::uint32_t ts, const Bytes& data, std::uint8_t frg = 0,
@@ -49,13 +32,6 @@ Bytes ack(std::uint32_t sn, std::uint32_t ts, std::uint32_t una = 0, std::uint16
 
 Bytes wins(std::uint16_t wnd) {
     return segment({.conv = kConv, .cmd = kWins, .wnd = wnd});
-}
-
-/// Queues one-byte messages "a", "b", ... and sends them with one flush at `t`.
-void send_letters(Endpoint& e, int count, std::uint32_t t) {
-    for (int i = 0; i < count; ++i) e.kcp.send(Bytes{static_cast<std::uint8_t>('a' + i)});
-    e.at(t);
-    e.kcp.flush();
 }
 
 }  // namespace

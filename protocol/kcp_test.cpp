@@ -10,8 +10,6 @@ using namespace kcpkit::kcp::testing;
 
 namespace {
 
-constexpr std::uint8_t kPush = 81, kAck = 82, kWask = 83, kWins = 84;
-
 struct Endpoint {
     Capture out;
     Kcp kcp;

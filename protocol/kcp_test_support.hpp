@@ -31,6 +31,34 @@ struct ManualClock {
     std::uint32_t operator()() const { return now; }
 };
 
+/// Command bytes, for literal segments.
+inline constexpr std::uint8_t kPush = static_cast<std::uint8_t>(Command::push);
+inline constexpr std::uint8_t kAck = static_cast<std::uint8_t>(Command::ack);
+inline constexpr std::uint8_t kWask = static_cast<std::uint8_t>(Command::window_ask);
+inline constexpr std::uint8_t kWins = static_cast<std::uint8_t>(Command::window_tell);
+
+/// A Kcp that outputs into `out` and whose clock readings (kcp-go profiles read the clock
+/// inside input() and flush()) all return `clock.now`. at(t) sets the clock; with
+/// `update_on_at` it also calls update(t), so ikcp (which latches time only there) sees
+/// the same clock as kcp-go.
+struct ClockedEndpoint {
+    Capture out;
+    ManualClock clock;
+    Kcp kcp;
+    bool update_on_at;
+    ClockedEndpoint(std::uint32_t conv, const Profile& p, bool update_on_at_too)
+        : kcp(conv, p), update_on_at(update_on_at_too) {
+        kcp.set_output(out);
+        kcp.set_clock(clock);
+    }
+    void at(std::uint32_t t) {
+        clock.now = t;
+        if (update_on_at) kcp.update(t);
+    }
+    /// Every segment header emitted since the last call, in order.
+    std::vector<SegmentHeader> take();
+};
+
 /// One segment as bytes: header plus payload.
 inline Bytes segment(SegmentHeader h, const Bytes& payload = {}) {
     h.len = static_cast<std::uint32_t>(payload.size());
@@ -61,6 +89,21 @@ inline std::vector<SegmentHeader> headers_of(const Bytes& d) {
         at += kHeaderSize + out.back().len;
     }
     return out;
+}
+
+inline std::vector<SegmentHeader> ClockedEndpoint::take() {
+    std::vector<SegmentHeader> all;
+    for (const auto& d : out.datagrams)
+        for (const auto& h : headers_of(d)) all.push_back(h);
+    out.datagrams.clear();
+    return all;
+}
+
+/// Queues one-byte messages "a", "b", ... and sends them with one flush at `t`.
+inline void send_letters(ClockedEndpoint& e, int count, std::uint32_t t) {
+    for (int i = 0; i < count; ++i) e.kcp.send(Bytes{static_cast<std::uint8_t>('a' + i)});
+    e.at(t);
+    e.kcp.flush();
 }
 
 /// `count` seeded random messages of 1 to `max_size` bytes.
