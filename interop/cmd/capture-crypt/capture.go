@@ -17,7 +17,7 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
+	"crypto/cipher"
 	"crypto/pbkdf2"
 	"crypto/sha1"
 	"encoding/binary"
@@ -30,9 +30,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"strings"
+	"time"
 
 	kcp "github.com/xtaci/kcp-go/v5"
+
+	"kcpkit/interop/internal/pin"
+	"kcpkit/interop/internal/vecfile"
 )
 
 const (
@@ -67,14 +70,6 @@ type vectorFile struct {
 	Cases  []testCase        `json:"cases"`
 }
 
-// aead is the method set of kcp-go's (unexported) AEAD BlockCrypt.
-type aead interface {
-	Seal(dst, nonce, plaintext, additionalData []byte) []byte
-	Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error)
-	NonceSize() int
-	Overhead() int
-}
-
 // cipherSpec names a kcpvec/1 cipher, its kcp-go constructor, the key sizes to try and the
 // key length kcptun cuts from its 32-byte PBKDF2 output.
 type cipherSpec struct {
@@ -83,6 +78,24 @@ type cipherSpec struct {
 	keySizes  []int
 	kcptunLen int
 	isAEAD    bool
+}
+
+// commonCiphers are the ciphers both versions have (ciphers.go / ciphers_561.go give this
+// build's list): kcpvec/1 name, constructor, key sizes to try, kcptun key length, AEAD.
+var commonCiphers = []cipherSpec{
+	{"none", kcp.NewNoneBlockCrypt, []int{0, 32}, 32, false},
+	{"xor", kcp.NewSimpleXORBlockCrypt, []int{32, 5}, 32, false},
+	{"aes-128", kcp.NewAESBlockCrypt, []int{16, 16}, 16, false},
+	{"aes-192", kcp.NewAESBlockCrypt, []int{24, 24}, 24, false},
+	{"aes-256", kcp.NewAESBlockCrypt, []int{32, 32}, 32, false},
+	{"tea", kcp.NewTEABlockCrypt, []int{16, 16}, 16, false},
+	{"xtea", kcp.NewXTEABlockCrypt, []int{16, 16}, 16, false},
+	{"3des", kcp.NewTripleDESBlockCrypt, []int{24, 24}, 24, false},
+	{"blowfish", kcp.NewBlowfishBlockCrypt, []int{32, 1, 3, 16, 56}, 32, false},
+	{"cast5", kcp.NewCast5BlockCrypt, []int{16, 16}, 16, false},
+	{"salsa20", kcp.NewSalsa20BlockCrypt, []int{32, 16, 40}, 32, false},
+	{"sm4", kcp.NewSM4BlockCrypt, []int{16, 16}, 16, false},
+	{"twofish", kcp.NewTwofishBlockCrypt, []int{32, 16, 24}, 32, false},
 }
 
 var payloadLengths = []int{0, 1, 15, 16, 17, 100, 1400, 1480}
@@ -191,7 +204,7 @@ func openCFB(bc kcp.BlockCrypt, wire []byte) string {
 }
 
 // sealAEAD is kcp-go's send path for AEAD: nonce in front, Seal in place, tag appended.
-func sealAEAD(a aead, nonce, payload []byte) (plain, wire []byte) {
+func sealAEAD(a cipher.AEAD, nonce, payload []byte) (plain, wire []byte) {
 	ns := a.NonceSize()
 	buf := make([]byte, ns+len(payload), ns+len(payload)+a.Overhead())
 	copy(buf, nonce)
@@ -202,7 +215,7 @@ func sealAEAD(a aead, nonce, payload []byte) (plain, wire []byte) {
 }
 
 // openAEAD is kcp-go's receive path for AEAD; "" = accepted.
-func openAEAD(a aead, wire []byte) (string, []byte) {
+func openAEAD(a cipher.AEAD, wire []byte) (string, []byte) {
 	data := append([]byte(nil), wire...)
 	ns := a.NonceSize()
 	if len(data) < ns+a.Overhead() {
@@ -216,7 +229,7 @@ func openAEAD(a aead, wire []byte) (string, []byte) {
 }
 
 func (c *capture) add(tc testCase) {
-	tc.Reference = reference
+	tc.Reference = pin.Reference
 	c.cases = append(c.cases, tc)
 }
 
@@ -248,7 +261,7 @@ func (c *capture) keyed(spec cipherSpec, keyIndex int, key []byte, passphrase *s
 	base := testCase{Cipher: spec.name, Key: keyHex, Passphrase: passphrase, Salt: salt, Iterations: iterations}
 
 	if spec.isAEAD {
-		a, ok := bc.(aead)
+		a, ok := bc.(cipher.AEAD)
 		if !ok {
 			log.Fatalf("%s: NewAESGCMCrypt result has no Seal/Open", spec.name)
 		}
@@ -345,7 +358,7 @@ func (c *capture) invalidCFB(bc kcp.BlockCrypt, base testCase, idBase string, wi
 	}
 }
 
-func (c *capture) invalidAEAD(a aead, base testCase, idBase string, wire []byte) {
+func (c *capture) invalidAEAD(a cipher.AEAD, base testCase, idBase string, wire []byte) {
 	for _, at := range []int{0, 12, len(wire) - 1} {
 		bad := append([]byte(nil), wire...)
 		bad[at] ^= 0x01
@@ -387,7 +400,7 @@ func (c *capture) specExample(spec cipherSpec) {
 	tc.Flags = []string{"Passphrase"}
 	tc.ExpectCrcOK = boolPtr(true)
 	if spec.isAEAD {
-		a := bc.(aead)
+		a := bc.(cipher.AEAD)
 		nonce := make([]byte, a.NonceSize())
 		for i := range nonce {
 			nonce[i] = byte(i)
@@ -412,7 +425,7 @@ func (c *capture) specExample(spec cipherSpec) {
 
 func main() {
 	seed := flag.Uint64("seed", 1, "seed of every random choice")
-	out := flag.String("out", defaultOut, "output file (.gz = gzip)")
+	out := flag.String("out", "../vectors/kcpgo-"+pin.KCPVersion+"-crypt.json.gz", "output file (.gz = gzip)")
 	flag.Parse()
 
 	c := &capture{rng: rand.New(rand.NewPCG(*seed, 0x6b6370676f637279))}
@@ -440,7 +453,7 @@ func main() {
 		Source: fmt.Sprintf("kcp-go %s (github.com/xtaci/kcp-go/v5, pinned in %s), %s: "+
 			"its exported BlockCrypt constructors' Encrypt/Decrypt%s, "+
 			"driven the way sess.go drives them; captured by %s -seed %d",
-			kcpVersion, goModPath, runtime.Version(), aeadNote, programPath, *seed),
+			pin.KCPVersion, pin.GoMod, runtime.Version(), aeadNote, programPath, *seed),
 		Notes: map[string]string{
 			"Tail":         "the buffer length is not a multiple of the cipher's block size: the last bytes use the leading bytes of one more keystream block",
 			"Raw":          "BlockCrypt over arbitrary bytes, below the envelope (no valid CRC; lengths 0..19 and 1600 included)",
@@ -460,19 +473,8 @@ func main() {
 	if err := enc.Encode(doc); err != nil {
 		log.Fatal(err)
 	}
-	data := buf.Bytes()
-	if strings.HasSuffix(*out, ".gz") {
-		var z bytes.Buffer
-		w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
-		if _, err := w.Write(data); err != nil {
-			log.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			log.Fatal(err)
-		}
-		data = z.Bytes()
-	}
-	if err := os.WriteFile(*out, data, 0o644); err != nil {
+	// The crypt files were committed with no gzip header time.
+	if err := vecfile.WriteAt(*out, time.Time{}, buf.Bytes()); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d cases\n", *out, len(doc.Cases))

@@ -2,36 +2,15 @@
 
 package main
 
-import (
-	kcp "github.com/xtaci/kcp-go/v5"
-)
+import "kcpkit/interop/internal/pin"
 
-// What this build captures: kcp-go v5.6.1 (the version Debian ships), which has no AEAD
-// mode. Built against interop/v561/go.mod:
+// What this build captures: kcp-go v5.6.1 (internal/pin; the version Debian ships), which
+// has no AEAD mode. Built against interop/v561/go.mod:
 //
 //	cd interop && go run -modfile=v561/go.mod -tags kcpgo561 ./cmd/capture-crypt -seed 1
 const (
-	reference   = "kcp-go-5.6.1"
-	goModPath   = "interop/v561/go.mod"
-	programPath = "go run -modfile=v561/go.mod -tags kcpgo561 ./cmd/capture-crypt (in interop/)"
+	programPath = pin.GoRun + " ./cmd/capture-crypt (in interop/)"
 	aeadNote    = ""
-	kcpVersion  = "v5.6.1"
-	defaultOut  = "../vectors/kcpgo-v5.6.1-crypt.json.gz"
 )
 
-// ciphers: kcpvec/1 name, constructor, key sizes to try, kcptun key length, AEAD.
-var ciphers = []cipherSpec{
-	{"none", kcp.NewNoneBlockCrypt, []int{0, 32}, 32, false},
-	{"xor", kcp.NewSimpleXORBlockCrypt, []int{32, 5}, 32, false},
-	{"aes-128", kcp.NewAESBlockCrypt, []int{16, 16}, 16, false},
-	{"aes-192", kcp.NewAESBlockCrypt, []int{24, 24}, 24, false},
-	{"aes-256", kcp.NewAESBlockCrypt, []int{32, 32}, 32, false},
-	{"tea", kcp.NewTEABlockCrypt, []int{16, 16}, 16, false},
-	{"xtea", kcp.NewXTEABlockCrypt, []int{16, 16}, 16, false},
-	{"3des", kcp.NewTripleDESBlockCrypt, []int{24, 24}, 24, false},
-	{"blowfish", kcp.NewBlowfishBlockCrypt, []int{32, 1, 3, 16, 56}, 32, false},
-	{"cast5", kcp.NewCast5BlockCrypt, []int{16, 16}, 16, false},
-	{"salsa20", kcp.NewSalsa20BlockCrypt, []int{32, 16, 40}, 32, false},
-	{"sm4", kcp.NewSM4BlockCrypt, []int{16, 16}, 16, false},
-	{"twofish", kcp.NewTwofishBlockCrypt, []int{32, 16, 24}, 32, false},
-}
+var ciphers = commonCiphers

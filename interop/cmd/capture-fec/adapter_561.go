@@ -6,17 +6,14 @@ import (
 	"unsafe"
 
 	kcp "github.com/xtaci/kcp-go/v5"
+
+	"kcpkit/interop/internal/pin"
 )
 
-const (
-	referenceName = "kcp-go-5.6.1"
-	versionName   = "v5.6.1"
-	idPrefix      = "kcpgo-v5.6.1"
-	sourceText    = "kcp-go v5.6.1 (github.com/xtaci/kcp-go/v5, tag v5.6.1, commit 88fc14a) with " +
-		"klauspost/reedsolomon v1.9.9: its unexported fecEncoder/fecDecoder called through " +
-		"go:linkname by interop/cmd/capture-fec (built with -modfile=v561/go.mod -tags kcpgo561) " +
-		"inside a testing/synctest fake clock (Go "
-)
+const sourceText = pin.Release + " with " +
+	"klauspost/reedsolomon v1.9.9: its unexported fecEncoder/fecDecoder called through " +
+	"go:linkname by interop/cmd/capture-fec (built with -modfile=v561/go.mod -tags kcpgo561) " +
+	"inside a testing/synctest fake clock (Go "
 
 const (
 	minDatagram = 24    // packetInput: only len >= IKCP_OVERHEAD reaches kcpInput

@@ -6,17 +6,14 @@ import (
 	"unsafe"
 
 	kcp "github.com/xtaci/kcp-go/v5"
+
+	"kcpkit/interop/internal/pin"
 )
 
-// The profile name vectors carry, and the version they were captured from.
-const (
-	referenceName = "kcp-go"
-	versionName   = "v5.6.72"
-	idPrefix      = "kcpgo-v5.6.72"
-	sourceText    = "kcp-go v5.6.72 (github.com/xtaci/kcp-go/v5, tag v5.6.72, commit 78a2a39) with " +
-		"klauspost/reedsolomon v1.12.0: its unexported fecEncoder/fecDecoder called through " +
-		"go:linkname by interop/cmd/capture-fec inside a testing/synctest fake clock (Go "
-)
+// The start of the vector file's `source` (the profile name and version are in pin).
+const sourceText = pin.Release + " with " +
+	"klauspost/reedsolomon v1.12.0: its unexported fecEncoder/fecDecoder called through " +
+	"go:linkname by interop/cmd/capture-fec inside a testing/synctest fake clock (Go "
 
 // Session-level facts of this version (sess.go) that the receive glue reproduces.
 const (

@@ -41,7 +41,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"kcpkit/interop/internal/vecfile"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -52,6 +51,9 @@ import (
 	"unsafe"
 
 	kcp "github.com/xtaci/kcp-go/v5"
+
+	"kcpkit/interop/internal/pin"
+	"kcpkit/interop/internal/vecfile"
 )
 
 var (
@@ -278,10 +280,7 @@ func writeFile(path string, cases []*fecCase) error {
 }
 
 func commandLine() string {
-	if versionName == "v5.6.1" {
-		return fmt.Sprintf("go run -modfile=v561/go.mod -tags kcpgo561 ./cmd/capture-fec -seed %d", *seedFlag)
-	}
-	return fmt.Sprintf("go run ./cmd/capture-fec -seed %d", *seedFlag)
+	return fmt.Sprintf("%s ./cmd/capture-fec -seed %d", pin.GoRun, *seedFlag)
 }
 
 var fileNotes = map[string]string{
@@ -306,6 +305,9 @@ var fileNotes = map[string]string{
 	"Hostile":               "crafted datagrams: bad lengths, types, seqids, size fields, garbage parity, floods",
 }
 
+// idPrefix starts every case id (and the default file name).
+const idPrefix = "kcpgo-" + pin.KCPVersion
+
 // ----- main ------------------------------------------------------------------------------------
 
 func main() {
@@ -323,7 +325,7 @@ func main() {
 				ID:                  idPrefix + "/fec/" + spec.name,
 				Comment:             spec.comment,
 				Flags:               spec.flags,
-				Reference:           referenceName,
+				Reference:           pin.Reference,
 				DataShards:          spec.ds,
 				ParityShards:        spec.ps,
 				DecoderDataShards:   spec.decDS,

@@ -3,11 +3,6 @@
 package main
 
 // What this build captures: kcp-go v5.6.1 (interop/v561/go.mod), which has no AEAD mode.
-const (
-	referenceName = "kcp-go-5.6.1"
-	versionName   = "v5.6.1"
-	goModPath     = "interop/v561/go.mod"
-	minDatagram   = 24 // packetInput: only len >= IKCP_OVERHEAD reaches kcpInput
-)
+const minDatagram = 24 // packetInput: only len >= IKCP_OVERHEAD reaches kcpInput
 
 var ciphers = commonCiphers

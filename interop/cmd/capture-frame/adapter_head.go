@@ -7,12 +7,7 @@ import (
 )
 
 // What this build captures: kcp-go v5.6.72 (interop/go.mod).
-const (
-	referenceName = "kcp-go"
-	versionName   = "v5.6.72"
-	goModPath     = "interop/go.mod"
-	minDatagram   = 12 // packetInput: shorter decrypted datagrams never reach KCP
-)
+const minDatagram = 12 // packetInput: shorter decrypted datagrams never reach KCP
 
 // Every cipher of commonCiphers, and v5.6.72's AEAD mode.
 var ciphers = append(commonCiphers[:len(commonCiphers):len(commonCiphers)],

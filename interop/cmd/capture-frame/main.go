@@ -30,6 +30,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -38,7 +39,6 @@ import (
 	"flag"
 	"fmt"
 	"hash/crc32"
-	"kcpkit/interop/internal/vecfile"
 	mrand "math/rand/v2"
 	"net"
 	"os"
@@ -48,6 +48,10 @@ import (
 	"time"
 
 	kcp "github.com/xtaci/kcp-go/v5"
+
+	"kcpkit/interop/internal/kcptun"
+	"kcpkit/interop/internal/pin"
+	"kcpkit/interop/internal/vecfile"
 )
 
 var (
@@ -80,25 +84,6 @@ var commonCiphers = []cipherSpec{
 	{"sm4", kcp.NewSM4BlockCrypt, 16},
 	{"3des", kcp.NewTripleDESBlockCrypt, 24},
 }
-
-// aead is what kcp-go's AES-GCM BlockCrypt exposes (its type is unexported).
-type aead interface {
-	Seal(dst, nonce, plaintext, additionalData []byte) []byte
-	Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error)
-	NonceSize() int
-	Overhead() int
-}
-
-// lockedBlock serialises a CFB BlockCrypt: kcp-go encrypts (sender) and decrypts (reader)
-// with one object at once, and its SM4 keeps scratch state, which garbles datagrams now
-// and then (spec trap 19). The lock changes no byte kcp-go computes.
-type lockedBlock struct {
-	mu sync.Mutex
-	b  kcp.BlockCrypt
-}
-
-func (l *lockedBlock) Encrypt(dst, src []byte) { l.mu.Lock(); l.b.Encrypt(dst, src); l.mu.Unlock() }
-func (l *lockedBlock) Decrypt(dst, src []byte) { l.mu.Lock(); l.b.Decrypt(dst, src); l.mu.Unlock() }
 
 // ----- the recording wire ----------------------------------------------------------------
 
@@ -176,7 +161,7 @@ func (e *endpoint) SetWriteDeadline(t time.Time) error { return nil }
 type layer struct {
 	name  string
 	block kcp.BlockCrypt // CFB family; nil with aead or null
-	aead  aead
+	aead  cipher.AEAD    // kcp-go's AES-GCM BlockCrypt (its type is unexported)
 }
 
 func newLayer(spec cipherSpec, key []byte) (*layer, error) {
@@ -188,7 +173,7 @@ func newLayer(spec cipherSpec, key []byte) (*layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a, ok := b.(aead); ok {
+	if a, ok := b.(cipher.AEAD); ok {
 		l.aead = a
 	} else {
 		l.block = b
@@ -315,10 +300,10 @@ func runSession(spec cipherSpec, ds, ps int, rng *mrand.Rand) (*capture, error) 
 		if err != nil {
 			return nil, err
 		}
-		if _, isAEAD := b.(aead); isAEAD {
+		if _, isAEAD := b.(cipher.AEAD); isAEAD {
 			return b, nil // kcp-go type-switches on its AEAD type: pass it as is
 		}
-		return &lockedBlock{b: b}, nil
+		return kcptun.Locked(b), nil // see kcptun.Locked (spec trap 19)
 	}
 	blockC, err := mk()
 	if err != nil {
@@ -646,11 +631,11 @@ func main() {
 			fecName := fmt.Sprintf("fec-%d-%d", fec[0], fec[1])
 			for side := 0; side < 2; side++ {
 				fc := frameCase{
-					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/%s", versionName, spec.name, fecName, strings.ReplaceAll(dirs[side], "->", "-to-")),
-					Reference: referenceName, Cipher: spec.name, Key: hex.EncodeToString(c.key),
+					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/%s", pin.KCPVersion, spec.name, fecName, strings.ReplaceAll(dirs[side], "->", "-to-")),
+					Reference: pin.Reference, Cipher: spec.name, Key: hex.EncodeToString(c.key),
 					DataShards: fec[0], ParityShards: fec[1], Direction: dirs[side],
 					Datagrams: c.dirs[side],
-					Comment:   "a real kcp-go " + versionName + " echo session (NewConn <-> ServeConn), one direction",
+					Comment:   "a real kcp-go " + pin.KCPVersion + " echo session (NewConn <-> ServeConn), one direction",
 				}
 				lost, unrec := 0, 0
 				for _, d := range c.dirs[side] {
@@ -672,8 +657,8 @@ func main() {
 			// Invalid cases from the client->server capture.
 			if spec.make != nil {
 				inv := frameCase{
-					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/invalid-crypt", versionName, spec.name, fecName),
-					Reference: referenceName, Result: "invalid", Cipher: spec.name, Key: hex.EncodeToString(c.key),
+					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/invalid-crypt", pin.KCPVersion, spec.name, fecName),
+					Reference: pin.Reference, Result: "invalid", Cipher: spec.name, Key: hex.EncodeToString(c.key),
 					DataShards: fec[0], ParityShards: fec[1], Direction: dirs[0],
 					Flags:     []string{"CrcMismatch", "Truncated"},
 					Comment:   "a capture with a flipped byte and truncated copies inserted mid-way: rejected, and what follows still decodes",
@@ -683,8 +668,8 @@ func main() {
 			}
 			if fec[0] > 0 {
 				inv := frameCase{
-					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/invalid-fec-header", versionName, spec.name, fecName),
-					Reference: referenceName, Result: "invalid", Cipher: spec.name, Key: hex.EncodeToString(c.key),
+					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/invalid-fec-header", pin.KCPVersion, spec.name, fecName),
+					Reference: pin.Reference, Result: "invalid", Cipher: spec.name, Key: hex.EncodeToString(c.key),
 					DataShards: fec[0], ParityShards: fec[1], Direction: dirs[0],
 					Flags:     []string{"FecHostileSeqid", "FecHostileSize"},
 					Comment:   "a capture followed by validly sealed datagrams with hostile FEC headers",
@@ -698,7 +683,7 @@ func main() {
 		"format": "kcpvec/1",
 		"kind":   "frame",
 		"source": fmt.Sprintf("kcp-go %s (%s) real sessions over a recording net.PacketConn, captured by interop/cmd/capture-frame -seed %d (%s, %s/%s)",
-			versionName, goModPath, *seedFlag, runtime.Version(), runtime.GOOS, runtime.GOARCH),
+			pin.KCPVersion, pin.GoMod, *seedFlag, runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		"notes": map[string]string{
 			"FecLoss":         "some data datagrams were dropped on the wire (lost: true); the receiver's FEC decoder must rebuild them",
 			"CrcMismatch":     "a datagram with a flipped byte: CRC-32 mismatch (AES-GCM: tag failure)",
@@ -710,7 +695,7 @@ func main() {
 	}
 	out := *outFlag
 	if out == "" {
-		out = "../vectors/kcpgo-" + versionName + "-frame.json.gz"
+		out = "../vectors/kcpgo-" + pin.KCPVersion + "-frame.json.gz"
 	}
 	if err := write(out, doc); err != nil {
 		fmt.Fprintln(os.Stderr, err)

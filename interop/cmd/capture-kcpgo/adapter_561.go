@@ -6,16 +6,13 @@ import (
 	_ "unsafe" // for go:linkname
 
 	kcp "github.com/xtaci/kcp-go/v5"
+
+	"kcpkit/interop/internal/pin"
 )
 
-const (
-	referenceName = "kcp-go-5.6.1"
-	versionName   = "v5.6.1"
-	idPrefix      = "kcpgo-v5.6.1"
-	sourceText    = "kcp-go v5.6.1 (github.com/xtaci/kcp-go/v5, tag v5.6.1, commit 88fc14a), " +
-		"its KCP core (*kcp.KCP) driven through its API by interop/cmd/capture-kcpgo " +
-		"(built with -modfile=v561/go.mod -tags kcpgo561) inside a testing/synctest fake clock (Go "
-)
+const sourceText = pin.Release + ", " +
+	"its KCP core (*kcp.KCP) driven through its API by interop/cmd/capture-kcpgo " +
+	"(built with -modfile=v561/go.mod -tags kcpgo561) inside a testing/synctest fake clock (Go "
 
 //go:linkname kcpFlush github.com/xtaci/kcp-go/v5.(*KCP).flush
 func kcpFlush(k *kcp.KCP, ackOnly bool) uint32

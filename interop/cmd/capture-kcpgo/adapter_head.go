@@ -6,17 +6,14 @@ import (
 	_ "unsafe" // for go:linkname
 
 	kcp "github.com/xtaci/kcp-go/v5"
+
+	"kcpkit/interop/internal/pin"
 )
 
-// The profile name vectors carry, and the version they were captured from.
-const (
-	referenceName = "kcp-go"
-	versionName   = "v5.6.72"
-	idPrefix      = "kcpgo-v5.6.72"
-	sourceText    = "kcp-go v5.6.72 (github.com/xtaci/kcp-go/v5, tag v5.6.72, commit 78a2a39), " +
-		"its KCP core (*kcp.KCP) driven through its API by interop/cmd/capture-kcpgo " +
-		"inside a testing/synctest fake clock (Go "
-)
+// The start of the vector file's `source` (the profile name and version are in pin).
+const sourceText = pin.Release + ", " +
+	"its KCP core (*kcp.KCP) driven through its API by interop/cmd/capture-kcpgo " +
+	"inside a testing/synctest fake clock (Go "
 
 // flushFull is kcp-go's own flush, as its UDPSession calls it (every `interval`, after a
 // Write, on Close). It is unexported; go:linkname calls it without changing kcp-go.

@@ -30,16 +30,18 @@
 package main
 
 import (
-	"compress/gzip"
 	crand "crypto/rand"
 	"encoding/binary"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
+
+	"kcpkit/interop/internal/vecfile"
 )
 
 var (
@@ -110,29 +112,9 @@ func capture(t *testing.T, seeds []uint64) []*caseTrace {
 }
 
 func writeFile(path string, cases []*caseTrace, seeds []uint64) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var w interface {
-		Write([]byte) (int, error)
-	} = f
-	var gz *gzip.Writer
-	if strings.HasSuffix(path, ".gz") {
-		gz, _ = gzip.NewWriterLevel(f, gzip.BestCompression)
-		gz.ModTime = fixedModTime // reproducible bytes
-		w = gz
-	}
-	if err := writeDocument(w, cases, seeds); err != nil {
-		return err
-	}
-	if gz != nil {
-		if err := gz.Close(); err != nil {
-			return err
-		}
-	}
-	return f.Close()
+	return vecfile.Stream(path, vecfile.FixedModTime, func(w io.Writer) error {
+		return writeDocument(w, cases, seeds)
+	})
 }
 
 func main() {

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"time"
+
+	"kcpkit/interop/internal/pin"
 )
 
-var fixedModTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+// idPrefix starts every case id: kcpgo-<version>/seed<N>/<endpoint>.
+const idPrefix = "kcpgo-" + pin.KCPVersion
 
 // obj is a JSON object that keeps its keys in the order they were added.
 type kv struct {
@@ -106,7 +108,7 @@ func writeDocument(w io.Writer, cases []*caseTrace, seeds []uint64) error {
 		if flags == nil {
 			flags = []string{}
 		}
-		co := obj{{"name", c.name}, {"id", c.id}, {"reference", referenceName},
+		co := obj{{"name", c.name}, {"id", c.id}, {"reference", pin.Reference},
 			{"comment", c.comment}, {"flags", flags}, {"config", obj{{"conv", c.conv}}}}
 		cb, err := json.Marshal(co)
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 	kcp "github.com/xtaci/kcp-go/v5"
 
 	"kcpkit/interop/internal/kcptun"
+	"kcpkit/interop/internal/pin"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -134,7 +135,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	steady := time.Since(rampDone) - cfg.grace
 
 	report := Report{Sessions: cfg.sessions, Opened: len(sessions), RampSeconds: rampDone.Sub(began).Seconds(),
-		DurationSeconds: steady.Seconds(), KCPGoVersion: kcptun.KCPVersion, DialErrors: dialErrors}
+		DurationSeconds: steady.Seconds(), KCPGoVersion: pin.KCPVersion, DialErrors: dialErrors}
 	for _, s := range sessions {
 		sent, echoed, bad := s.sent.Load(), s.echoed.Load(), s.bad.Load()
 		report.MessagesSent += sent

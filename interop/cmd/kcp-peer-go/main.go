@@ -20,6 +20,7 @@ import (
 
 	"kcpkit/interop/internal/kcptun"
 	"kcpkit/interop/internal/peerproto"
+	"kcpkit/interop/internal/pin"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -84,14 +85,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // setUp resolves the cipher and timing options; unsupported features give exit 127.
 func (p *peer) setUp() int {
 	o := p.opts
-	if o.profile != "" && o.profile != kcptun.ProfileName {
+	if o.profile != "" && o.profile != pin.Reference {
 		fmt.Fprintf(p.stderr, "kcp-peer-go: --profile %s: this build is %s (kcp-go %s)\n",
-			o.profile, kcptun.ProfileName, kcptun.KCPVersion)
+			o.profile, pin.Reference, pin.KCPVersion)
 		return exitUnsupported
 	}
 	block, err := o.link.Block()
 	if errors.Is(err, kcptun.ErrUnsupported) {
-		fmt.Fprintf(p.stderr, "kcp-peer-go (kcp-go %s): %v\n", kcptun.KCPVersion, err)
+		fmt.Fprintf(p.stderr, "kcp-peer-go (kcp-go %s): %v\n", pin.KCPVersion, err)
 		return exitUnsupported
 	}
 	if err != nil {
@@ -181,7 +182,7 @@ func (p *peer) configure(sess *kcp.UDPSession, dialer bool) error {
 	sess.SetWriteDelay(false)
 	sess.SetNoDelay(p.noDelay.NoDelay, p.noDelay.Interval, p.noDelay.Resend, p.noDelay.NC)
 	if !sess.SetMtu(o.mtu) {
-		return fmt.Errorf("--mtu %d refused by kcp-go %s", o.mtu, kcptun.KCPVersion)
+		return fmt.Errorf("--mtu %d refused by kcp-go %s", o.mtu, pin.KCPVersion)
 	}
 	sess.SetWindowSize(o.sndwnd, o.rcvwnd)
 	sess.SetACKNoDelay(o.ackNoDelay)

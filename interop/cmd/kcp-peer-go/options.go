@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kcpkit/interop/internal/kcptun"
+	"kcpkit/interop/internal/pin"
 )
 
 // Exit codes shared with net/'s kcp-peer (docs/interop.md).
@@ -77,7 +78,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the payload stream")
 	fs.IntVar(&o.chunk, "chunk", 65536, "bytes per Write (echo N: per round trip)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no throughput line")
-	fs.StringVar(&o.profile, "profile", "", "behaviour profile (kcp-peer's flag): only this build's, "+kcptun.ProfileName+", is available")
+	fs.StringVar(&o.profile, "profile", "", "behaviour profile (kcp-peer's flag): only this build's, "+pin.Reference+", is available")
 
 	var words []string
 	for rest := args; ; {

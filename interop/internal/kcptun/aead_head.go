@@ -8,12 +8,6 @@ import (
 	kcp "github.com/xtaci/kcp-go/v5"
 )
 
-// ProfileName is kcp-peer's --profile name for the behaviour of this build.
-const ProfileName = "kcp-go"
-
-// KCPVersion is the kcp-go release this build links.
-const KCPVersion = "v5.6.72"
-
 var aeadNames = []string{"aes-128-gcm", "aes-192-gcm", "aes-256-gcm"}
 
 // newAEAD covers the AES-GCM names (kcp-go's AEAD mode, v5.6.49 and later).
