@@ -6,27 +6,23 @@
 
 namespace kcpkit::conformance {
 
-namespace {
-
-Bytes decode(const nlohmann::json& v, const std::string& what) {
+Bytes hex_value(const nlohmann::json& v, const std::string& what) {
     if (!v.is_string()) throw MalformedCase(what + " is not a hex string");
     auto bytes = from_hex(v.get<std::string>());
     if (!bytes) throw MalformedCase(what + " is not valid hex");
     return *std::move(bytes);
 }
 
-}  // namespace
-
 Bytes hex_field(const nlohmann::json& c, const char* key) {
     auto it = c.find(key);
     if (it == c.end()) throw MalformedCase(std::string(key) + " is missing");
-    return decode(*it, key);
+    return hex_value(*it, key);
 }
 
 std::optional<Bytes> optional_hex_field(const nlohmann::json& c, const char* key) {
     auto it = c.find(key);
     if (it == c.end()) return std::nullopt;
-    return decode(*it, key);
+    return hex_value(*it, key);
 }
 
 std::optional<std::vector<Bytes>> optional_hex_list(const nlohmann::json& c, const char* key) {
@@ -35,7 +31,7 @@ std::optional<std::vector<Bytes>> optional_hex_list(const nlohmann::json& c, con
     if (!it->is_array()) throw MalformedCase(std::string(key) + " is not an array");
     std::vector<Bytes> out;
     for (std::size_t i = 0; i < it->size(); ++i)
-        out.push_back(decode((*it)[i], std::string(key) + "[" + std::to_string(i) + "]"));
+        out.push_back(hex_value((*it)[i], std::string(key) + "[" + std::to_string(i) + "]"));
     return out;
 }
 

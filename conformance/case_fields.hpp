@@ -1,7 +1,6 @@
 // Reading the fields of a kcpvec/1 case: the typed getters and the failure messages every
 // replayer needs (a malformed field throws MalformedCase; the replayer turns it into
-// CaseOutcome::bad_case). frame_replay uses them; the older replayers carry copies of
-// their own.
+// CaseOutcome::bad_case). Every replayer uses them.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +19,8 @@ struct MalformedCase : std::runtime_error {
 
 using Bytes = std::vector<std::uint8_t>;
 
+/// `v` as hex bytes; throws (naming `what`) if it is not a hex string.
+Bytes hex_value(const nlohmann::json& v, const std::string& what);
 /// `c[key]` as hex bytes; throws if it is missing or not hex.
 Bytes hex_field(const nlohmann::json& c, const char* key);
 std::optional<Bytes> optional_hex_field(const nlohmann::json& c, const char* key);

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "conformance/case_fields.hpp"
 #include "conformance/hex.hpp"
 #include "protocol/crypt.hpp"
 #include "protocol/kcptun.hpp"
@@ -17,51 +18,7 @@ namespace kcpkit::conformance {
 namespace {
 
 using nlohmann::json;
-using Bytes = std::vector<std::uint8_t>;
 namespace kc = kcpkit::crypt;
-
-struct MalformedCase : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-Bytes get_hex(const json& c, const char* key) {
-    auto it = c.find(key);
-    if (it == c.end()) throw MalformedCase(std::string(key) + " is missing");
-    if (!it->is_string()) throw MalformedCase(std::string(key) + " is not a hex string");
-    auto bytes = from_hex(it->get<std::string>());
-    if (!bytes) throw MalformedCase(std::string(key) + " is not valid hex");
-    return *std::move(bytes);
-}
-
-std::optional<std::string> find_string(const json& c, const char* key) {
-    auto it = c.find(key);
-    if (it == c.end()) return std::nullopt;
-    if (!it->is_string()) throw MalformedCase(std::string(key) + " is not a string");
-    return it->get<std::string>();
-}
-
-std::optional<bool> find_bool(const json& c, const char* key) {
-    auto it = c.find(key);
-    if (it == c.end()) return std::nullopt;
-    if (!it->is_boolean()) throw MalformedCase(std::string(key) + " is not a boolean");
-    return it->get<bool>();
-}
-
-/// "at byte N: expected xx.. actual yy.." for the first difference (or the lengths).
-std::string first_difference(const Bytes& expected, std::span<const std::uint8_t> actual) {
-    std::size_t i = 0;
-    while (i < expected.size() && i < actual.size() && expected[i] == actual[i]) ++i;
-    const auto window = [i](std::span<const std::uint8_t> b) {
-        const std::size_t n = std::min<std::size_t>(16, b.size() - std::min(i, b.size()));
-        return to_hex(b.subspan(std::min(i, b.size()), n));
-    };
-    std::string s = "at byte " + std::to_string(i) + ": expected " + window(expected) +
-                    "... actual " + window(actual) + "...";
-    if (expected.size() != actual.size())
-        s += " (lengths " + std::to_string(expected.size()) + " vs " +
-             std::to_string(actual.size()) + ")";
-    return s;
-}
 
 struct Resolved {
     kc::Cipher cipher;
@@ -70,10 +27,10 @@ struct Resolved {
 
 /// The cipher and the key its constructor gets; a string starting "skip:" or "fail:" instead.
 std::variant<Resolved, std::string> resolve(const json& c) {
-    const std::optional<std::string> name = find_string(c, "cipher");
+    const std::optional<std::string> name = optional_string_field(c, "cipher");
     if (!name) throw MalformedCase("cipher is missing");
     const bool raw_key = c.contains("key");
-    const Bytes given_key = raw_key ? get_hex(c, "key") : Bytes{};
+    const Bytes given_key = raw_key ? hex_field(c, "key") : Bytes{};
     const kcptun::CryptChoice choice = kcptun::resolve_crypt_for_key(*name, given_key.size());
     if (!choice.cipher) return "skip:cipher '" + *name + "' is not supported";
     const kc::Cipher cipher = *choice.cipher;
@@ -81,8 +38,9 @@ std::variant<Resolved, std::string> resolve(const json& c) {
     Bytes key;
     if (raw_key) {
         key = given_key;
-    } else if (const auto pass = find_string(c, "passphrase")) {
-        const std::string salt = find_string(c, "salt").value_or(std::string(kc::kKcptunSalt));
+    } else if (const auto pass = optional_string_field(c, "passphrase")) {
+        const std::string salt =
+            optional_string_field(c, "salt").value_or(std::string(kc::kKcptunSalt));
         unsigned iterations = kc::kKcptunIterations;
         if (auto it = c.find("iterations"); it != c.end()) {
             if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0 ||
@@ -101,7 +59,7 @@ std::variant<Resolved, std::string> resolve(const json& c) {
 }
 
 std::optional<kc::Status> parse_expected_error(const json& c) {
-    const std::optional<std::string> e = find_string(c, "expect_error");
+    const std::optional<std::string> e = optional_string_field(c, "expect_error");
     if (!e) return std::nullopt;
     for (kc::Status s :
          {kc::Status::truncated, kc::Status::checksum_mismatch, kc::Status::auth_failed})
@@ -113,14 +71,14 @@ std::optional<kc::Status> parse_expected_error(const json& c) {
 
 CaseOutcome replay(const json& c) {
     if (!c.is_object()) throw MalformedCase("case is not an object");
-    const std::string reference = find_string(c, "reference").value_or("kcp-go");
+    const std::string reference = optional_string_field(c, "reference").value_or("kcp-go");
     const kcptun::SessionProfile* profile = kcptun::find_session_profile(reference);
     if (!profile) return CaseOutcome::skip("reference '" + reference + "' has no crypt layer here");
-    const std::string result = find_string(c, "result").value_or("valid");
+    const std::string result = optional_string_field(c, "result").value_or("valid");
     if (result != "valid" && result != "invalid")
         throw MalformedCase("result is neither valid nor invalid");
     const bool invalid = result == "invalid";
-    const std::optional<bool> expect_ok = find_bool(c, "expect_crc_ok");
+    const std::optional<bool> expect_ok = optional_bool_field(c, "expect_crc_ok");
     const std::optional<kc::Status> expect_error = parse_expected_error(c);
 
     auto resolved = resolve(c);
@@ -137,17 +95,17 @@ CaseOutcome replay(const json& c) {
     if (!made)
         return CaseOutcome::fail("constructor: " + std::string(kc::status_name(made.status)));
     kc::PacketCrypt& pc = *made.object;
-    const Bytes ciphertext = get_hex(c, "ciphertext");
+    const Bytes ciphertext = hex_field(c, "ciphertext");
     std::string notes;
 
     if (!invalid) {
-        const Bytes plaintext = get_hex(c, "plaintext");
+        const Bytes plaintext = hex_field(c, "plaintext");
         Bytes buf = plaintext;
         if (aead) {
             if (plaintext.size() < kc::kGcmNonceSize)
                 throw MalformedCase("plaintext of an AEAD case is shorter than its nonce");
             if (c.contains("nonce")) {
-                const Bytes nonce = get_hex(c, "nonce");
+                const Bytes nonce = hex_field(c, "nonce");
                 if (!std::equal(nonce.begin(), nonce.end(), plaintext.begin(),
                                 plaintext.begin() + kc::kGcmNonceSize) ||
                     nonce.size() != kc::kGcmNonceSize)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/case_fields.hpp"
 #include "conformance/hex.hpp"
 #include "protocol/kcp.hpp"
 
@@ -16,12 +17,6 @@ namespace kcpkit::conformance {
 namespace {
 
 using nlohmann::json;
-using Bytes = std::vector<std::uint8_t>;
-
-/// Thrown for a case that is not valid kcpvec/1; `what()` names the field's path.
-struct MalformedCase : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 std::int64_t get_int(const json& obj, const char* key, const std::string& where) {
     auto it = obj.find(key);
@@ -33,13 +28,6 @@ std::int64_t get_int(const json& obj, const char* key, const std::string& where)
 std::optional<std::int64_t> find_int(const json& obj, const char* key, const std::string& where) {
     if (!obj.contains(key)) return std::nullopt;
     return get_int(obj, key, where);
-}
-
-Bytes get_hex(const json& value, const std::string& where) {
-    if (!value.is_string()) throw MalformedCase(where + " is not a hex string");
-    auto bytes = from_hex(value.get<std::string>());
-    if (!bytes) throw MalformedCase(where + " is not valid hex");
-    return *std::move(bytes);
 }
 
 int as_int(std::int64_t v) {
@@ -151,9 +139,9 @@ class TraceReplayer {
         std::optional<std::int64_t> ret;
         std::optional<Bytes> data;
         if (op == "send") {
-            ret = kcp_.send(get_hex(step.value("data", json()), where + ".data"));
+            ret = kcp_.send(hex_value(step.value("data", json()), where + ".data"));
         } else if (op == "input") {
-            ret = kcp_.input(get_hex(step.value("data", json()), where + ".data"),
+            ret = kcp_.input(hex_value(step.value("data", json()), where + ".data"),
                              packet_type(step, where), ack_nodelay(step, where));
         } else if (op == "recv") {
             const std::int64_t len = get_int(step, "len", where);
@@ -193,7 +181,7 @@ class TraceReplayer {
                        std::to_string(*ret);
         }
         if (op == "recv" && data && step.contains("data")) {
-            const Bytes expected = get_hex(step["data"], where + ".data");
+            const Bytes expected = hex_value(step["data"], where + ".data");
             if (expected != *data)
                 return "data: expected " + to_hex(expected) + " actual " + to_hex(*data);
         }
@@ -201,7 +189,7 @@ class TraceReplayer {
             if (!out->is_array()) throw MalformedCase(where + ".out is not an array");
             std::vector<Bytes> expected;
             for (std::size_t i = 0; i < out->size(); ++i)
-                expected.push_back(get_hex((*out)[i], where + ".out[" + std::to_string(i) + "]"));
+                expected.push_back(hex_value((*out)[i], where + ".out[" + std::to_string(i) + "]"));
             if (expected != collect_.datagrams)
                 return describe_out_difference(expected, collect_.datagrams);
         }
