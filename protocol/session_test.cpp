@@ -113,6 +113,24 @@ void drain(Session& s, Bytes& out, std::uint32_t now, std::size_t chunk = 4096) 
     for (int n; (n = s.read(buf, now)) > 0;) out.insert(out.end(), buf.begin(), buf.begin() + n);
 }
 
+/// Sends `data` from p.a to p.b in writes of at most `chunk` bytes (as many as a accepts
+/// per 10 ms step) for up to `steps` steps, and returns what b read.
+Bytes transfer(Pair& p, const Bytes& data, std::size_t chunk, int steps) {
+    std::size_t sent = 0;
+    Bytes got;
+    for (int i = 0; i < steps && got.size() < data.size(); ++i) {
+        while (sent < data.size()) {
+            const int r = p.a.write(
+                {data.data() + sent, std::min<std::size_t>(chunk, data.size() - sent)}, p.now);
+            if (r <= 0) break;
+            sent += static_cast<std::size_t>(r);
+        }
+        p.step(10);
+        drain(p.b, got, p.now);
+    }
+    return got;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(creation_and_first_deadline) {
@@ -410,19 +428,7 @@ BOOST_AUTO_TEST_CASE(lossy_link_with_fec_recovers_and_counts) {
     std::mt19937 rng(99);
     p.lose = [&](int, auto) { return rng() % 100 < 8; };
     const Bytes data = pattern(200000, 3);
-    std::size_t sent = 0;
-    Bytes got;
-    for (int i = 0; i < 20000 && got.size() < data.size(); ++i) {
-        while (sent < data.size()) {
-            const int r = a->write(
-                {data.data() + sent, std::min<std::size_t>(4000, data.size() - sent)}, p.now);
-            if (r <= 0) break;
-            sent += static_cast<std::size_t>(r);
-        }
-        p.step(10);
-        drain(*b, got, p.now);
-    }
-    BOOST_TEST((got == data));
+    BOOST_TEST((transfer(p, data, 4000, 20000) == data));
     const snmp::Snmp sb = b->snmp();
     BOOST_TEST(sb.FECRecovered > 0u);
     const snmp::Snmp sa = a->snmp();
@@ -466,18 +472,7 @@ BOOST_AUTO_TEST_CASE(snmp_repeat_and_retransmission_counts_match_the_wire_with_d
         return false;
     };
     const Bytes data = pattern(100000, 4);
-    std::size_t sent = 0;
-    Bytes got;
-    for (int i = 0; i < 5000 && got.size() < data.size(); ++i) {
-        if (sent < data.size()) {
-            const int r = a->write(
-                {data.data() + sent, std::min<std::size_t>(2000, data.size() - sent)}, p.now);
-            if (r > 0) sent += static_cast<std::size_t>(r);
-        }
-        p.step(10);
-        drain(*b, got, p.now);
-    }
-    BOOST_TEST((got == data));
+    BOOST_TEST((transfer(p, data, 2000, 5000) == data));
     const std::uint64_t pushes_sent = pushes_received / 2;  // every datagram went out twice
     const snmp::Snmp sa = a->snmp(), sb = b->snmp();
     BOOST_TEST(sa.RetransSegs == sa.LostSegs + sa.FastRetransSegs + sa.EarlyRetransSegs);
@@ -550,13 +545,7 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_crash_and_the_session_keeps_working) {
     BOOST_TEST(b->snmp().InCsumErrors > 4000u);
     Pair p{*a, *b};
     const Bytes data = pattern(10000, 4);
-    a->write(data, p.now);
-    Bytes got;
-    for (int i = 0; i < 100 && got.size() < data.size(); ++i) {
-        p.step(10);
-        drain(*b, got, p.now);
-    }
-    BOOST_TEST((got == data));
+    BOOST_TEST((transfer(p, data, data.size(), 100) == data));
 }
 
 BOOST_AUTO_TEST_CASE(oob_reaches_the_handler) {
