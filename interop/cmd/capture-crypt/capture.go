@@ -324,68 +324,70 @@ func (c *capture) keyed(spec cipherSpec, keyIndex int, key []byte, passphrase *s
 	}
 }
 
-func (c *capture) invalidCFB(bc kcp.BlockCrypt, base testCase, idBase string, wire []byte) {
-	// A flipped bit in the CRC, in the first payload byte and in the last byte (tail).
-	for _, at := range []int{16, headerSize, len(wire) - 1} {
-		bad := append([]byte(nil), wire...)
-		bad[at] ^= 0x01
-		if v := openCFB(bc, bad); v != "checksum_mismatch" {
-			log.Fatalf("kcp-go accepts a flipped byte at %d (%q)", at, v)
-		}
+// rejection is how kcp-go's receive path refuses damaged datagrams of one cipher family.
+type rejection struct {
+	open      func(wire []byte) string // kcp-go's verdict: "" accepted, else the reason
+	flipAt    []int                    // bytes to flip (bit 0) in a valid datagram
+	flipError string
+	flipFlags []string
+	flipText  string // comment; %d is the flipped byte
+	truncLens []int  // prefixes of a valid datagram, all below the envelope
+	truncText string // comment; %d is the length
+}
+
+// invalid records the flipped and truncated copies of wire, each checked to be refused by
+// kcp-go for the stated reason first.
+func (c *capture) invalid(r rejection, base testCase, idBase string, wire []byte) {
+	add := func(id, comment string, flags []string, ct []byte, reason string) {
 		tc := base
-		tc.ID = fmt.Sprintf("%s/flip%d", idBase, at)
-		tc.Comment = fmt.Sprintf("valid datagram with bit 0 of byte %d flipped: kcp-go counts InCsumErrors and drops it", at)
-		tc.Flags = []string{"CrcMismatch"}
+		tc.ID = id
+		tc.Comment = comment
+		tc.Flags = flags
 		tc.Result = "invalid"
-		tc.Ciphertext = hexOf(bad)
+		tc.Ciphertext = hexOf(ct)
 		tc.ExpectCrcOK = boolPtr(false)
-		tc.ExpectError = "checksum_mismatch"
+		tc.ExpectError = reason
 		c.add(tc)
 	}
-	for _, n := range []int{0, 4, 19} {
-		tc := base
-		tc.ID = fmt.Sprintf("%s/truncated%d", idBase, n)
-		tc.Comment = fmt.Sprintf("%d bytes: shorter than nonce+crc, kcp-go drops it before decrypting", n)
-		tc.Flags = []string{"Truncated"}
-		tc.Result = "invalid"
-		tc.Ciphertext = hexOf(wire[:n])
-		tc.ExpectCrcOK = boolPtr(false)
-		tc.ExpectError = "truncated"
-		if openCFB(bc, wire[:n]) != "truncated" {
-			log.Fatal("truncated datagram not rejected")
+	for _, at := range r.flipAt {
+		bad := append([]byte(nil), wire...)
+		bad[at] ^= 0x01
+		if v := r.open(bad); v != r.flipError {
+			log.Fatalf("kcp-go accepts a flipped byte at %d (%q)", at, v)
 		}
-		c.add(tc)
+		add(fmt.Sprintf("%s/flip%d", idBase, at), fmt.Sprintf(r.flipText, at), r.flipFlags, bad, r.flipError)
+	}
+	for _, n := range r.truncLens {
+		if v := r.open(wire[:n]); v != "truncated" {
+			log.Fatalf("truncated datagram (%d bytes) not rejected (%q)", n, v)
+		}
+		add(fmt.Sprintf("%s/truncated%d", idBase, n), fmt.Sprintf(r.truncText, n), []string{"Truncated"}, wire[:n], "truncated")
 	}
 }
 
+func (c *capture) invalidCFB(bc kcp.BlockCrypt, base testCase, idBase string, wire []byte) {
+	// A flipped bit in the CRC, in the first payload byte and in the last byte (tail).
+	c.invalid(rejection{
+		open:      func(w []byte) string { return openCFB(bc, w) },
+		flipAt:    []int{16, headerSize, len(wire) - 1},
+		flipError: "checksum_mismatch",
+		flipFlags: []string{"CrcMismatch"},
+		flipText:  "valid datagram with bit 0 of byte %d flipped: kcp-go counts InCsumErrors and drops it",
+		truncLens: []int{0, 4, 19},
+		truncText: "%d bytes: shorter than nonce+crc, kcp-go drops it before decrypting",
+	}, base, idBase, wire)
+}
+
 func (c *capture) invalidAEAD(a cipher.AEAD, base testCase, idBase string, wire []byte) {
-	for _, at := range []int{0, 12, len(wire) - 1} {
-		bad := append([]byte(nil), wire...)
-		bad[at] ^= 0x01
-		if v, _ := openAEAD(a, bad); v != "auth_failed" {
-			log.Fatalf("kcp-go accepts a flipped AEAD byte at %d", at)
-		}
-		tc := base
-		tc.ID = fmt.Sprintf("%s/flip%d", idBase, at)
-		tc.Comment = fmt.Sprintf("sealed datagram with bit 0 of byte %d flipped: Open fails, kcp-go counts InCsumErrors", at)
-		tc.Flags = []string{"CrcMismatch", "AuthFailure"}
-		tc.Result = "invalid"
-		tc.Ciphertext = hexOf(bad)
-		tc.ExpectCrcOK = boolPtr(false)
-		tc.ExpectError = "auth_failed"
-		c.add(tc)
-	}
-	for _, n := range []int{0, 12, 27} {
-		tc := base
-		tc.ID = fmt.Sprintf("%s/truncated%d", idBase, n)
-		tc.Comment = fmt.Sprintf("%d bytes: shorter than nonce+tag (28), kcp-go drops it", n)
-		tc.Flags = []string{"Truncated"}
-		tc.Result = "invalid"
-		tc.Ciphertext = hexOf(wire[:n])
-		tc.ExpectCrcOK = boolPtr(false)
-		tc.ExpectError = "truncated"
-		c.add(tc)
-	}
+	c.invalid(rejection{
+		open:      func(w []byte) string { v, _ := openAEAD(a, w); return v },
+		flipAt:    []int{0, 12, len(wire) - 1},
+		flipError: "auth_failed",
+		flipFlags: []string{"CrcMismatch", "AuthFailure"},
+		flipText:  "sealed datagram with bit 0 of byte %d flipped: Open fails, kcp-go counts InCsumErrors",
+		truncLens: []int{0, 12, 27},
+		truncText: "%d bytes: shorter than nonce+tag (28), kcp-go drops it",
+	}, base, idBase, wire)
 }
 
 // specExample is crypt.md's worked example: kcptun's default key, nonce 00..0f, the KCP

@@ -357,37 +357,30 @@ func catalogue() []caseSpec {
 		run: stream(streamOpts{packets: 70, maxLen: 200, loss: 0.05})})
 	// The same with KCP-sized datagrams only (>= 24 bytes): shorter ones never reach the
 	// decoder, and the seqid gap they leave makes v5.6.72's period detector fail.
+	// packets datagrams of 24..maxLen bytes, delivered clean until the detector has settled
+	// (the first settle+1), then with the given loss.
+	kcpSizedTune := func(packets, maxLen, settle int, loss float64) func(r *rig, g *gen) {
+		return func(r *rig, g *gen) {
+			for i := 0; i < packets; i++ {
+				r.wait(smallGap(g))
+				r.encode(g.kcpLike(g.between(24, maxLen)))
+			}
+			for i, p := range r.wire {
+				if i > settle && g.chance(loss) {
+					continue
+				}
+				r.decode(p)
+			}
+		}
+	}
 	add(caseSpec{name: "autotune-lazy-10-3-kcp-sized", ds: 10, ps: 3, decDS: ptr(0), decPS: ptr(0),
 		comment: "receiver without FEC, clean (10,3) stream of >= 24-byte datagrams: tunes, then recovers",
 		flags:   []string{"FecAutotune"},
-		run: func(r *rig, g *gen) {
-			for i := 0; i < 120; i++ {
-				r.wait(smallGap(g))
-				r.encode(g.kcpLike(g.between(24, 400)))
-			}
-			// clean until the detector has settled, then 10% loss
-			for i, p := range r.wire {
-				if i > 60 && g.chance(0.1) {
-					continue
-				}
-				r.decode(p)
-			}
-		}})
+		run:     kcpSizedTune(120, 400, 60, 0.1)})
 	add(caseSpec{name: "autotune-3-2-receiver-vs-20-5-kcp-sized", ds: 20, ps: 5, decDS: ptr(3), decPS: ptr(2),
 		comment: "receiver configured (3,2), sender (20,5), >= 24-byte datagrams, loss after the first 80",
 		flags:   []string{"FecAutotune"},
-		run: func(r *rig, g *gen) {
-			for i := 0; i < 140; i++ {
-				r.wait(smallGap(g))
-				r.encode(g.kcpLike(g.between(24, 300)))
-			}
-			for i, p := range r.wire {
-				if i > 80 && g.chance(0.08) {
-					continue
-				}
-				r.decode(p)
-			}
-		}})
+		run:     kcpSizedTune(140, 300, 80, 0.08)})
 	add(caseSpec{name: "autotune-lazy-1-1-kcp-sized", ds: 1, ps: 1, decDS: ptr(0), decPS: ptr(0),
 		comment: "receiver without FEC meets (1,1): the lazy (1,1) decoder already fits (v5.6.72 sends no parity for the first datagram)",
 		flags:   []string{"FecAutotune", "FecFirstGroupNoParity"},
