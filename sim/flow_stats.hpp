@@ -37,4 +37,8 @@ struct EndpointStats {
     PipelineStats pipeline;
 };
 
+/// Adds one connection's measurements to an application's total (latencies appended,
+/// digests chained, the first error kept).
+void accumulate(EndpointStats& total, const EndpointStats& e);
+
 }  // namespace kcpkit::sim

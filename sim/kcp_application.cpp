@@ -1,13 +1,10 @@
 #include "sim/kcp_application.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <functional>
 #include <optional>
 
 #include "ns3/boolean.h"
-#include "ns3/double.h"
-#include "ns3/enum.h"
 #include "ns3/inet-socket-address.h"
 #include "ns3/integer.h"
 #include "ns3/log.h"
@@ -211,9 +208,7 @@ class IkcpTransport final : public Transport {
 class KcpApplication::Session {
   public:
     Session(KcpApplication& app, const Address& peer, uint32_t conv)
-        : app_(app),
-          peer_(peer),
-          reader_(app.seed_, std::max(app.message_size_, kMessageHeaderSize)) {
+        : app_(app), peer_(peer), flow_(app) {
         auto send = [this](std::span<const std::uint8_t> wire) { Send(wire); };
         const uint64_t nonce_seed = app.NonceSeed();
         if (const kcptun::SessionProfile* profile = kcptun::find_session_profile(app.profile_)) {
@@ -257,21 +252,20 @@ class KcpApplication::Session {
 
     ~Session() { Stop(); }
 
-    const EndpointStats& stats() {
+    EndpointStats stats() {
         const kcp::Kcp& core = transport_->core();
-        stats_.pipeline = transport_->pipeline_stats();
-        stats_.digest = reader_.digest();
-        stats_.dead_link = stats_.dead_link || core.dead();
-        stats_.input_errors = transport_->input_errors();
+        EndpointStats& s = flow_.stats();
+        s.pipeline = transport_->pipeline_stats();
+        s.dead_link = s.dead_link || core.dead();
+        s.input_errors = transport_->input_errors();
         // The core counts retransmitted segments (Lost + Fast + Early, kcp-go's RetransSegs),
         // not their bytes: each costs the average payload of the segments made so far (every
         // written byte is in a segment numbered below snd_nxt or still in the send queue).
-        stats_.retrans_segments = core.counters().retrans_segs();
+        s.retrans_segments = core.counters().retrans_segs();
         const kcp::KcpState state = core.state();
         const std::uint64_t segments = std::uint64_t{state.snd_nxt} + state.nsnd_que;
-        stats_.retrans_bytes =
-            segments == 0 ? 0 : stats_.retrans_segments * stats_.bytes_sent / segments;
-        return stats_;
+        s.retrans_bytes = segments == 0 ? 0 : s.retrans_segments * s.bytes_sent / segments;
+        return flow_.Measured();
     }
 
     /// Client: start writing.
@@ -305,11 +299,10 @@ class KcpApplication::Session {
   private:
     uint32_t NowMs() const { return app_.NowMs(); }
 
-    bool IsClient() const { return app_.role_ == Client; }
-
     void Send(std::span<const std::uint8_t> wire) {
-        ++stats_.datagrams_sent;
-        stats_.wire_bytes_sent += wire.size() + 28;  // + IPv4 and UDP headers
+        EndpointStats& s = flow_.stats();
+        ++s.datagrams_sent;
+        s.wire_bytes_sent += wire.size() + 28;  // + IPv4 and UDP headers
         app_.socket_->SendTo(Create<Packet>(wire.data(), static_cast<uint32_t>(wire.size())), 0,
                              peer_);
     }
@@ -343,16 +336,9 @@ class KcpApplication::Session {
         for (;;) {
             const int n = transport_->read(recv_buf_, NowMs());
             if (n < 0) break;
-            if (!stats_.intact) continue;  // keep the window open, stop checking
-            const bool ok = reader_.feed(
+            flow_.Receive(
                 std::span<const std::uint8_t>(recv_buf_.data(), static_cast<std::size_t>(n)),
-                [&](const MessageHeader& h, std::span<const std::uint8_t> bytes) {
-                    OnMessage(h, bytes, wrote);
-                });
-            if (!ok) {
-                stats_.intact = false;
-                stats_.error = reader_.error();
-            }
+                [&](std::span<const std::uint8_t> bytes) { Echo(bytes, wrote); });
         }
         return wrote;
     }
@@ -365,53 +351,22 @@ class KcpApplication::Session {
         return true;
     }
 
-    void OnMessage(const MessageHeader& h, std::span<const std::uint8_t> bytes, bool& wrote) {
-        const Time now = Simulator::Now();
-        const Time latency = NanoSeconds(static_cast<int64_t>(now.GetNanoSeconds() - h.sent_ns));
-        ++stats_.messages_received;
-        stats_.bytes_received += h.size;
-        stats_.last_receive_s = now.GetSeconds();
-        const bool echo_server = !IsClient() && app_.traffic_ == TrafficKind::echo;
-        if (!echo_server) stats_.latency_ms.push_back(latency.GetSeconds() * 1e3);
-        app_.message_rx_(h.seq, latency);
-        if (echo_server) {
-            if (echo_backlog_.empty() && transport_->write(bytes, NowMs())) {
-                wrote = true;
-            } else {
-                echo_backlog_.insert(echo_backlog_.end(), bytes.begin(), bytes.end());
-            }
-            ++stats_.messages_sent;
-            stats_.bytes_sent += bytes.size();
-        }
-        if (!IsClient() && app_.traffic_ == TrafficKind::bulk && app_.max_bytes_ > 0 &&
-            stats_.bytes_received >= app_.max_bytes_ && !done_) {
-            done_ = true;
-            app_.bulk_done_();
+    // Echo server: back at once, or behind the echoes still waiting, in order.
+    void Echo(std::span<const std::uint8_t> bytes, bool& wrote) {
+        if (echo_backlog_.empty() && transport_->write(bytes, NowMs())) {
+            wrote = true;
+        } else {
+            echo_backlog_.insert(echo_backlog_.end(), bytes.begin(), bytes.end());
         }
     }
 
-    bool GenerationOpen() const {
-        if (!IsClient() || stopped_) return false;
-        if (!app_.traffic_stop_.IsZero() && Simulator::Now() >= app_.traffic_stop_) return false;
-        return app_.max_bytes_ == 0 || stats_.bytes_sent < app_.max_bytes_;
-    }
-
-    uint32_t NextSize() const {
-        uint64_t size = app_.message_size_;
-        if (app_.max_bytes_ > 0)
-            size = std::min<uint64_t>(size, app_.max_bytes_ - stats_.bytes_sent);
-        return static_cast<uint32_t>(std::max<uint64_t>(size, kMessageHeaderSize));
-    }
+    bool GenerationOpen() const { return !stopped_ && flow_.GenerationOpen(); }
 
     bool Write(uint32_t size) {
         msg_.clear();
-        append_message(msg_, app_.seed_, next_seq_,
-                       static_cast<uint64_t>(Simulator::Now().GetNanoSeconds()), size);
+        flow_.AppendNext(msg_, size);
         if (!transport_->write(msg_, NowMs())) return false;
-        ++next_seq_;
-        ++stats_.messages_sent;
-        stats_.bytes_sent += size;
-        if (stats_.first_send_s < 0) stats_.first_send_s = Simulator::Now().GetSeconds();
+        flow_.Sent(size);
         return true;
     }
 
@@ -419,47 +374,35 @@ class KcpApplication::Session {
     bool Pump() {
         if (app_.traffic_ != TrafficKind::bulk) return false;
         bool wrote = false;
-        while (GenerationOpen() && transport_->writable() && Write(NextSize())) wrote = true;
+        while (GenerationOpen() && transport_->writable() && Write(flow_.NextSize())) wrote = true;
         return wrote;
     }
 
     // Echo and periodic: one message every 1/rate seconds (a blocked write is skipped).
     void Tick() {
         if (!GenerationOpen()) return;
-        transport_->settle(NowMs(), false, Write(NextSize()));
+        transport_->settle(NowMs(), false, Write(flow_.NextSize()));
         Arm(false);
-        const double gap = 1e9 / std::max(app_.message_rate_, 1e-6);
-        traffic_timer_ = Simulator::Schedule(NanoSeconds(static_cast<int64_t>(std::llround(gap))),
-                                             &Session::Tick, this);
+        traffic_timer_ = Simulator::Schedule(app_.MessageGap(), &Session::Tick, this);
     }
 
     KcpApplication& app_;
     Address peer_;
     std::unique_ptr<Transport> transport_;
-    MessageReader reader_;
-    EndpointStats stats_;
+    Flow flow_;
     EventId timer_, traffic_timer_;
     Time timer_at_;
-    uint32_t next_seq_ = 0;
     std::vector<std::uint8_t> msg_, recv_buf_, echo_backlog_;
-    bool stopped_ = false, done_ = false;
+    bool stopped_ = false;
 };
 
 TypeId KcpApplication::GetTypeId() {
     static const kcptun::NoDelay kDefaultMode = *kcptun::kcptun_mode(kcptun::kDefaultMode);
     static TypeId tid =
         TypeId("kcpkit::KcpApplication")
-            .SetParent<Application>()
+            .SetParent<FlowApplication>()
             .SetGroupName("kcpkit")
             .AddConstructor<KcpApplication>()
-            .AddAttribute("Role", "Client (opens one session to Remote) or Server.",
-                          EnumValue(Client), MakeEnumAccessor(&KcpApplication::role_),
-                          MakeEnumChecker(Client, "Client", Server, "Server"))
-            .AddAttribute("Remote", "The server's address (client).", AddressValue(),
-                          MakeAddressAccessor(&KcpApplication::remote_), MakeAddressChecker())
-            .AddAttribute("Port", "Local UDP port (0: ephemeral).", UintegerValue(0),
-                          MakeUintegerAccessor(&KcpApplication::port_),
-                          MakeUintegerChecker<uint16_t>())
             .AddAttribute("Conv", "KCP conversation id (client).", UintegerValue(1),
                           MakeUintegerAccessor(&KcpApplication::conv_),
                           MakeUintegerChecker<uint32_t>())
@@ -515,36 +458,7 @@ TypeId KcpApplication::GetTypeId() {
             .AddAttribute("Crypt", "Packet cipher, kcptun's names (null: no crypt layer).",
                           StringValue("null"),
                           MakeStringAccessor(&KcpApplication::SetCrypt, &KcpApplication::GetCrypt),
-                          MakeStringChecker())
-            .AddAttribute(
-                "Traffic", "What the client writes.",
-                EnumValue(static_cast<int>(TrafficKind::bulk)),
-                MakeEnumAccessor(&KcpApplication::SetTraffic, &KcpApplication::GetTraffic),
-                MakeEnumChecker(static_cast<int>(TrafficKind::bulk), "bulk",
-                                static_cast<int>(TrafficKind::echo), "echo",
-                                static_cast<int>(TrafficKind::periodic), "periodic"))
-            .AddAttribute("MessageSize", "Bytes per message (bulk: per write).",
-                          UintegerValue(16384),
-                          MakeUintegerAccessor(&KcpApplication::message_size_),
-                          MakeUintegerChecker<uint32_t>(kMessageHeaderSize))
-            .AddAttribute("MessageRate", "Messages per second (echo, periodic).", DoubleValue(50),
-                          MakeDoubleAccessor(&KcpApplication::message_rate_),
-                          MakeDoubleChecker<double>(0))
-            .AddAttribute("MaxBytes", "Bytes to write (0: until TrafficStop).", UintegerValue(0),
-                          MakeUintegerAccessor(&KcpApplication::max_bytes_),
-                          MakeUintegerChecker<uint64_t>())
-            .AddAttribute("Seed", "Seed of the message content (same on both ends).",
-                          UintegerValue(1), MakeUintegerAccessor(&KcpApplication::seed_),
-                          MakeUintegerChecker<uint64_t>())
-            .AddAttribute("TrafficStop", "When the client stops writing (0: never).",
-                          TimeValue(Time()), MakeTimeAccessor(&KcpApplication::traffic_stop_),
-                          MakeTimeChecker())
-            .AddTraceSource("MessageRx", "A verified message arrived (seq, latency).",
-                            MakeTraceSourceAccessor(&KcpApplication::message_rx_),
-                            "kcpkit::KcpApplication::MessageTracedCallback")
-            .AddTraceSource("BulkDone", "The server received MaxBytes.",
-                            MakeTraceSourceAccessor(&KcpApplication::bulk_done_),
-                            "ns3::TracedCallback::Void");
+                          MakeStringChecker());
     return tid;
 }
 
@@ -660,87 +574,12 @@ uint64_t KcpApplication::NonceSeed() const {
 
 EndpointStats KcpApplication::GetStats() const {
     EndpointStats total;
-    for (const auto& s : sessions_) {
-        const EndpointStats& e = s->stats();
-        total.messages_sent += e.messages_sent;
-        total.bytes_sent += e.bytes_sent;
-        total.messages_received += e.messages_received;
-        total.bytes_received += e.bytes_received;
-        total.latency_ms.insert(total.latency_ms.end(), e.latency_ms.begin(), e.latency_ms.end());
-        if (e.first_send_s >= 0 && (total.first_send_s < 0 || e.first_send_s < total.first_send_s))
-            total.first_send_s = e.first_send_s;
-        total.last_receive_s = std::max(total.last_receive_s, e.last_receive_s);
-        if (!e.intact && total.intact) {
-            total.intact = false;
-            total.error = e.error;
-        }
-        total.digest = total.digest * 0x100000001b3ull ^ e.digest;
-        total.datagrams_sent += e.datagrams_sent;
-        total.wire_bytes_sent += e.wire_bytes_sent;
-        total.retrans_bytes += e.retrans_bytes;
-        total.retrans_segments += e.retrans_segments;
-        total.input_errors += e.input_errors;
-        total.dead_link = total.dead_link || e.dead_link;
-        total.pipeline.sealed += e.pipeline.sealed;
-        total.pipeline.wire_datagrams += e.pipeline.wire_datagrams;
-        total.pipeline.wire_bytes += e.pipeline.wire_bytes;
-        total.pipeline.fec_parity += e.pipeline.fec_parity;
-        total.pipeline.fec_parity_bytes += e.pipeline.fec_parity_bytes;
-        total.pipeline.seal_rejected += e.pipeline.seal_rejected;
-        total.pipeline.header_bytes += e.pipeline.header_bytes;
-        total.pipeline.opened += e.pipeline.opened;
-        total.pipeline.fec_recovered += e.pipeline.fec_recovered;
-        total.pipeline.rejected += e.pipeline.rejected;
-    }
+    for (const auto& s : sessions_) accumulate(total, s->stats());
     return total;
 }
 
 std::size_t KcpApplication::GetSessionCount() const {
     return sessions_.size();
-}
-
-KcpClientHelper::KcpClientHelper(const Address& remote) {
-    factory_.SetTypeId(KcpApplication::GetTypeId());
-    factory_.Set("Role", EnumValue(KcpApplication::Client));
-    factory_.Set("Remote", AddressValue(remote));
-}
-
-void KcpClientHelper::SetAttribute(const std::string& name, const AttributeValue& value) {
-    factory_.Set(name, value);
-}
-
-ApplicationContainer KcpClientHelper::Install(Ptr<Node> node) const {
-    Ptr<KcpApplication> app = factory_.Create<KcpApplication>();
-    node->AddApplication(app);
-    return ApplicationContainer(app);
-}
-
-ApplicationContainer KcpClientHelper::Install(const NodeContainer& nodes) const {
-    ApplicationContainer apps;
-    for (auto it = nodes.Begin(); it != nodes.End(); ++it) apps.Add(Install(*it));
-    return apps;
-}
-
-KcpServerHelper::KcpServerHelper(uint16_t port) {
-    factory_.SetTypeId(KcpApplication::GetTypeId());
-    factory_.Set("Role", EnumValue(KcpApplication::Server));
-    factory_.Set("Port", UintegerValue(port));
-}
-
-void KcpServerHelper::SetAttribute(const std::string& name, const AttributeValue& value) {
-    factory_.Set(name, value);
-}
-
-ApplicationContainer KcpServerHelper::Install(Ptr<Node> node) const {
-    Ptr<KcpApplication> app = factory_.Create<KcpApplication>();
-    node->AddApplication(app);
-    return ApplicationContainer(app);
-}
-
-ApplicationContainer KcpServerHelper::Install(const NodeContainer& nodes) const {
-    ApplicationContainer apps;
-    for (auto it = nodes.Begin(); it != nodes.End(); ++it) apps.Add(Install(*it));
-    return apps;
 }
 
 }  // namespace kcpkit::sim

@@ -29,23 +29,16 @@
 #include <vector>
 
 #include "ns3/address.h"
-#include "ns3/application-container.h"
-#include "ns3/application.h"
-#include "ns3/node-container.h"
-#include "ns3/object-factory.h"
 #include "ns3/socket.h"
-#include "ns3/traced-callback.h"
 #include "protocol/frame.hpp"
 #include "protocol/listener_demux.hpp"
 #include "sim/datagram_pipeline.hpp"
-#include "sim/flow_stats.hpp"
+#include "sim/flow_application.hpp"
 
 namespace kcpkit::sim {
 
-class KcpApplication : public ns3::Application {
+class KcpApplication : public FlowApplication {
   public:
-    enum Role { Client, Server };
-
     static ns3::TypeId GetTypeId();
     KcpApplication();
     ~KcpApplication() override;
@@ -53,11 +46,8 @@ class KcpApplication : public ns3::Application {
     /// FEC/crypt settings (also the DataShard/ParityShard/Crypt attributes).
     void SetPipelineConfig(const PipelineConfig& config) { pipeline_config_ = config; }
     /// Measurements summed over this application's sessions.
-    EndpointStats GetStats() const;
+    EndpointStats GetStats() const override;
     std::size_t GetSessionCount() const;
-
-    /// Message received: (seq, latency: one-way, or round trip for echo replies).
-    using MessageTracedCallback = void (*)(uint32_t seq, ns3::Time latency);
 
   private:
     class Session;
@@ -80,10 +70,7 @@ class KcpApplication : public ns3::Application {
     void SetCrypt(std::string v) { pipeline_config_.crypt = std::move(v); }
     std::string GetCrypt() const { return pipeline_config_.crypt; }
 
-    // Attributes.
-    Role role_ = Client;
-    ns3::Address remote_;
-    uint16_t port_ = 0;
+    // Attributes (FlowApplication has the workload's).
     uint32_t conv_ = 1;
     // Set from the attribute defaults: kcptun's default --mode (protocol/kcptun.hpp).
     int32_t nodelay_ = 0, interval_ = 0, resend_ = 0, nc_ = 0;
@@ -94,49 +81,29 @@ class KcpApplication : public ns3::Application {
     uint32_t clock_offset_ = 0;
     PipelineConfig pipeline_config_;
     frame::FrameConfig frame_config_;  ///< pipeline_config_ as kcptun frames it
-    void SetTraffic(int v) { traffic_ = static_cast<TrafficKind>(v); }
-    int GetTraffic() const { return static_cast<int>(traffic_); }
-    TrafficKind traffic_ = TrafficKind::bulk;
-    uint32_t message_size_ = 16384;
-    double message_rate_ = 50;
-    uint64_t max_bytes_ = 0;
-    uint64_t seed_ = 1;
-    ns3::Time traffic_stop_;
 
     ns3::Ptr<ns3::Socket> socket_;
     std::unique_ptr<listener::ListenerDemux> demux_;  ///< server only
     std::vector<std::unique_ptr<Session>> sessions_;  ///< index = the demux's token
     std::vector<uint8_t> rx_buffer_;
-    ns3::TracedCallback<uint32_t, ns3::Time> message_rx_;
-    ns3::TracedCallback<> bulk_done_;
 };
 
 /// Installs KCP clients in ns-3 helper style:
 ///   KcpClientHelper client(InetSocketAddress(serverIp, 4000));
 ///   client.SetAttribute("NoDelay", IntegerValue(1));
 ///   ApplicationContainer apps = client.Install(node);
-class KcpClientHelper {
+class KcpClientHelper : public FlowApplicationHelper {
   public:
-    explicit KcpClientHelper(const ns3::Address& remote);
-    void SetAttribute(const std::string& name, const ns3::AttributeValue& value);
-    ns3::ApplicationContainer Install(ns3::Ptr<ns3::Node> node) const;
-    ns3::ApplicationContainer Install(const ns3::NodeContainer& nodes) const;
-
-  private:
-    ns3::ObjectFactory factory_;
+    explicit KcpClientHelper(const ns3::Address& remote)
+        : FlowApplicationHelper(KcpApplication::GetTypeId(), remote) {}
 };
 
 /// Installs KCP servers listening on `port` (set the same KCP and Traffic attributes
 /// as on the clients).
-class KcpServerHelper {
+class KcpServerHelper : public FlowApplicationHelper {
   public:
-    explicit KcpServerHelper(uint16_t port);
-    void SetAttribute(const std::string& name, const ns3::AttributeValue& value);
-    ns3::ApplicationContainer Install(ns3::Ptr<ns3::Node> node) const;
-    ns3::ApplicationContainer Install(const ns3::NodeContainer& nodes) const;
-
-  private:
-    ns3::ObjectFactory factory_;
+    explicit KcpServerHelper(uint16_t port)
+        : FlowApplicationHelper(KcpApplication::GetTypeId(), port) {}
 };
 
 }  // namespace kcpkit::sim

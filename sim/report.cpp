@@ -15,35 +15,90 @@ using nlohmann::json;
 
 namespace {
 
+// Each struct's JSON keys, listed once for writing and reading: fields(s, f) calls
+// f(key, member) for every field.
+constexpr auto latency_fields = [](auto& l, auto&& f) {
+    f("count", l.count);
+    f("mean", l.mean);
+    f("p50", l.p50);
+    f("p95", l.p95);
+    f("p99", l.p99);
+    f("max", l.max);
+};
+
+constexpr auto loss_fields = [](auto& c, auto&& f) {
+    f("seen", c.seen);
+    f("dropped", c.dropped);
+    f("bernoulli", c.bernoulli);
+    f("ge", c.ge);
+    f("listed", c.listed);
+    f("blackhole", c.blackhole);
+};
+
+// All but loss_fwd/loss_rev (objects of their own).
+constexpr auto path_fields = [](auto& p, auto&& f) {
+    f("queue_drops_fwd", p.queue_drops_fwd);
+    f("queue_drops_rev", p.queue_drops_rev);
+    f("reordered", p.channel.reordered);
+    f("duplicated", p.channel.duplicated);
+    f("bottleneck_packets_fwd", p.bottleneck_packets_fwd);
+    f("bottleneck_bytes_fwd", p.bottleneck_bytes_fwd);
+    f("link_packets", p.link_packets);
+};
+
+// All but the keys a reader requires (variant, goodput_mbps, latency_ms) and flows, whose
+// default when missing (1) is not the struct's.
+constexpr auto group_fields = [](auto& g, auto&& f) {
+    f("flow_goodput_mbps", g.flow_goodput_mbps);
+    f("fairness", g.fairness);
+    f("latency_cdf_ms", g.cdf);
+    f("bytes_delivered", g.bytes_delivered);
+    f("messages_sent", g.messages_sent);
+    f("messages_delivered", g.messages_delivered);
+    f("retrans_bytes", g.retrans_bytes);
+    f("wire_bytes", g.wire_bytes);
+    f("datagrams", g.datagrams);
+    f("fec_parity_bytes", g.fec_parity_bytes);
+    f("fec_recovered", g.fec_recovered);
+    f("intact", g.intact);
+    f("complete", g.complete);
+    f("error", g.error);
+    f("digest", g.digest);
+    f("dead_link", g.dead_link);
+    f("sndwnd", g.sndwnd);
+    f("rcvwnd", g.rcvwnd);
+};
+
+template <class T, class Fields>
+json fields_json(const T& s, Fields fields) {
+    json j = json::object();
+    fields(s, [&](const char* key, const auto& v) { j[key] = v; });
+    return j;
+}
+
+// A missing key leaves the struct's default.
+template <class T, class Fields>
+void read_fields(const json& j, T& s, Fields fields) {
+    fields(s, [&](const char* key, auto& v) { v = j.value(key, v); });
+}
+
 json latency_json(const LatencySummary& l) {
-    return {{"count", l.count}, {"mean", l.mean}, {"p50", l.p50},
-            {"p95", l.p95},     {"p99", l.p99},   {"max", l.max}};
+    return fields_json(l, latency_fields);
 }
 
 LatencySummary latency_from(const json& j) {
     LatencySummary l;
-    l.count = j.at("count").get<std::uint64_t>();
-    l.mean = j.at("mean").get<double>();
-    l.p50 = j.at("p50").get<double>();
-    l.p95 = j.at("p95").get<double>();
-    l.p99 = j.at("p99").get<double>();
-    l.max = j.at("max").get<double>();
+    latency_fields(l, [&](const char* key, auto& v) { j.at(key).get_to(v); });
     return l;
 }
 
 json loss_json(const LossCounters& c) {
-    return {{"seen", c.seen}, {"dropped", c.dropped}, {"bernoulli", c.bernoulli},
-            {"ge", c.ge},     {"listed", c.listed},   {"blackhole", c.blackhole}};
+    return fields_json(c, loss_fields);
 }
 
 LossCounters loss_from(const json& j) {
     LossCounters c;
-    c.seen = j.value("seen", 0ull);
-    c.dropped = j.value("dropped", 0ull);
-    c.bernoulli = j.value("bernoulli", 0ull);
-    c.ge = j.value("ge", 0ull);
-    c.listed = j.value("listed", 0ull);
-    c.blackhole = j.value("blackhole", 0ull);
+    read_fields(j, c, loss_fields);
     return c;
 }
 
@@ -71,46 +126,22 @@ json to_json(const RunResult& r) {
     }
     json groups = json::array();
     for (const GroupResult& g : r.groups) {
-        groups.push_back({
-            {"variant", g.variant},
-            {"flows", g.flows},
-            {"goodput_mbps", g.goodput_mbps},
-            {"flow_goodput_mbps", g.flow_goodput_mbps},
-            {"fairness", g.fairness},
-            {"latency_ms", latency_json(g.latency)},
-            {"latency_cdf_ms", g.cdf},
-            {"bytes_delivered", g.bytes_delivered},
-            {"messages_sent", g.messages_sent},
-            {"messages_delivered", g.messages_delivered},
-            {"retrans_bytes", g.retrans_bytes},
-            {"wire_bytes", g.wire_bytes},
-            {"datagrams", g.datagrams},
-            {"fec_parity_bytes", g.fec_parity_bytes},
-            {"fec_recovered", g.fec_recovered},
-            {"intact", g.intact},
-            {"complete", g.complete},
-            {"error", g.error},
-            {"digest", g.digest},
-            {"dead_link", g.dead_link},
-            {"sndwnd", g.sndwnd},
-            {"rcvwnd", g.rcvwnd},
-        });
+        json o = fields_json(g, group_fields);
+        o["variant"] = g.variant;
+        o["flows"] = g.flows;
+        o["goodput_mbps"] = g.goodput_mbps;
+        o["latency_ms"] = latency_json(g.latency);
+        groups.push_back(std::move(o));
     }
+    json path = fields_json(r.path, path_fields);
+    path["loss_fwd"] = loss_json(r.path.loss_fwd);
+    path["loss_rev"] = loss_json(r.path.loss_rev);
     return {
         {"id", r.id},
         {"params", params},
         {"param_order", order},
         {"groups", groups},
-        {"path",
-         {{"queue_drops_fwd", r.path.queue_drops_fwd},
-          {"queue_drops_rev", r.path.queue_drops_rev},
-          {"loss_fwd", loss_json(r.path.loss_fwd)},
-          {"loss_rev", loss_json(r.path.loss_rev)},
-          {"reordered", r.path.channel.reordered},
-          {"duplicated", r.path.channel.duplicated},
-          {"bottleneck_packets_fwd", r.path.bottleneck_packets_fwd},
-          {"bottleneck_bytes_fwd", r.path.bottleneck_bytes_fwd},
-          {"link_packets", r.path.link_packets}}},
+        {"path", path},
         {"sim_seconds", r.sim_seconds},
         {"wall_seconds", r.wall_seconds},
         {"cpu_seconds", r.cpu_seconds},
@@ -134,38 +165,15 @@ RunResult run_from_json(const json& j) {
         o.variant = g.at("variant").get<std::string>();
         o.flows = g.value("flows", 1u);
         o.goodput_mbps = g.at("goodput_mbps").get<double>();
-        o.flow_goodput_mbps = g.value("flow_goodput_mbps", std::vector<double>{});
-        o.fairness = g.value("fairness", 1.0);
         o.latency = latency_from(g.at("latency_ms"));
-        o.cdf = g.value("latency_cdf_ms", std::vector<double>{});
-        o.bytes_delivered = g.value("bytes_delivered", 0ull);
-        o.messages_sent = g.value("messages_sent", 0ull);
-        o.messages_delivered = g.value("messages_delivered", 0ull);
-        o.retrans_bytes = g.value("retrans_bytes", 0ull);
-        o.wire_bytes = g.value("wire_bytes", 0ull);
-        o.datagrams = g.value("datagrams", 0ull);
-        o.fec_parity_bytes = g.value("fec_parity_bytes", 0ull);
-        o.fec_recovered = g.value("fec_recovered", 0ull);
-        o.intact = g.value("intact", true);
-        o.complete = g.value("complete", true);
-        o.error = g.value("error", "");
-        o.digest = g.value("digest", 0ull);
-        o.dead_link = g.value("dead_link", false);
-        o.sndwnd = g.value("sndwnd", 0u);
-        o.rcvwnd = g.value("rcvwnd", 0u);
+        read_fields(g, o, group_fields);
         r.groups.push_back(std::move(o));
     }
     if (j.contains("path")) {
         const json& p = j.at("path");
-        r.path.queue_drops_fwd = p.value("queue_drops_fwd", 0ull);
-        r.path.queue_drops_rev = p.value("queue_drops_rev", 0ull);
+        read_fields(p, r.path, path_fields);
         if (p.contains("loss_fwd")) r.path.loss_fwd = loss_from(p.at("loss_fwd"));
         if (p.contains("loss_rev")) r.path.loss_rev = loss_from(p.at("loss_rev"));
-        r.path.channel.reordered = p.value("reordered", 0ull);
-        r.path.channel.duplicated = p.value("duplicated", 0ull);
-        r.path.bottleneck_packets_fwd = p.value("bottleneck_packets_fwd", 0ull);
-        r.path.bottleneck_bytes_fwd = p.value("bottleneck_bytes_fwd", 0ull);
-        r.path.link_packets = p.value("link_packets", 0ull);
     }
     r.sim_seconds = j.value("sim_seconds", 0.0);
     r.wall_seconds = j.value("wall_seconds", 0.0);

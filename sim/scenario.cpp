@@ -257,7 +257,7 @@ double process_cpu_seconds() {
 
 struct FlowApps {
     Ptr<Application> client, server;
-    bool tcp = false, udp = false;
+    bool udp = false;
     std::uint32_t udp_size = 0;
     double start = 0;
     EndpointStats client_stats() const {
@@ -266,8 +266,7 @@ struct FlowApps {
             e.first_send_s = start;
             return e;
         }
-        return tcp ? DynamicCast<TcpFlowApplication>(client)->GetStats()
-                   : DynamicCast<KcpApplication>(client)->GetStats();
+        return DynamicCast<FlowApplication>(client)->GetStats();
     }
     EndpointStats server_stats() const {
         if (udp) {
@@ -277,8 +276,7 @@ struct FlowApps {
             e.bytes_received = n * udp_size;
             return e;
         }
-        return tcp ? DynamicCast<TcpFlowApplication>(server)->GetStats()
-                   : DynamicCast<KcpApplication>(server)->GetStats();
+        return DynamicCast<FlowApplication>(server)->GetStats();
     }
 };
 
@@ -368,7 +366,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
             client.Stop(Seconds(sc.duration));
             server.Start(Seconds(0));
             client.Start(Seconds(sc.start));
-            flows[i] = FlowApps{client.Get(0), server.Get(0), false, true, payload, sc.start};
+            flows[i] = FlowApps{client.Get(0), server.Get(0), true, payload, sc.start};
             continue;
         }
         if (v.tcp) {
@@ -413,7 +411,7 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
         }
         server.Start(Seconds(0));
         client.Start(Seconds(sc.start));
-        flows[i] = FlowApps{client.Get(0), server.Get(0), v.tcp, false, 0, sc.start};
+        flows[i] = FlowApps{client.Get(0), server.Get(0), false, 0, sc.start};
         if (sc.traffic.kind == TrafficKind::bulk && sc.traffic.data_bytes > 0) {
             server.Get(0)->TraceConnectWithoutContext("BulkDone", Callback<void>([done, n_flows]() {
                                                           if (++*done == n_flows) Simulator::Stop();

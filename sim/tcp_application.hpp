@@ -10,25 +10,18 @@
 #include <vector>
 
 #include "ns3/address.h"
-#include "ns3/application-container.h"
-#include "ns3/application.h"
-#include "ns3/node-container.h"
-#include "ns3/object-factory.h"
 #include "ns3/socket.h"
-#include "ns3/traced-callback.h"
-#include "sim/flow_stats.hpp"
+#include "sim/flow_application.hpp"
 
 namespace kcpkit::sim {
 
-class TcpFlowApplication : public ns3::Application {
+class TcpFlowApplication : public FlowApplication {
   public:
-    enum Role { Client, Server };
-
     static ns3::TypeId GetTypeId();
     TcpFlowApplication();
     ~TcpFlowApplication() override;
 
-    EndpointStats GetStats() const;
+    EndpointStats GetStats() const override;
 
   private:
     struct Conn;
@@ -43,49 +36,26 @@ class TcpFlowApplication : public ns3::Application {
     void Pump(Conn* conn);
     void Tick();
     bool GenerationOpen() const;
-    void Write(uint32_t size);
+    void Write();
 
-    Role role_ = Client;
-    ns3::Address remote_;
-    uint16_t port_ = 0;
+    // Attributes (FlowApplication has the workload's).
     ns3::TypeId congestion_;
     bool pacing_ = false;
-    void SetTraffic(int v) { traffic_ = static_cast<TrafficKind>(v); }
-    int GetTraffic() const { return static_cast<int>(traffic_); }
-    TrafficKind traffic_ = TrafficKind::bulk;
-    uint32_t message_size_ = 16384;
-    double message_rate_ = 50;
-    uint64_t max_bytes_ = 0;
-    uint64_t seed_ = 1;
-    ns3::Time traffic_stop_;
 
     ns3::Ptr<ns3::Socket> listener_;
     std::vector<std::unique_ptr<Conn>> conns_;
     ns3::EventId tick_;
-    uint32_t next_seq_ = 0;
-    ns3::TracedCallback<uint32_t, ns3::Time> message_rx_;
-    ns3::TracedCallback<> bulk_done_;
 };
 
 /// ns-3 style helpers, as KcpClientHelper / KcpServerHelper.
-class TcpFlowClientHelper {
+class TcpFlowClientHelper : public FlowApplicationHelper {
   public:
     TcpFlowClientHelper(const ns3::Address& remote, const std::string& congestion_type);
-    void SetAttribute(const std::string& name, const ns3::AttributeValue& value);
-    ns3::ApplicationContainer Install(ns3::Ptr<ns3::Node> node) const;
-
-  private:
-    ns3::ObjectFactory factory_;
 };
 
-class TcpFlowServerHelper {
+class TcpFlowServerHelper : public FlowApplicationHelper {
   public:
     TcpFlowServerHelper(uint16_t port, const std::string& congestion_type);
-    void SetAttribute(const std::string& name, const ns3::AttributeValue& value);
-    ns3::ApplicationContainer Install(ns3::Ptr<ns3::Node> node) const;
-
-  private:
-    ns3::ObjectFactory factory_;
 };
 
 }  // namespace kcpkit::sim
