@@ -212,8 +212,12 @@ SealResult Framer::seal_impl(std::span<const std::uint8_t> kcp_datagram, std::ui
         return result;
     }
     add_dup_copies(dup);
+    counters_.framing_out_bytes += out_.size() * (out_.front().size() - kcp_datagram.size());
     for (std::size_t i = 0; i < parity.size() && i + 1 < slot_count_; ++i) {
-        if (seal_slot(i + 1, parity[i].size() - crypt_header_, nonces)) ++counters_.parity_out;
+        if (seal_slot(i + 1, parity[i].size() - crypt_header_, nonces)) {
+            ++counters_.parity_out;
+            counters_.parity_out_bytes += out_.back().size();
+        }
     }
     result.datagrams = out_;
     return result;

@@ -89,12 +89,16 @@ struct FrameCounters {
     std::uint64_t delivered = 0;   ///< KCP datagrams handed out by open()
     std::uint64_t recovered = 0;   ///< of them, rebuilt by FEC (input as non-regular)
     // --- send ---
-    std::uint64_t sealed = 0;         ///< KCP datagrams given to seal()
-    std::uint64_t seal_rejected = 0;  ///< seal(): longer than kcp_mtu(), or empty
-    std::uint64_t out_pkts = 0;       ///< OutPkts: datagrams produced (data, DUP copies, parity)
-    std::uint64_t out_bytes = 0;      ///< OutBytes: their bytes
-    std::uint64_t parity_out = 0;     ///< of out_pkts, parity datagrams
-    std::uint64_t dup_out = 0;        ///< of out_pkts, DUP copies
+    std::uint64_t sealed = 0;            ///< KCP datagrams given to seal()
+    std::uint64_t seal_rejected = 0;     ///< seal(): longer than kcp_mtu(), or empty
+    std::uint64_t out_pkts = 0;          ///< OutPkts: datagrams produced (data, DUP copies, parity)
+    std::uint64_t out_bytes = 0;         ///< OutBytes: their bytes
+    std::uint64_t parity_out = 0;        ///< of out_pkts, parity datagrams
+    std::uint64_t dup_out = 0;           ///< of out_pkts, DUP copies
+    std::uint64_t parity_out_bytes = 0;  ///< bytes of the parity datagrams
+    /// What framing added to the data datagrams and their DUP copies: FEC header, crypt
+    /// header or GCM nonce and tag (out_bytes - parity_out_bytes - KCP bytes sent).
+    std::uint64_t framing_out_bytes = 0;
 };
 
 /// One datagram to put on the wire: valid until the next seal().

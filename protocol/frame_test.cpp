@@ -350,6 +350,12 @@ BOOST_AUTO_TEST_CASE(dup_copies_are_identical_and_come_before_parity) {
     BOOST_TEST(tx->counters().dup_out == 4u);
     BOOST_TEST(tx->counters().parity_out == 1u);
     BOOST_TEST(tx->counters().out_pkts == 7u);
+    // Byte counts: every data datagram and copy carries the same framing; parity is the rest.
+    const FrameCounters& c = tx->counters();
+    const std::size_t kcp_bytes = kcp_datagram(1, 1, 10, 2).size();
+    BOOST_TEST(c.framing_out_bytes == 6 * (out[0].size() - kcp_bytes));
+    BOOST_TEST(c.parity_out_bytes == out[3].size());
+    BOOST_TEST(c.out_bytes == c.framing_out_bytes + c.parity_out_bytes + 6 * kcp_bytes);
 }
 
 BOOST_AUTO_TEST_CASE(seal_refuses_oversize_and_ignores_empty) {

@@ -67,22 +67,7 @@ class FramedPipeline final : public DatagramPipeline {
     void seal(std::span<const std::uint8_t> kcp_datagram, std::uint32_t now_ms,
               WireSink wire_out) override {
         const frame::SealResult r = framer_->seal(kcp_datagram, now_ms, nonces_);
-        if (r.status == frame::SealResult::Status::too_long) ++stats_.seal_rejected;
-        if (r.status != frame::SealResult::Status::ok) return;
-        ++stats_.sealed;
-        // In send order: the data datagram first, then the group's parity (no DUP copies).
-        for (std::size_t i = 0; i < r.datagrams.size(); ++i) {
-            const frame::WireDatagram d = r.datagrams[i];
-            ++stats_.wire_datagrams;
-            stats_.wire_bytes += d.size();
-            if (i == 0) {
-                stats_.header_bytes += d.size() - kcp_datagram.size();
-            } else {
-                ++stats_.fec_parity;
-                stats_.fec_parity_bytes += d.size();
-            }
-            wire_out(d);
-        }
+        for (const frame::WireDatagram d : r.datagrams) wire_out(d);
     }
 
     void open(std::span<std::uint8_t> wire, std::uint32_t now_ms, KcpSink kcp_in) override {
@@ -94,26 +79,39 @@ class FramedPipeline final : public DatagramPipeline {
         deliver(framer_->open_decrypted(plain, now_ms), kcp_in);
     }
 
-    const PipelineStats& stats() const override { return stats_; }
+    PipelineStats stats() const override {
+        return pipeline_stats_of(framer_->counters(), rejected_);
+    }
     std::string describe() const override { return description_; }
 
   private:
     void deliver(const frame::OpenResult& r, KcpSink kcp_in) {
-        if (r.status != frame::OpenResult::Status::ok) ++stats_.rejected;
-        for (const fec::Delivery& d : r.deliveries) {
-            ++stats_.opened;
-            if (d.recovered) ++stats_.fec_recovered;
-            kcp_in(d.kcp, d.recovered);
-        }
+        if (r.status != frame::OpenResult::Status::ok) ++rejected_;
+        for (const fec::Delivery& d : r.deliveries) kcp_in(d.kcp, d.recovered);
     }
 
     std::unique_ptr<frame::Framer> framer_;
     crypt::AesCtrNonceSource nonces_;
     std::string description_;
-    PipelineStats stats_;
+    std::uint64_t rejected_ = 0;
 };
 
 }  // namespace
+
+PipelineStats pipeline_stats_of(const frame::FrameCounters& c, std::uint64_t rejected) {
+    PipelineStats p;
+    p.sealed = c.sealed;
+    p.seal_rejected = c.seal_rejected;
+    p.wire_datagrams = c.out_pkts;
+    p.wire_bytes = c.out_bytes;
+    p.fec_parity = c.parity_out;
+    p.fec_parity_bytes = c.parity_out_bytes;
+    p.header_bytes = c.framing_out_bytes;
+    p.opened = c.delivered;
+    p.fec_recovered = c.recovered;
+    p.rejected = rejected;
+    return p;
+}
 
 kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing) {
     kcptun::FrameConfigResult r =

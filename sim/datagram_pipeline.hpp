@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "protocol/crypt.hpp"
+#include "protocol/frame.hpp"
 #include "protocol/kcptun.hpp"
 #include "sim/function_ref.hpp"
 
@@ -51,6 +52,10 @@ struct PipelineStats {
     std::uint64_t seal_rejected = 0;     ///< KCP datagrams too long to frame (a driver bug)
 };
 
+/// The table's view of the core's framing counters; `rejected` is counted by the driver
+/// (wire datagrams whose open() did not succeed).
+PipelineStats pipeline_stats_of(const frame::FrameCounters& c, std::uint64_t rejected);
+
 class DatagramPipeline {
   public:
     using WireSink = FunctionRef<void(std::span<const std::uint8_t>)>;
@@ -74,7 +79,7 @@ class DatagramPipeline {
     virtual void open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t now_ms,
                                 KcpSink kcp_in) = 0;
 
-    virtual const PipelineStats& stats() const = 0;
+    virtual PipelineStats stats() const = 0;
     virtual std::string describe() const = 0;
 };
 
@@ -87,7 +92,7 @@ class PassThroughPipeline final : public DatagramPipeline {
     void open(std::span<std::uint8_t> wire, std::uint32_t now_ms, KcpSink kcp_in) override;
     void open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t now_ms,
                         KcpSink kcp_in) override;
-    const PipelineStats& stats() const override { return stats_; }
+    PipelineStats stats() const override { return stats_; }
     std::string describe() const override { return "plain"; }
 
   private:

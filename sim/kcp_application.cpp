@@ -82,42 +82,12 @@ class SessionTransport final : public Transport {
     const kcp::Kcp& core() const override { return session_->kcp(); }
     std::uint64_t input_errors() const override { return session_->snmp().KCPInErrors; }
     PipelineStats pipeline_stats() const override {
-        const frame::FrameCounters& c = session_->framer().counters();
-        PipelineStats p;
-        p.sealed = c.sealed - c.seal_rejected;
-        p.seal_rejected = c.seal_rejected;
-        p.wire_datagrams = c.out_pkts;
-        p.wire_bytes = c.out_bytes;
-        p.fec_parity = c.parity_out;
-        p.fec_parity_bytes = parity_bytes_;
-        p.header_bytes = header_bytes_;
-        p.opened = c.delivered;
-        p.fec_recovered = c.recovered;
-        p.rejected = rejected_;
-        return p;
+        return pipeline_stats_of(session_->framer().counters(), rejected_);
     }
 
   private:
     static void Transmit(void* self, std::span<const std::uint8_t> d) {
-        static_cast<SessionTransport*>(self)->OnTransmit(d);
-    }
-    // The framer counts parity datagrams but not their bytes: each seal() emits its data
-    // datagram and DUP copies first, then its parity, and has counted them all before the
-    // first one arrives here.
-    void OnTransmit(std::span<const std::uint8_t> d) {
-        const frame::FrameCounters& c = session_->framer().counters();
-        if (c.sealed != seen_sealed_) {
-            seen_sealed_ = c.sealed;
-            data_left_ = 1 + (c.dup_out - seen_dup_);
-            seen_dup_ = c.dup_out;
-        }
-        if (data_left_ > 0) {
-            --data_left_;
-            header_bytes_ += session_->framer().overhead();
-        } else {
-            parity_bytes_ += d.size();
-        }
-        send_(d);
+        static_cast<SessionTransport*>(self)->send_(d);
     }
     void count(const session::DatagramResult& r) {
         if (r.status != frame::OpenResult::Status::ok) ++rejected_;
@@ -126,8 +96,7 @@ class SessionTransport final : public Transport {
     std::unique_ptr<crypt::NonceSource> nonces_;  // before session_: it must outlive it
     std::unique_ptr<session::Session> session_;
     std::function<void(std::span<const std::uint8_t>)> send_;
-    std::uint64_t seen_sealed_ = 0, seen_dup_ = 0, data_left_ = 0;
-    std::uint64_t parity_bytes_ = 0, header_bytes_ = 0, rejected_ = 0;
+    std::uint64_t rejected_ = 0;
 };
 
 // The ikcp profile (the C original's behaviour): Session runs only kcp-go cores, so this
