@@ -101,6 +101,7 @@ constexpr FoldConstants fold_by(unsigned distance_bits) {
 }
 
 constexpr FoldConstants kFold128 = fold_by(128);
+constexpr FoldConstants kFold256 = fold_by(256);
 constexpr FoldConstants kFold512 = fold_by(512);
 constexpr FoldConstants kFold1024 = fold_by(1024);
 constexpr FoldConstants kFold2048 = fold_by(2048);
@@ -162,6 +163,63 @@ std::uint32_t pclmul_raw(std::uint32_t r, const std::uint8_t* p, std::size_t len
     __m128i acc = x[0];
     for (int i = 1; i < 8; ++i) acc = _mm_xor_si128(fold128(acc, k128), x[i]);
     return finish128(acc, p, len);
+}
+
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("sse4.1,pclmul,avx2,vpclmulqdq")
+
+// AVX2 + VPCLMULQDQ (Zen 3, Alder Lake): two 128-bit lanes per register.
+
+inline __m256i fold256(__m256i acc, __m256i k, __m256i next) {
+    return _mm256_xor_si256(_mm256_xor_si256(_mm256_clmulepi64_epi128(acc, k, 0x00),
+                                             _mm256_clmulepi64_epi128(acc, k, 0x11)),
+                            next);
+}
+
+inline __m256i constants256(const FoldConstants& k) {
+    const auto hi = static_cast<long long>(k.for_high_half);
+    const auto lo = static_cast<long long>(k.for_low_half);
+    return _mm256_set_epi64x(lo, hi, lo, hi);
+}
+
+inline __m256i load256(const std::uint8_t* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+std::uint32_t vpclmul256_raw(std::uint32_t r, const std::uint8_t* p, std::size_t len) {
+    if (len < 256) return pclmul_raw(r, p, len);
+    // Four ymm registers = eight 128-bit lanes, 128 bytes per round.
+    __m256i y0 = _mm256_xor_si256(load256(p),
+                                  _mm256_zextsi128_si256(_mm_cvtsi32_si128(static_cast<int>(r))));
+    __m256i y1 = load256(p + 32);
+    __m256i y2 = load256(p + 64);
+    __m256i y3 = load256(p + 96);
+    p += 128;
+    len -= 128;
+    const __m256i k1024 = constants256(kFold1024);
+    while (len >= 128) {
+        y0 = fold256(y0, k1024, load256(p));
+        y1 = fold256(y1, k1024, load256(p + 32));
+        y2 = fold256(y2, k1024, load256(p + 64));
+        y3 = fold256(y3, k1024, load256(p + 96));
+        p += 128;
+        len -= 128;
+    }
+    // Combined as a tree (two independent folds, then one) rather than a chain.
+    const __m256i k512 = constants256(kFold512);
+    const __m256i k256 = constants256(kFold256);
+    __m256i acc = fold256(fold256(y0, k512, y2), k256, fold256(y1, k512, y3));
+    while (len >= 32) {
+        acc = fold256(acc, k256, load256(p));
+        p += 32;
+        len -= 32;
+    }
+    const __m128i v = _mm_xor_si128(fold128(_mm256_castsi256_si128(acc), constants128(kFold128)),
+                                    _mm256_extracti128_si256(acc, 1));
+    _mm256_zeroupper();  // back to SSE code (see vpclmul_raw)
+    return finish128(v, p, len);
 }
 
 #pragma GCC pop_options
@@ -246,6 +304,9 @@ Backend pick_backend() {
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
         return {&vpclmul_raw, "vpclmulqdq-avx512"};
+    if (__builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
+        return {&vpclmul256_raw, "vpclmulqdq-avx2"};
     if (__builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
         return {&pclmul_raw, "pclmulqdq"};
 #endif
@@ -285,9 +346,19 @@ std::uint32_t crc32_update_pclmul(std::uint32_t crc, const std::uint8_t* data, s
     return crc32_update_table(crc, data, len);
 }
 
+std::uint32_t crc32_update_vpclmul256(std::uint32_t crc, const std::uint8_t* data,
+                                      std::size_t len) {
+#if KCPKIT_CRC_X86
+    if (__builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
+        return ~vpclmul256_raw(~crc, data, len);
+#endif
+    return crc32_update_pclmul(crc, data, len);
+}
+
 std::uint32_t crc32_update_vpclmul(std::uint32_t crc, const std::uint8_t* data, std::size_t len) {
     if (crc32_backend() == "vpclmulqdq-avx512") return ~backend().fn(~crc, data, len);
-    return crc32_update_pclmul(crc, data, len);
+    return crc32_update_vpclmul256(crc, data, len);
 }
 
 }  // namespace detail
