@@ -110,6 +110,7 @@ PipelineStats pipeline_stats_of(const frame::FrameCounters& c, std::uint64_t rej
     p.opened = c.delivered;
     p.fec_recovered = c.recovered;
     p.rejected = rejected;
+    p.csum_errors = c.in_csum_errors;
     return p;
 }
 

@@ -49,6 +49,7 @@ struct PipelineStats {
     std::uint64_t opened = 0;            ///< KCP datagrams delivered by open()
     std::uint64_t fec_recovered = 0;     ///< of them, rebuilt from parity
     std::uint64_t rejected = 0;          ///< wire datagrams dropped (CRC, malformed, length gates)
+    std::uint64_t csum_errors = 0;       ///< of them, CRC-32 / AES-GCM tag failures (InCsumErrors)
     std::uint64_t seal_rejected = 0;     ///< KCP datagrams too long to frame (a driver bug)
 };
 

@@ -58,6 +58,7 @@ void accumulate(EndpointStats& total, const EndpointStats& e) {
     total.pipeline.opened += e.pipeline.opened;
     total.pipeline.fec_recovered += e.pipeline.fec_recovered;
     total.pipeline.rejected += e.pipeline.rejected;
+    total.pipeline.csum_errors += e.pipeline.csum_errors;
 }
 
 }  // namespace kcpkit::sim

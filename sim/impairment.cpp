@@ -2,8 +2,11 @@
 
 #include <algorithm>
 
+#include "ns3/ipv4-header.h"
 #include "ns3/node.h"
+#include "ns3/ppp-header.h"
 #include "ns3/simulator.h"
+#include "ns3/udp-header.h"
 
 namespace kcpkit::sim {
 
@@ -20,6 +23,35 @@ LossConfig LossConfig::gilbert_elliott(double loss, double burst) {
     return c;
 }
 
+WirePacket classify_wire_packet(const Packet& p) {
+    WirePacket w;
+    constexpr std::uint16_t kPppIpv4 = 0x0021;
+    constexpr std::uint8_t kTcp = 6, kUdp = 17;
+    constexpr std::uint32_t kMinIpv4 = 20;
+    PppHeader ppp;
+    const std::uint32_t size = p.GetSize();
+    const std::uint32_t ppp_size = ppp.GetSerializedSize();
+    if (size < ppp_size + kMinIpv4) return w;
+    p.PeekHeader(ppp);
+    if (ppp.GetProtocol() != kPppIpv4) return w;
+    // The IPv4 header sits behind the PPP one: peek it on a fragment (shares the buffer).
+    Ipv4Header ip;
+    const std::uint32_t ip_size = p.CreateFragment(ppp_size, size - ppp_size)->PeekHeader(ip);
+    if (ip_size < kMinIpv4 || ppp_size + ip_size + ip.GetPayloadSize() > size) return w;
+    // Only a whole datagram carries its transport header and all of its payload.
+    if (ip.GetFragmentOffset() != 0 || !ip.IsLastFragment()) return w;
+    if (ip.GetProtocol() == kTcp) {
+        w.kind = WirePacket::Kind::tcp;
+        return w;
+    }
+    UdpHeader udp;
+    if (ip.GetProtocol() != kUdp || ip.GetPayloadSize() < udp.GetSerializedSize()) return w;
+    w.kind = WirePacket::Kind::udp;
+    w.payload_offset = ppp_size + ip_size + udp.GetSerializedSize();
+    w.payload_size = ip.GetPayloadSize() - udp.GetSerializedSize();
+    return w;
+}
+
 NS_OBJECT_ENSURE_REGISTERED(ImpairmentErrorModel);
 
 TypeId ImpairmentErrorModel::GetTypeId() {
@@ -32,7 +64,8 @@ TypeId ImpairmentErrorModel::GetTypeId() {
 
 ImpairmentErrorModel::ImpairmentErrorModel()
     : loss_rv_(CreateObject<UniformRandomVariable>()),
-      state_rv_(CreateObject<UniformRandomVariable>()) {}
+      state_rv_(CreateObject<UniformRandomVariable>()),
+      corrupt_rv_(CreateObject<UniformRandomVariable>()) {}
 
 void ImpairmentErrorModel::Configure(const LossConfig& config) {
     config_ = config;
@@ -46,7 +79,43 @@ int64_t ImpairmentErrorModel::AssignStreams(int64_t stream) {
     return 2;
 }
 
-bool ImpairmentErrorModel::DoCorrupt(Ptr<Packet>) {
+int64_t ImpairmentErrorModel::AssignCorruptionStream(int64_t stream) {
+    corrupt_rv_->SetStream(stream);
+    return 1;
+}
+
+bool ImpairmentErrorModel::Damage(Ptr<Packet> p, bool already_dropped) {
+    // Two draws per corrupted packet and one per other packet, whatever else happens to
+    // it, so the loss models and the packet mix do not shift the corruption sequence.
+    if (!(corrupt_rv_->GetValue() < config_.corrupt)) return false;
+    const double where = corrupt_rv_->GetValue();
+    if (already_dropped) return false;
+    const WirePacket w = classify_wire_packet(*p);
+    if (w.kind == WirePacket::Kind::tcp) {
+        ++counters_.corrupted;
+        return true;
+    }
+    if (w.kind != WirePacket::Kind::udp || w.payload_size == 0) return false;
+    const std::uint64_t bits = std::uint64_t{w.payload_size} * 8;
+    const std::uint64_t bit =
+        std::min(bits - 1, static_cast<std::uint64_t>(where * static_cast<double>(bits)));
+    // ns-3 packets hold real bytes. Cut the packet at the damaged byte and put it back
+    // together with that byte flipped: the header bytes are never rewritten, and the rest
+    // of the payload keeps its byte tags.
+    const std::uint32_t at = w.payload_offset + static_cast<std::uint32_t>(bit / 8);
+    std::uint8_t byte = 0;
+    p->CreateFragment(at, 1)->CopyData(&byte, 1);
+    byte ^= static_cast<std::uint8_t>(1u << (bit % 8));
+    const std::uint32_t after = p->GetSize() - at - 1;
+    Ptr<Packet> rest = after > 0 ? p->CreateFragment(at + 1, after) : nullptr;
+    p->RemoveAtEnd(after + 1);
+    p->AddAtEnd(Create<Packet>(&byte, 1));
+    if (rest) p->AddAtEnd(rest);
+    ++counters_.corrupted;
+    return false;
+}
+
+bool ImpairmentErrorModel::DoCorrupt(Ptr<Packet> p) {
     const std::uint64_t n = ++counters_.seen;
     bool drop = false;
     // Bernoulli loss and the Gilbert-Elliott chain draw from separate streams, so
@@ -77,6 +146,7 @@ bool ImpairmentErrorModel::DoCorrupt(Ptr<Packet>) {
             drop = true;
         }
     }
+    if (config_.corrupt > 0 && Damage(p, drop)) drop = true;
     if (drop) ++counters_.dropped;
     return drop;
 }

@@ -544,6 +544,13 @@ uint64_t KcpApplication::NonceSeed() const {
 EndpointStats KcpApplication::GetStats() const {
     EndpointStats total;
     for (const auto& s : sessions_) accumulate(total, s->stats());
+    if (demux_) {
+        // What the listener dropped before any session saw it (a server's CRC failures).
+        const listener::DemuxCounters& d = demux_->counters();
+        total.pipeline.csum_errors += d.in_csum_errors;
+        total.pipeline.rejected += d.in_csum_errors + d.truncated + d.too_short + d.conv_mismatch +
+                                   d.no_conv + d.backlog_full;
+    }
     return total;
 }
 

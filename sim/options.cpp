@@ -78,7 +78,8 @@ po::options_description scenario_options() {
         "ge", po::value<std::string>(),
         "explicit GE: p,r[,loss_good,loss_bad] (good->bad p, bad->good r)")(
         "error_p", po::value<std::string>(), "Bernoulli loss rate (tcp-variants-comparison)")(
-        "loss-dir", po::value<std::string>(), "both | fwd | rev: directions that lose (both)")(
+        "loss-dir", po::value<std::string>(),
+        "both | fwd | rev: directions that lose and corrupt (both)")(
         "drop-list", po::value<std::string>(),
         "drop these packets (1-based, comma-separated) on the forward bottleneck")(
         "drop-list-rev", po::value<std::string>(), "the same on the reverse direction")(
@@ -89,6 +90,9 @@ po::options_description scenario_options() {
         "extra delay U[0, jitter] per bottleneck packet (reorders)")(
         "jitter-fifo", po::bool_switch(), "jitter without reordering")(
         "duplicate", po::value<std::string>(), "probability a bottleneck packet arrives twice")(
+        "corrupt", po::value<std::string>(),
+        "probability a bottleneck packet gets one random bit of its UDP payload flipped "
+        "(directions as --loss-dir; a TCP segment is dropped instead, as its checksum would)")(
         "traffic", po::value<std::string>(),
         "bulk | echo (fixed size and rate, server echoes, RTT) | periodic (one way)")(
         "msg-size", po::value<std::string>(),
@@ -302,6 +306,7 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
                   std::max(1e-12, loss.ge_p + loss.ge_r);
         label = "GE p=" + parts[0] + " r=" + parts[1];
     }
+    if (vm.count("corrupt")) loss.corrupt = probability(vm, "corrupt");
     const std::string dir = str(vm, "loss-dir", "both");
     if (dir != "both" && dir != "fwd" && dir != "rev")
         throw Fail{kUsageError, "--loss-dir: both, fwd or rev"};

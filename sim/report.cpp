@@ -33,6 +33,7 @@ constexpr auto loss_fields = [](auto& c, auto&& f) {
     f("ge", c.ge);
     f("listed", c.listed);
     f("blackhole", c.blackhole);
+    f("corrupted", c.corrupted);
 };
 
 // All but loss_fwd/loss_rev (objects of their own).
@@ -60,6 +61,9 @@ constexpr auto group_fields = [](auto& g, auto&& f) {
     f("datagrams", g.datagrams);
     f("fec_parity_bytes", g.fec_parity_bytes);
     f("fec_recovered", g.fec_recovered);
+    f("rejected", g.rejected);
+    f("csum_errors", g.csum_errors);
+    f("kcp_input_errors", g.kcp_input_errors);
     f("intact", g.intact);
     f("complete", g.complete);
     f("error", g.error);
@@ -260,7 +264,9 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& runs) {
            "latency_p95_ms,latency_p99_ms,latency_max_ms,messages_sent,messages_delivered,"
            "bytes_delivered,retrans_bytes,wire_bytes,datagrams,fec_parity_bytes,fec_recovered,"
            "intact,complete,dead_link,sndwnd,rcvwnd,queue_drops_fwd,loss_drops_fwd,"
-           "loss_drops_rev,link_packets,sim_seconds,cpu_seconds,wall_seconds\n";
+           "loss_drops_rev,link_packets,sim_seconds,cpu_seconds,wall_seconds,"
+           // Added later, so at the end: columns before them keep their positions.
+           "corrupted_fwd,corrupted_rev,rejected,csum_errors,kcp_input_errors\n";
     for (const RunResult& r : runs) {
         for (const GroupResult& g : r.groups) {
             out << csv_escape(r.id) << "," << csv_escape(g.variant);
@@ -274,7 +280,9 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& runs) {
                 << g.complete << "," << g.dead_link << "," << g.sndwnd << "," << g.rcvwnd << ","
                 << r.path.queue_drops_fwd << "," << r.path.loss_fwd.dropped << ","
                 << r.path.loss_rev.dropped << "," << r.path.link_packets << "," << r.sim_seconds
-                << "," << r.cpu_seconds << "," << r.wall_seconds << "\n";
+                << "," << r.cpu_seconds << "," << r.wall_seconds << "," << r.path.loss_fwd.corrupted
+                << "," << r.path.loss_rev.corrupted << "," << g.rejected << "," << g.csum_errors
+                << "," << g.kcp_input_errors << "\n";
         }
     }
 }
@@ -290,14 +298,23 @@ void print_table(std::ostream& out, const std::vector<RunResult>& runs) {
     header.push_back("goodput");
     if (latency)
         for (const char* h : {"p50", "p95", "p99", "max"}) header.push_back(h);
-    for (const char* h : {"delivered", "retrans", "retrans", "FEC ovh", "FEC rec", "intact"})
+    for (const char* h : {"delivered", "retrans", "retrans", "FEC ovh", "FEC rec"})
         header.push_back(h);
+    // Bit corruption: what the path damaged and what the receivers' checks threw away.
+    const bool corrupt = std::any_of(
+        runs.begin(), runs.end(), [](const RunResult& r) { return !r.param("corrupt").empty(); });
+    if (corrupt)
+        for (const char* h : {"corrupted", "CRC fail", "rejected", "KCP rej"}) header.push_back(h);
+    header.push_back("intact");
     std::vector<std::string> units = {""};
     for (std::size_t i = 0; i < vary.size(); ++i) units.push_back("");
     units.push_back("Mbit/s");
     if (latency)
         for (int i = 0; i < 4; ++i) units.push_back("ms");
-    for (const char* u : {"msgs", "MB", "%", "MB", "pkts", ""}) units.push_back(u);
+    for (const char* u : {"msgs", "MB", "%", "MB", "pkts"}) units.push_back(u);
+    if (corrupt)
+        for (int i = 0; i < 4; ++i) units.push_back("pkts");
+    units.push_back("");
     std::vector<std::vector<std::string>> rows;
     for (const RunResult& r : runs) {
         for (const GroupResult& g : r.groups) {
@@ -322,6 +339,13 @@ void print_table(std::ostream& out, const std::vector<RunResult>& runs) {
                               : "-");
             row.push_back(fixed(static_cast<double>(g.fec_parity_bytes) / 1e6, 2));
             row.push_back(std::to_string(g.fec_recovered));
+            if (corrupt) {
+                row.push_back(
+                    std::to_string(r.path.loss_fwd.corrupted + r.path.loss_rev.corrupted));
+                row.push_back(std::to_string(g.csum_errors));
+                row.push_back(std::to_string(g.rejected));
+                row.push_back(std::to_string(g.kcp_input_errors));
+            }
             std::string ok = g.intact ? "yes" : "NO";
             if (g.intact && !g.complete) ok = "yes, partial";
             if (g.dead_link) ok += " (dead link)";

@@ -230,6 +230,11 @@ std::vector<Param> describe(const RunSpec& spec) {
     if (p.channel.jitter.IsStrictlyPositive())
         out.push_back({"jitter_ms", num(p.channel.jitter.GetSeconds() * 1e3)});
     if (p.channel.duplicate > 0) out.push_back({"duplicate", num(p.channel.duplicate)});
+    if (p.loss_fwd.corrupt > 0 || p.loss_rev.corrupt > 0) {
+        out.push_back({"corrupt", num(std::max(p.loss_fwd.corrupt, p.loss_rev.corrupt))});
+        if (p.loss_fwd.corrupt != p.loss_rev.corrupt)
+            out.push_back({"corrupt_dir", p.loss_rev.corrupt > 0 ? "rev" : "fwd"});
+    }
     if (p.loss_fwd.blackhole_off.IsStrictlyPositive())
         out.push_back({"blackhole", num(p.loss_fwd.blackhole_on.GetSeconds()) + "s on/" +
                                         num(p.loss_fwd.blackhole_off.GetSeconds()) + "s off"});
@@ -464,6 +469,9 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
         g.datagrams += c.datagrams_sent + s.datagrams_sent;
         g.fec_parity_bytes += c.pipeline.fec_parity_bytes + s.pipeline.fec_parity_bytes;
         g.fec_recovered += c.pipeline.fec_recovered + s.pipeline.fec_recovered;
+        g.rejected += c.pipeline.rejected + s.pipeline.rejected;
+        g.csum_errors += c.pipeline.csum_errors + s.pipeline.csum_errors;
+        g.kcp_input_errors += c.input_errors + s.input_errors;
         for (const EndpointStats* e : {&c, &s}) {
             if (!e->intact && g.intact) {
                 g.intact = false;

@@ -108,6 +108,9 @@ struct GroupResult {
     std::uint64_t bytes_delivered = 0, messages_sent = 0, messages_delivered = 0;
     std::uint64_t retrans_bytes = 0, wire_bytes = 0, datagrams = 0;
     std::uint64_t fec_parity_bytes = 0, fec_recovered = 0;
+    /// Received wire datagrams the framing or the listener dropped; of them, CRC-32 / GCM
+    /// tag failures (kcp-go's InCsumErrors); KCP datagrams the core's input refused.
+    std::uint64_t rejected = 0, csum_errors = 0, kcp_input_errors = 0;
     bool intact = true;
     bool complete = true;  ///< every message written was delivered (echo: answered)
     std::string error;

@@ -150,6 +150,9 @@ Dumbbell::Dumbbell(const PathConfig& path, std::uint32_t flows, int64_t stream)
 
     NodeContainer allNodes(senders_, receivers_, routers_);
     s += stack.AssignStreams(allNodes, s);
+    // Corruption came later: its streams follow all the others, so adding it moved no
+    // other stream's number (a run without --corrupt draws exactly as before).
+    for (int end = 0; end < 2; ++end) s += loss_[end]->AssignCorruptionStream(s);
     streams_used_ = s - stream;
 }
 
