@@ -19,9 +19,12 @@
 
 #include "protocol/crc32.hpp"
 #include "protocol/crypt_aes.hpp"
+#include "protocol/crypt_cfb.hpp"
 #include "protocol/crypt_gcm.hpp"
 #include "protocol/crypt_nonce.hpp"
 #include "protocol/crypt_salsa20.hpp"
+#include "protocol/crypt_sm4.hpp"
+#include "protocol/crypt_tea.hpp"
 #include "protocol/key_derivation.hpp"
 
 using namespace kcpkit::crypt;
@@ -312,14 +315,19 @@ BOOST_AUTO_TEST_CASE(spec_aes128_gcm) {
 
 namespace {
 
-template <typename T>
-Bytes reference_cfb(const Bytes& key, const Bytes& plain, int rounds = 0) {
-    typename T::Encryption cipher;
+/// `rounds` 0: the cipher's default.
+void set_key(CryptoPP::BlockCipher& cipher, const Bytes& key, int rounds) {
     if (rounds)
         cipher.SetKey(key.data(), key.size(),
                       CryptoPP::MakeParameters(CryptoPP::Name::Rounds(), rounds));
     else
         cipher.SetKey(key.data(), key.size());
+}
+
+template <typename T>
+Bytes reference_cfb(const Bytes& key, const Bytes& plain, int rounds = 0) {
+    typename T::Encryption cipher;
+    set_key(cipher, key, rounds);
     const std::uint8_t iv[16] = {0xa7, 0x73, 0x4f, 0x9c, 0x12, 0xac, 0x1b, 0x01,
                                  0xa4, 0x15, 0xf2, 0xc1, 0xfc, 0x78, 0xe6, 0x6b};
     CryptoPP::CFB_Mode_ExternalCipher::Encryption cfb(cipher, iv);
@@ -856,4 +864,68 @@ BOOST_AUTO_TEST_CASE(aes_ctr_nonce_source) {
     Bytes w(100);
     a.fill(w);
     BOOST_TEST(std::equal(w.begin(), w.end(), z.begin()));
+}
+
+namespace {
+
+/// Our cipher `Own` (cfb_encrypt, cfb_decrypt, encrypt_block) against the generic CFB over
+/// Crypto++'s `Ref`, for random keys and every length 0..1600.
+template <typename Ref, typename MakeOwn>
+void own_cfb_matches_cryptopp(std::uint64_t seed, int rounds, MakeOwn make_own) {
+    std::mt19937_64 rng(seed);
+    for (int k = 0; k < 4; ++k) {
+        const Bytes key = random_bytes(rng, 16);
+        typename Ref::Encryption ref;
+        set_key(ref, key, rounds);
+        const auto own = make_own(std::span<const std::uint8_t, 16>(key.data(), 16));
+        const std::size_t b = ref.BlockSize();
+        Bytes first(b), block = random_bytes(rng, b), mine(b), theirs(b);
+        ref.ProcessBlock(kcpkit::crypt::detail::kCfbIv, first.data());
+        own->encrypt_block(block.data(), mine.data());
+        ref.ProcessBlock(block.data(), theirs.data());
+        BOOST_TEST(mine == theirs);
+        for (std::size_t n = 0; n <= 1600; ++n) {
+            const Bytes plain = random_bytes(rng, n);
+            Bytes a = plain, c = plain;  // exactly n bytes: sanitizers see any overrun
+            own->cfb_encrypt(a.data(), n);
+            kcpkit::crypt::detail::cfb_encrypt_generic(ref, first.data(), c.data(), n);
+            if (a != c) BOOST_FAIL("encrypt differs from Crypto++ at length " << n);
+            Bytes d = c;
+            own->cfb_decrypt(a.data(), n);
+            kcpkit::crypt::detail::cfb_decrypt_generic(ref, d.data(), n);
+            if (a != plain || d != plain) BOOST_FAIL("decrypt differs at length " << n);
+        }
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(own_sm4_matches_cryptopp) {
+    using kcpkit::crypt::detail::Sm4Cfb;
+    // GB/T 32907 example 1: key = plaintext.
+    const Bytes key = hex("0123456789abcdeffedcba9876543210");
+    Bytes block = key;
+    Sm4Cfb(std::span<const std::uint8_t, 16>(key.data(), 16))
+        .encrypt_block(block.data(), block.data());
+    BOOST_TEST(to_hex(block) == "681edf34d206965e86b3e94f536e4246");
+    own_cfb_matches_cryptopp<CryptoPP::SM4>(21, 0,
+                                            [](auto k) { return std::make_unique<Sm4Cfb>(k); });
+}
+
+BOOST_AUTO_TEST_CASE(own_tea_and_xtea_match_cryptopp_on_every_path) {
+    using kcpkit::crypt::detail::TeaCfb;
+    for (bool avx2 : {false, true}) {
+        BOOST_TEST_MESSAGE(
+            "TEA/XTEA decrypt on AVX2: "
+            << TeaCfb(TeaCfb::Variant::tea16, std::array<std::uint8_t, 16>{}, avx2).uses_avx2());
+        BOOST_TEST_CONTEXT("avx2 allowed " << avx2) {
+            // kcp-go's TEA has 16 rounds: Crypto++'s 8 cycles.
+            own_cfb_matches_cryptopp<CryptoPP::TEA>(22, 8, [avx2](auto k) {
+                return std::make_unique<TeaCfb>(TeaCfb::Variant::tea16, k, avx2);
+            });
+            own_cfb_matches_cryptopp<CryptoPP::XTEA>(23, 0, [avx2](auto k) {
+                return std::make_unique<TeaCfb>(TeaCfb::Variant::xtea, k, avx2);
+            });
+        }
+    }
 }
