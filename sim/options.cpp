@@ -442,11 +442,14 @@ std::string cli_help() {
           "  kcp-sim --preset transpacific --mode fast3 --compare tcp-cubic,tcp-bbr\n"
           "  kcp-sim --traffic echo --loss 5% --burst 3 --rtt 100ms --compare tcp-cubic\n"
           "  kcp-sim --mode fast3 --datashard 10 --parityshard 3 --crypt aes --loss 2%\n"
+          "  kcp-sim --corrupt 0.1% --crypt aes --variants kcp-fast3+fec10/3   (bit flips)\n"
           "  kcp-sim --sweep loss=0,1%,2%,5% --sweep variant=kcp-fast3,tcp-cubic --plot plots\n"
           "  kcp-sim --sweep loss=0,2% --emit-jobs jobs.txt && parallel < jobs.txt\n"
           "  kcp-sim --merge kcp-sim-results/*.json --csv all.csv\n\n"
           "Units: rates 10Mbps, times 200ms / 0.2s, sizes 16KB, probabilities 0.02 or 2%.\n"
-          "Exit codes: 0 ok, 1 a run failed or a byte arrived corrupted, 2 usage.\n";
+          "Exit codes: 0 ok, 1 a run failed or a byte arrived corrupted, 2 usage.\n"
+          "--corrupt with --crypt null: KCP has no checksum, so flipped bits reach the\n"
+          "application (reported as corrupted); a crypt layer's CRC drops them.\n";
     os << all_options();
     return os.str();
 }

@@ -5,8 +5,9 @@
 //
 // Access links: access_bandwidth / access_delay (tcp-variants-comparison's names).
 // Bottleneck: bandwidth / delay, a drop-tail queue of `queue` packets or bytes at each
-// end (or a queue disc), loss models on each direction and jitter/duplication on the
-// channel. Round-trip propagation time = 2 * (delay + 2 * access_delay).
+// end (or a queue disc), loss and bit-corruption models on each direction and
+// jitter/duplication on the channel. Round-trip propagation time = 2 * (delay + 2 *
+// access_delay).
 #pragma once
 
 #include <cstdint>
