@@ -295,26 +295,44 @@ using RawFn = std::uint32_t (*)(std::uint32_t, const std::uint8_t*, std::size_t)
 struct Backend {
     RawFn fn;
     std::string_view name;
+    bool (*supported)();
 };
 
-Backend pick_backend() {
+// Fastest first; the last one runs everywhere.
+constexpr Backend kBackends[] = {
 #if KCPKIT_CRC_X86
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx512f") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
-        return {&vpclmul_raw, "vpclmulqdq-avx512"};
-    if (__builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
-        return {&vpclmul256_raw, "vpclmulqdq-avx2"};
-    if (__builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
-        return {&pclmul_raw, "pclmulqdq"};
+    {&vpclmul_raw, "vpclmulqdq-avx512",
+     [] {
+         return __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx512f") &&
+                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+     }},
+    {&vpclmul256_raw, "vpclmulqdq-avx2",
+     [] {
+         return __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx2") &&
+                __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+     }},
+    {&pclmul_raw, "pclmulqdq",
+     [] { return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"); }},
 #endif
-    return {&table_raw, "slice8"};
+    {&table_raw, "slice8", [] { return true; }},
+};
+
+/// The fastest backend this CPU runs among those from `name` on (down the list).
+const Backend& best_from(std::string_view name) {
+    std::size_t i = 0;
+    while (kBackends[i].name != name && i + 1 < std::size(kBackends)) ++i;
+    while (!kBackends[i].supported()) ++i;
+    return kBackends[i];
 }
 
 const Backend& backend() {
-    static const Backend chosen = pick_backend();
+    static const Backend& chosen = []() -> const Backend& {
+#if KCPKIT_CRC_X86
+        __builtin_cpu_init();
+#endif
+        return best_from(kBackends[0].name);
+    }();
     return chosen;
 }
 
@@ -339,26 +357,16 @@ std::uint32_t crc32_update_table(std::uint32_t crc, const std::uint8_t* data, st
 }
 
 std::uint32_t crc32_update_pclmul(std::uint32_t crc, const std::uint8_t* data, std::size_t len) {
-#if KCPKIT_CRC_X86
-    if (__builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
-        return ~pclmul_raw(~crc, data, len);
-#endif
-    return crc32_update_table(crc, data, len);
+    return ~best_from("pclmulqdq").fn(~crc, data, len);
 }
 
 std::uint32_t crc32_update_vpclmul256(std::uint32_t crc, const std::uint8_t* data,
                                       std::size_t len) {
-#if KCPKIT_CRC_X86
-    if (__builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1"))
-        return ~vpclmul256_raw(~crc, data, len);
-#endif
-    return crc32_update_pclmul(crc, data, len);
+    return ~best_from("vpclmulqdq-avx2").fn(~crc, data, len);
 }
 
 std::uint32_t crc32_update_vpclmul(std::uint32_t crc, const std::uint8_t* data, std::size_t len) {
-    if (crc32_backend() == "vpclmulqdq-avx512") return ~backend().fn(~crc, data, len);
-    return crc32_update_vpclmul256(crc, data, len);
+    return ~best_from("vpclmulqdq-avx512").fn(~crc, data, len);
 }
 
 }  // namespace detail

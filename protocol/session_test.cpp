@@ -131,6 +131,17 @@ Bytes transfer(Pair& p, const Bytes& data, std::size_t chunk, int steps) {
     return got;
 }
 
+/// Starts `s` at t = 0, writes one 20-byte message at t = 1 and returns every datagram
+/// that sends.
+std::vector<Bytes> first_message_datagrams(Session& s) {
+    s.handle_timeout(0);
+    s.write(pattern(20, 1), 1);
+    Bytes buf(1500);
+    std::vector<Bytes> wire;
+    for (int n; (n = s.poll_transmit(buf)) > 0;) wire.emplace_back(buf.begin(), buf.begin() + n);
+    return wire;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(creation_and_first_deadline) {
@@ -490,11 +501,7 @@ BOOST_AUTO_TEST_CASE(snmp_repeat_segs_leave_out_rebuilt_duplicates) {
     const SessionConfig c = config(13, std::nullopt, 1, 1, fec::Profile::kcp_go_561);
     auto a = make(c, na);
     auto b = make(c, nb);
-    b->handle_timeout(0);
-    Bytes buf(1500);
-    b->write(pattern(20, 1), 1);
-    std::vector<Bytes> wire;
-    for (int n; (n = b->poll_transmit(buf)) > 0;) wire.emplace_back(buf.begin(), buf.begin() + n);
+    std::vector<Bytes> wire = first_message_datagrams(*b);
     BOOST_TEST_REQUIRE(wire.size() == 2u);  // data + parity
     BOOST_TEST(a->handle_datagram(wire[0], 2).kcp_inputs == 1);
     BOOST_TEST(a->handle_datagram(wire[1], 3).kcp_inputs == 1);  // rebuilt again
@@ -514,11 +521,7 @@ BOOST_AUTO_TEST_CASE(recovered_datagrams_do_not_update_the_remote_window) {
     SessionConfig cb = ca;
     cb.rcv_wnd = 5;  // advertises wnd 5, not 32
     auto b = make(cb, nb);
-    b->handle_timeout(0);
-    Bytes buf(1500);
-    b->write(pattern(20, 1), 1);
-    std::vector<Bytes> wire;
-    for (int n; (n = b->poll_transmit(buf)) > 0;) wire.emplace_back(buf.begin(), buf.begin() + n);
+    std::vector<Bytes> wire = first_message_datagrams(*b);
     BOOST_TEST_REQUIRE(wire.size() == 2u);  // data + parity
     const std::uint32_t before = a->kcp().state().rmt_wnd;
     const DatagramResult r = a->handle_datagram(wire[1], 2);  // parity only
