@@ -1,4 +1,4 @@
-// Google Benchmark suite for the crypt layer (protocol/crypt.hpp, protocol/crc32.hpp).
+// Google Benchmark suite for the crypt layer (protocol/crypt/crypt.hpp, protocol/crypt/crc32.hpp).
 //
 // Names pair with interop/cmd/bench-kcpgo/crypt_bench_test.go so a script can print
 // ratios: strip Go's "Benchmark" prefix and "-N" GOMAXPROCS suffix and match
@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "protocol/crc32.hpp"
-#include "protocol/crypt.hpp"
-#include "protocol/crypt_gcm.hpp"
-#include "protocol/crypt_nonce.hpp"
-#include "protocol/key_derivation.hpp"
+#include "kcpkit/crypt/crc32.hpp"
+#include "kcpkit/crypt/crypt.hpp"
+#include "kcpkit/crypt/detail/gcm.hpp"
+#include "kcpkit/crypt/key_derivation.hpp"
+#include "kcpkit/crypt/nonce.hpp"
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/kcp.hpp"
+#include "kcpkit/kcp/kcp.hpp"
 
 #ifdef KCPKIT_HAVE_IKCP
 extern "C" {

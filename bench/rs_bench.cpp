@@ -1,4 +1,4 @@
-// Google Benchmark suite for the Reed-Solomon codec (protocol/reed_solomon.hpp).
+// Google Benchmark suite for the Reed-Solomon codec (protocol/fec/reed_solomon.hpp).
 //
 // Names pair with interop/cmd/bench-kcpgo/rs_bench_test.go (klauspost/reedsolomon as
 // kcp-go v5.6.72 creates it) so bench/compare can print ratios:
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/reed_solomon.hpp"
+#include "kcpkit/fec/reed_solomon.hpp"
 
 namespace {
 

@@ -9,9 +9,9 @@
 
 #include "conformance/case_fields.hpp"
 #include "conformance/hex.hpp"
-#include "protocol/crypt.hpp"
-#include "protocol/kcptun.hpp"
-#include "protocol/key_derivation.hpp"
+#include "kcpkit/crypt/crypt.hpp"
+#include "kcpkit/crypt/key_derivation.hpp"
+#include "kcpkit/kcptun/kcptun.hpp"
 
 namespace kcpkit::conformance {
 

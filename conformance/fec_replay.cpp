@@ -9,7 +9,7 @@
 
 #include "conformance/case_fields.hpp"
 #include "conformance/hex.hpp"
-#include "protocol/fec.hpp"
+#include "kcpkit/fec/fec.hpp"
 
 namespace kcpkit::conformance {
 

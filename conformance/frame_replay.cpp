@@ -8,11 +8,11 @@
 
 #include "conformance/case_fields.hpp"
 #include "conformance/hex.hpp"
-#include "protocol/byte_order.hpp"
-#include "protocol/crc32.hpp"
-#include "protocol/frame.hpp"
-#include "protocol/kcptun.hpp"
-#include "protocol/key_derivation.hpp"
+#include "kcpkit/base/byte_order.hpp"
+#include "kcpkit/crypt/crc32.hpp"
+#include "kcpkit/crypt/key_derivation.hpp"
+#include "kcpkit/frame/frame.hpp"
+#include "kcpkit/kcptun/kcptun.hpp"
 
 namespace kcpkit::conformance {
 

@@ -1,4 +1,4 @@
-// Replays a kcpvec/1 `frame` case (VECTORS.md) against protocol/frame.hpp: whole datagrams
+// Replays a kcpvec/1 `frame` case (VECTORS.md) against protocol/frame/frame.hpp: whole datagrams
 // as a kcp-go peer put them on the wire, through the receive pipeline (crypt -> FEC -> KCP
 // bytes), plus a re-encryption check of each one.
 //

@@ -10,7 +10,7 @@
 #include <iostream>
 
 #include "conformance/runner.hpp"
-#include "protocol/kcp_profile.hpp"
+#include "kcpkit/kcp/profile.hpp"
 
 namespace po = boost::program_options;
 using namespace kcpkit;

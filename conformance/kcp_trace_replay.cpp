@@ -10,7 +10,7 @@
 
 #include "conformance/case_fields.hpp"
 #include "conformance/hex.hpp"
-#include "protocol/kcp.hpp"
+#include "kcpkit/kcp/kcp.hpp"
 
 namespace kcpkit::conformance {
 

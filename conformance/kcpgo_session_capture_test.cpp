@@ -10,10 +10,10 @@
 
 #include "conformance/hex.hpp"
 #include "conformance/vector_file.hpp"
-#include "protocol/byte_order.hpp"
-#include "protocol/crypt_nonce.hpp"
-#include "protocol/key_derivation.hpp"
-#include "protocol/session.hpp"
+#include "kcpkit/base/byte_order.hpp"
+#include "kcpkit/crypt/key_derivation.hpp"
+#include "kcpkit/crypt/nonce.hpp"
+#include "kcpkit/kcpgo/session.hpp"
 
 using namespace kcpkit;
 using nlohmann::json;
@@ -27,7 +27,7 @@ Bytes hex(const json& v) {
 
 /// What a kcpkit Session reads from one captured direction.
 Bytes read_through_session(const json& c) {
-    session::SessionConfig cfg;
+    kcpgo::SessionConfig cfg;
     cfg.version = c.value("reference", "kcp-go") == "kcp-go-5.6.1" ? fec::Profile::kcp_go_561
                                                                    : fec::Profile::kcp_go;
     const std::string cipher = c["cipher"];
@@ -49,7 +49,7 @@ Bytes read_through_session(const json& c) {
     }
     std::array<std::uint8_t, 32> seed{};
     crypt::AesCtrNonceSource nonces(seed);
-    auto s = session::Session::create(cfg, 0, nonces);
+    auto s = kcpgo::Session::create(cfg, 0, nonces);
     BOOST_TEST_REQUIRE(s != nullptr);
     struct Discard {
         void operator()(std::span<const std::uint8_t>) {}

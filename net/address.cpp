@@ -1,4 +1,4 @@
-#include "net/address.hpp"
+#include "kcpkit/net/address.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>

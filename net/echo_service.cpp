@@ -1,4 +1,4 @@
-#include "net/echo_service.hpp"
+#include "kcpkit/net/echo_service.hpp"
 
 #include <mutex>
 #include <span>

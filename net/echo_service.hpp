@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "net/session.hpp"
+#include "kcpkit/net/session.hpp"
 
 namespace kcpkit::net {
 

@@ -1,4 +1,4 @@
-#include "net/entropy.hpp"
+#include "kcpkit/net/entropy.hpp"
 
 #include <sys/random.h>
 
@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <memory>
 
-#include "protocol/byte_order.hpp"
-#include "protocol/crypt_nonce.hpp"
+#include "kcpkit/base/byte_order.hpp"
+#include "kcpkit/crypt/nonce.hpp"
 
 namespace kcpkit::net {
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <span>
 
-#include "protocol/crypt.hpp"
-#include "protocol/session.hpp"
+#include "kcpkit/crypt/crypt.hpp"
+#include "kcpkit/kcpgo/session.hpp"
 
 namespace kcpkit::net {
 
@@ -14,14 +14,14 @@ namespace kcpkit::net {
 /// kernel has no getrandom at all (there is no safe fallback for key material).
 void fill_random(std::span<std::uint8_t> out);
 
-/// session::RandomSource straight from getrandom (for convs: a few calls per session).
-class KernelRandom final : public session::RandomSource {
+/// kcpgo::RandomSource straight from getrandom (for convs: a few calls per session).
+class KernelRandom final : public kcpgo::RandomSource {
   public:
     std::uint32_t next_u32() override;
 };
 
 /// Nonces for every session: each thread that seals draws from its own AES-CTR generator
-/// (protocol/crypt_nonce.hpp), seeded from getrandom on first use, so sessions need no
+/// (protocol/crypt/nonce.hpp), seeded from getrandom on first use, so sessions need no
 /// generator of their own and threads never share one.
 class ThreadNonces final : public crypt::NonceSource {
   public:

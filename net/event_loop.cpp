@@ -1,6 +1,6 @@
-#include "net/event_loop.hpp"
+#include "kcpkit/net/event_loop.hpp"
 
-#include "net/udp_socket.hpp"
+#include "kcpkit/net/udp_socket.hpp"
 
 #include <pthread.h>
 #include <sys/epoll.h>

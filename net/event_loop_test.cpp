@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE event_loop
-#include "net/event_loop.hpp"
+#include "kcpkit/net/event_loop.hpp"
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "net/address.hpp"
+#include "kcpkit/net/address.hpp"
 
 using namespace kcpkit::net;
 using namespace std::chrono_literals;

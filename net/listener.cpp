@@ -1,9 +1,9 @@
 #include <cerrno>
 
-#include "net/entropy.hpp"
-#include "net/listener_shard.hpp"
-#include "net/session.hpp"
-#include "net/session_detail.hpp"
+#include "kcpkit/net/entropy.hpp"
+#include "kcpkit/net/listener_shard.hpp"
+#include "kcpkit/net/session.hpp"
+#include "kcpkit/net/session_detail.hpp"
 
 namespace kcpkit::net {
 
@@ -17,7 +17,7 @@ std::span<const std::uint8_t> key_bytes(const Address& a) {
 namespace detail {
 
 ListenerShard::ListenerShard(EventLoop& loop, UdpSocket socket,
-                             std::unique_ptr<listener::ListenerDemux> demux,
+                             std::unique_ptr<kcpgo::ListenerDemux> demux,
                              std::shared_ptr<Listener::Shared> shared)
     : loop_(loop),
       socket_(std::move(socket)),
@@ -69,16 +69,16 @@ void ListenerShard::wake_all() {
 
 void ListenerShard::handle(const Address& from, std::span<std::uint8_t> wire) {
     const auto key = key_bytes(from);
-    const listener::Decision d = demux_->route(key, wire);
+    const kcpgo::DemuxDecision d = demux_->route(key, wire);
     switch (d.action) {
-        case listener::Action::deliver: {
+        case kcpgo::DemuxAction::deliver: {
             const auto it = sessions_.find(d.token);
             if (it != sessions_.end())
                 note_wake(it->second, it->second->deliver_decrypted(d.plain));
             return;
         }
-        case listener::Action::replace:
-        case listener::Action::close: {
+        case kcpgo::DemuxAction::replace:
+        case kcpgo::DemuxAction::close: {
             const auto it = sessions_.find(d.token);
             if (it != sessions_.end()) {
                 auto old = it->second;  // keeps it alive through its own unregister
@@ -86,19 +86,19 @@ void ListenerShard::handle(const Address& from, std::span<std::uint8_t> wire) {
                 old->close_replaced();
             }
             demux_->erase(key);
-            if (d.action == listener::Action::replace) create_session(from, d);
+            if (d.action == kcpgo::DemuxAction::replace) create_session(from, d);
             return;
         }
-        case listener::Action::create:
+        case kcpgo::DemuxAction::create:
             create_session(from, d);
             return;
-        case listener::Action::drop:
+        case kcpgo::DemuxAction::drop:
             atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
             return;
     }
 }
 
-void ListenerShard::create_session(const Address& from, const listener::Decision& d) {
+void ListenerShard::create_session(const Address& from, const kcpgo::DemuxDecision& d) {
     std::function<void()> on_session;
     {
         std::lock_guard lock(shared_->mutex);
@@ -107,10 +107,10 @@ void ListenerShard::create_session(const Address& from, const listener::Decision
             return;
         }
     }
-    session::SessionConfig config = shared_->options.session;
+    kcpgo::SessionConfig config = shared_->options.session;
     config.conv = d.conv;
     config.passive = true;
-    auto core = session::Session::create(config, now32(), thread_nonces());
+    auto core = kcpgo::Session::create(config, now32(), thread_nonces());
     if (!core) {  // listen() checked the configuration; only allocation failure gets here
         atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
         return;
@@ -171,10 +171,10 @@ std::unique_ptr<Listener> Listener::listen(std::string_view local, const Options
     // the demuxes take the framing exactly as the core resolved it (profile included).
     frame::FrameConfig frame;
     {
-        session::SessionConfig probe = options.session;
+        kcpgo::SessionConfig probe = options.session;
         probe.passive = true;
-        session::Session::CreateError why;
-        const auto core = session::Session::create(probe, detail::now32(), thread_nonces(), &why);
+        kcpgo::Session::CreateError why;
+        const auto core = kcpgo::Session::create(probe, detail::now32(), thread_nonces(), &why);
         if (!core) {
             if (error) *error = detail::describe(why);
             return nullptr;
@@ -198,7 +198,7 @@ std::unique_ptr<Listener> Listener::listen(std::string_view local, const Options
         if (options.write_buffer > 0) socket.set_write_buffer(options.write_buffer);
         if (options.dscp >= 0) socket.set_dscp(options.dscp);
         frame::ConfigError why{};
-        auto demux = listener::ListenerDemux::create(frame, &why);
+        auto demux = kcpgo::ListenerDemux::create(frame, &why);
         if (!demux) {
             if (error) *error = std::string(frame::config_error_name(why));
             return nullptr;

@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "net/event_loop.hpp"
-#include "net/session.hpp"
-#include "net/udp_socket.hpp"
-#include "protocol/listener_demux.hpp"
+#include "kcpkit/kcpgo/listener_demux.hpp"
+#include "kcpkit/net/event_loop.hpp"
+#include "kcpkit/net/session.hpp"
+#include "kcpkit/net/udp_socket.hpp"
 
 namespace kcpkit::net {
 
@@ -37,7 +37,7 @@ namespace detail {
 class ListenerShard final : public EventLoop::Watcher,
                             public std::enable_shared_from_this<ListenerShard> {
   public:
-    ListenerShard(EventLoop& loop, UdpSocket socket, std::unique_ptr<listener::ListenerDemux> demux,
+    ListenerShard(EventLoop& loop, UdpSocket socket, std::unique_ptr<kcpgo::ListenerDemux> demux,
                   std::shared_ptr<Listener::Shared> shared);
 
     /// Registers the socket with the loop (from any thread).
@@ -59,11 +59,11 @@ class ListenerShard final : public EventLoop::Watcher,
     void wake_all();
     /// Adds what the demux counted since the last call to the process-wide counters.
     void publish_demux_counters();
-    void create_session(const Address& from, const listener::Decision& d);
+    void create_session(const Address& from, const kcpgo::DemuxDecision& d);
 
     EventLoop& loop_;
     UdpSocket socket_;
-    std::unique_ptr<listener::ListenerDemux> demux_;
+    std::unique_ptr<kcpgo::ListenerDemux> demux_;
     std::shared_ptr<Listener::Shared> shared_;
     std::unordered_map<std::uint64_t, std::shared_ptr<Session>> sessions_;
     std::uint64_t next_token_ = 1;

@@ -10,10 +10,10 @@
 #include <thread>
 #include <vector>
 
-#include "net/echo_service.hpp"
-#include "net/session.hpp"
-#include "net/udp_socket.hpp"
-#include "protocol/kcp_segment.hpp"
+#include "kcpkit/kcp/segment.hpp"
+#include "kcpkit/net/echo_service.hpp"
+#include "kcpkit/net/session.hpp"
+#include "kcpkit/net/udp_socket.hpp"
 
 using namespace kcpkit;
 using namespace kcpkit::net;
@@ -294,7 +294,7 @@ BOOST_AUTO_TEST_CASE(datagrams_above_1500_bytes_reach_the_core_cut_as_in_kcp_go)
     batch.flush();
     auto oversize = [&] {
         return client->with_core(
-            [](const session::Session& c) { return c.framer().counters().oversize; });
+            [](const kcpgo::Session& c) { return c.framer().counters().oversize; });
     };
     for (int i = 0; i < 200 && (oversize() == 0 || default_snmp().InCsumErrors < csum_before + 2);
          ++i) {
@@ -496,7 +496,7 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
     auto client = Session::dial(listener->address().to_string(), options);
     BOOST_REQUIRE(client);
     const std::size_t mss = client->with_core(
-        [](const session::Session& s) { return static_cast<std::size_t>(s.kcp().mss()); });
+        [](const kcpgo::Session& s) { return static_cast<std::size_t>(s.kcp().mss()); });
     // Far more than the receive window holds: the sender stalls on a zero window.
     const auto data = pattern(mss * 64, 5);
     std::thread writer([&] {
@@ -516,7 +516,7 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
     // (well under the 7 s probe).
     BOOST_CHECK_MESSAGE(took < 3s,
                         "draining took " << std::chrono::duration<double>(took).count() << " s");
-    BOOST_CHECK_GT(server->with_core([](const session::Session& s) { return s.window_updates(); }),
+    BOOST_CHECK_GT(server->with_core([](const kcpgo::Session& s) { return s.window_updates(); }),
                    0u);
     client->close();
     server->close();
@@ -619,7 +619,7 @@ BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
         BOOST_REQUIRE(client->write(hello).ok());
         auto server = accept_within(*listener, 5s);
         BOOST_REQUIRE(server);
-        const snmp::Snmp both = default_snmp();
+        const kcpgo::Snmp both = default_snmp();
         BOOST_CHECK_EQUAL(both.CurrEstab, open_before + 2);
         BOOST_CHECK_GE(both.MaxConn, both.CurrEstab);
         client->close();
@@ -627,9 +627,9 @@ BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
         server->close();
         BOOST_CHECK_EQUAL(default_snmp().CurrEstab, open_before);
     }
-    const snmp::Snmp before = default_snmp();
+    const kcpgo::Snmp before = default_snmp();
     transfer(fast_options(), 100000);
-    const snmp::Snmp after = default_snmp();
+    const kcpgo::Snmp after = default_snmp();
     BOOST_CHECK_GE(after.BytesSent - before.BytesSent, 100000u);
     BOOST_CHECK_GE(after.BytesReceived - before.BytesReceived, 100000u);
     BOOST_CHECK_GE(after.ActiveOpens - before.ActiveOpens, 1u);

@@ -1,11 +1,11 @@
-#include "net/session.hpp"
+#include "kcpkit/net/session.hpp"
 
 #include <atomic>
 #include <cerrno>
 
-#include "net/entropy.hpp"
-#include "net/listener_shard.hpp"
-#include "net/session_detail.hpp"
+#include "kcpkit/net/entropy.hpp"
+#include "kcpkit/net/listener_shard.hpp"
+#include "kcpkit/net/session_detail.hpp"
 
 namespace kcpkit::net {
 
@@ -50,7 +50,7 @@ AtomicDriverCounters& atomic_counters() {
     return c;
 }
 
-std::string describe(const session::Session::CreateError& why) {
+std::string describe(const kcpgo::Session::CreateError& why) {
     if (why.frame != frame::ConfigError::none) {
         return "framing refused: " + std::string(frame::config_error_name(why.frame));
     }
@@ -75,10 +75,10 @@ DriverCounters driver_counters() {
     return out;
 }
 
-snmp::Snmp default_snmp() {
+kcpgo::Snmp default_snmp() {
     auto& reg = detail::registry();
     std::lock_guard lock(reg.mutex);
-    snmp::Snmp total = reg.retired;
+    kcpgo::Snmp total = reg.retired;
     for (const Session* s : reg.live) total += s->snmp();
     // CurrEstab is the sessions' own (each open core counts 1). The high-water mark of open
     // sessions and what listeners rejected before any session existed are only visible here.
@@ -94,7 +94,7 @@ void Session::transmit(void* context, std::span<const std::uint8_t> datagram) {
     thread_send_batch().queue(datagram, s->fd_, s->remote_);
 }
 
-Session::Session(Private, EventLoop& loop, std::unique_ptr<session::Session> core, int fd,
+Session::Session(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session> core, int fd,
                  const Address& remote)
     : loop_(loop), core_(std::move(core)), fd_(fd), remote_(remote) {
     core_->set_transmit_sink(&Session::transmit, this);
@@ -116,14 +116,14 @@ std::shared_ptr<Session> Session::dial(std::string_view remote, const Options& o
     if (options.write_buffer > 0) socket.set_write_buffer(options.write_buffer);
     if (options.dscp >= 0) socket.set_dscp(options.dscp);
 
-    session::SessionConfig config = options.session;
+    kcpgo::SessionConfig config = options.session;
     config.passive = false;
     if (!options.use_conv) {
         KernelRandom random;
-        config.conv = session::random_conv(random);
+        config.conv = kcpgo::random_conv(random);
     }
-    session::Session::CreateError why;
-    auto core = session::Session::create(config, detail::now32(), thread_nonces(), &why);
+    kcpgo::Session::CreateError why;
+    auto core = kcpgo::Session::create(config, detail::now32(), thread_nonces(), &why);
     if (!core) {
         if (error) *error = detail::describe(why);
         return nullptr;
@@ -191,7 +191,7 @@ void Session::on_timer() {
     schedule_timer_locked();
 }
 
-Session::Wake Session::wake_from(const session::DatagramResult& r) const {
+Session::Wake Session::wake_from(const kcpgo::DatagramResult& r) const {
     Wake w;
     w.readable = r.readable;
     w.writable = r.writable && waiting_writers_ + (on_writable_ ? 1 : 0) > 0;
@@ -281,7 +281,7 @@ IoResult Session::do_read(std::span<std::uint8_t> buffer, bool block) {
             flush_sends_locked();
             return {static_cast<std::size_t>(n), Error::none};
         }
-        if (n == session::rc::closed) return {0, Error::closed};
+        if (n == kcpgo::rc::closed) return {0, Error::closed};
         if (socket_errno_ != 0) return {0, Error::socket_error};
         if (!block) return {0, Error::would_block};
         if (Clock::now() >= read_deadline_) return {0, Error::timeout};
@@ -308,8 +308,8 @@ IoResult Session::do_write(std::span<const std::span<const std::uint8_t>> buffer
             flush_sends_locked();
             return {static_cast<std::size_t>(n), Error::none};
         }
-        if (n == session::rc::closed) return {0, Error::closed};
-        if (n != session::rc::would_block) return {0, Error::invalid_argument};
+        if (n == kcpgo::rc::closed) return {0, Error::closed};
+        if (n != kcpgo::rc::would_block) return {0, Error::invalid_argument};
         if (!block) return {0, Error::would_block};
         if (Clock::now() >= write_deadline_) return {0, Error::timeout};
         ++waiting_writers_;
@@ -486,9 +486,9 @@ Address Session::local_address() const {
     return Address(reinterpret_cast<sockaddr*>(&ss), len);
 }
 
-snmp::Snmp Session::snmp() const {
+kcpgo::Snmp Session::snmp() const {
     std::lock_guard lock(mutex_);
-    snmp::Snmp s = core_->snmp();
+    kcpgo::Snmp s = core_->snmp();
     s.InErrs += foreign_source_drops_;
     return s;
 }

@@ -1,6 +1,6 @@
 // kcp-go's UDPSession and Listener over real UDP sockets: a thin driver around the sans-IO
-// protocol::session::Session (KCP + FEC + crypt + kcp-go semantics) and
-// protocol::listener::ListenerDemux. Nothing here decides anything about the protocol; it
+// protocol::kcpgo::Session (KCP + FEC + crypt + kcp-go semantics) and
+// protocol::kcpgo::ListenerDemux. Nothing here decides anything about the protocol; it
 // moves datagrams between sockets and the core, runs each session's single timer at the
 // core's next_deadline(), and turns the core's would_block into blocking with deadlines or
 // into callbacks. docs/net.md has the whole picture.
@@ -27,11 +27,11 @@
 #include <string>
 #include <string_view>
 
-#include "net/address.hpp"
-#include "net/event_loop.hpp"
-#include "net/udp_socket.hpp"
-#include "protocol/session.hpp"
-#include "protocol/snmp.hpp"
+#include "kcpkit/kcpgo/session.hpp"
+#include "kcpkit/kcpgo/snmp.hpp"
+#include "kcpkit/net/address.hpp"
+#include "kcpkit/net/event_loop.hpp"
+#include "kcpkit/net/udp_socket.hpp"
 
 namespace kcpkit::net {
 
@@ -61,12 +61,12 @@ using Deadline = Clock::time_point;
 inline constexpr Deadline kNoDeadline = Deadline::max();
 
 /// What dial() and listen() take. `session` is the core's configuration: cipher and key
-/// (frame.cipher/key, used as given: see protocol/key_derivation.hpp for kcptun's
+/// (frame.cipher/key, used as given: see protocol/crypt/key_derivation.hpp for kcptun's
 /// derivation), FEC shards, version (kcp_go = v5.6.72, kcp_go_561 = v5.6.1), mtu, windows,
 /// nodelay, stream, write delay, ACK no-delay. For listen() it is the template for every
 /// accepted session.
 struct Options {
-    session::SessionConfig session;
+    kcpgo::SessionConfig session;
     /// dial: use session.conv as given (kcp-go's NewConn3) instead of a random conv.
     bool use_conv = false;
     LoopGroup* loops = nullptr;  ///< nullptr: default_loop_group()
@@ -180,18 +180,18 @@ class Session : public std::enable_shared_from_this<Session> {
     /// This session's kcp-go counters: the core's, plus the one thing only the driver can
     /// see: a client's datagrams from an address other than the dialled one, counted in
     /// InErrs as kcp-go v5.6.72 does (the core never receives them).
-    snmp::Snmp snmp() const;
+    kcpgo::Snmp snmp() const;
     /// Runs `fn` on the core under the session's lock (for tests and tools).
     template <class F>
     auto with_core(F&& fn) const {
         std::lock_guard lock(mutex_);
-        return fn(static_cast<const session::Session&>(*core_));
+        return fn(static_cast<const kcpgo::Session&>(*core_));
     }
     int last_socket_error() const { return socket_errno_; }
 
     // Internal: constructed by dial() and by listener shards.
     struct Private {};
-    Session(Private, EventLoop& loop, std::unique_ptr<session::Session> core, int fd,
+    Session(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session> core, int fd,
             const Address& remote);
 
   private:
@@ -226,7 +226,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Wake deliver_decrypted(std::span<const std::uint8_t> plain);
     /// Loop thread: the listener replaced this session (sn == 0 from a new conv).
     void close_replaced();
-    Wake wake_from(const session::DatagramResult& r) const;
+    Wake wake_from(const kcpgo::DatagramResult& r) const;
     /// Under the lock: after an application call, make sure the timer is not later than the
     /// core's deadline (posting to the loop when called from another thread).
     void sync_timer_locked();
@@ -242,7 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
     EventLoop& loop_;
     mutable std::mutex mutex_;
     std::condition_variable readable_cv_, writable_cv_;
-    std::unique_ptr<session::Session> core_;
+    std::unique_ptr<kcpgo::Session> core_;
     int fd_;
     Address remote_;
     UdpSocket own_socket_;                          // client sessions only
@@ -266,7 +266,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 /// kcp-go's Listener: one SO_REUSEPORT socket per loop on `local`, sessions created per
-/// remote address by protocol::listener::ListenerDemux.
+/// remote address by protocol::kcpgo::ListenerDemux.
 class Listener {
   public:
     /// kcp-go's ListenWithOptions. nullptr with `error` (words, for people) when:
@@ -337,6 +337,6 @@ DriverCounters driver_counters();
 /// CurrEstab is the sessions' own, 1 per open session), plus the listeners' demux
 /// in_csum_errors (garbage that reached no session) in InCsumErrors, and MaxConn as the
 /// most sessions registered at once (only the driver sees them together).
-snmp::Snmp default_snmp();
+kcpgo::Snmp default_snmp();
 
 }  // namespace kcpkit::net

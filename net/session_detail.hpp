@@ -8,10 +8,10 @@
 #include <string>
 #include <unordered_set>
 
-#include "net/event_loop.hpp"
-#include "net/udp_socket.hpp"
-#include "protocol/session.hpp"
-#include "protocol/snmp.hpp"
+#include "kcpkit/kcpgo/session.hpp"
+#include "kcpkit/kcpgo/snmp.hpp"
+#include "kcpkit/net/event_loop.hpp"
+#include "kcpkit/net/udp_socket.hpp"
 
 namespace kcpkit::net {
 class Session;
@@ -39,7 +39,7 @@ inline void flush_thread_sends() {
 struct Registry {
     std::mutex mutex;
     std::unordered_set<const Session*> live;
-    snmp::Snmp retired;
+    kcpgo::Snmp retired;
     std::uint64_t max_conn = 0;
 };
 Registry& registry();
@@ -50,7 +50,7 @@ struct AtomicDriverCounters {
 };
 AtomicDriverCounters& atomic_counters();
 
-/// Why session::Session::create refused a configuration, in words.
-std::string describe(const session::Session::CreateError& why);
+/// Why kcpgo::Session::create refused a configuration, in words.
+std::string describe(const kcpgo::Session::CreateError& why);
 
 }  // namespace kcpkit::net::detail

@@ -1,4 +1,4 @@
-#include "net/udp_socket.hpp"
+#include "kcpkit/net/udp_socket.hpp"
 
 #include <netinet/in.h>
 #include <netinet/ip.h>

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "net/address.hpp"
+#include "kcpkit/net/address.hpp"
 
 namespace kcpkit::net {
 

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "net/udp_socket.hpp"
+#include "kcpkit/net/udp_socket.hpp"
 
 using namespace kcpkit::net;
 using namespace std::chrono_literals;

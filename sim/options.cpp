@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "protocol/kcp_profile.hpp"
-#include "protocol/kcptun.hpp"
+#include "kcpkit/kcp/profile.hpp"
+#include "kcpkit/kcptun/kcptun.hpp"
 #include "sim/presets.hpp"
 #include "sim/units.hpp"
 
@@ -360,7 +360,7 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
     if (vm.count("run")) sc.run = vm["run"].as<unsigned>();
 
     // KCP.
-    // kcptun's rule (protocol/kcptun.hpp): "manual" takes the quadruple from --nodelay
+    // kcptun's rule (protocol/kcptun/kcptun.hpp): "manual" takes the quadruple from --nodelay
     // --interval --resend --nc, starting from kcptun's defaults of those flags; a preset
     // ignores them, so setting one with a preset is a usage error rather than silently lost.
     const std::string mode = str(vm, "mode", std::string(kcptun::kDefaultMode));

@@ -12,6 +12,10 @@
 #include <sstream>
 
 // Not ns3/core-module.h: it pulls in singleton.h, which is not valid C++20.
+#include "kcpkit/kcp/profile.hpp"
+#include "kcpkit/kcptun/kcptun.hpp"
+#include "kcpkit/ns3/kcp_application.hpp"
+#include "kcpkit/ns3/tcp_application.hpp"
 #include "ns3/boolean.h"
 #include "ns3/config.h"
 #include "ns3/double.h"
@@ -25,10 +29,6 @@
 #include "ns3/udp-client-server-helper.h"
 #include "ns3/udp-server.h"
 #include "ns3/uinteger.h"
-#include "protocol/kcp_profile.hpp"
-#include "protocol/kcptun.hpp"
-#include "sim/kcp_application.hpp"
-#include "sim/tcp_application.hpp"
 #include "sim/units.hpp"
 
 namespace kcpkit::sim {

@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "protocol/kcptun.hpp"
-#include "sim/datagram_pipeline.hpp"
-#include "sim/flow_stats.hpp"
-#include "sim/message_stream.hpp"
+#include "kcpkit/kcptun/kcptun.hpp"
+#include "kcpkit/ns3/datagram_pipeline.hpp"
+#include "kcpkit/ns3/flow_stats.hpp"
+#include "kcpkit/ns3/message_stream.hpp"
 #include "sim/topology.hpp"
 
 namespace kcpkit::sim {
 
-/// kcptun's default --mode as its quadruple (protocol/kcptun.hpp).
+/// kcptun's default --mode as its quadruple (protocol/kcptun/kcptun.hpp).
 inline const kcptun::NoDelay& default_mode() {
     static const kcptun::NoDelay quad = *kcptun::kcptun_mode(kcptun::kDefaultMode);
     return quad;

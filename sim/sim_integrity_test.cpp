@@ -1,6 +1,6 @@
 // Issue 6, validation 1: KCP delivers every byte intact, in order and complete, in every
 // scenario the simulator offers: each message's bytes are regenerated from the flow's
-// seed at the receiver and compared (sim/message_stream.hpp), so corruption, loss,
+// seed at the receiver and compared (sim/ns3/message_stream.hpp), so corruption, loss,
 // duplication or reordering that leaked through to the application would fail here.
 #define BOOST_TEST_MODULE sim_integrity
 #include <boost/test/unit_test.hpp>
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_under_loss_deliver_every_byte) {
     }
 }
 
-// kcp-go profiles run session::Session, which cuts every write into mss-sized messages of
+// kcp-go profiles run kcpgo::Session, which cuts every write into mss-sized messages of
 // one segment each, so a 1 MB message (C's limit is 255 fragments, ~350 KB) arrives whole;
 // the echo runs send the server's replies through Session::write as well.
 BOOST_AUTO_TEST_CASE(kcp_go_sessions_carry_messages_beyond_the_fragment_limit) {

@@ -5,8 +5,8 @@
 #include <boost/test/unit_test.hpp>
 #include <random>
 
-#include "sim/datagram_pipeline.hpp"
-#include "sim/message_stream.hpp"
+#include "kcpkit/ns3/datagram_pipeline.hpp"
+#include "kcpkit/ns3/message_stream.hpp"
 #include "sim/options.hpp"
 #include "sim/units.hpp"
 

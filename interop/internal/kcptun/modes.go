@@ -12,7 +12,7 @@ type Mode struct {
 }
 
 // Modes is kcptun's preset table, in its order: the only Go copy. The C++ copy is
-// protocol/kcptun.cpp; both are tested against the literal list in modes.json.
+// protocol/kcptun/kcptun.cpp; both are tested against the literal list in modes.json.
 var Modes = []Mode{
 	{"normal", NoDelay{0, 40, 2, 1}},
 	{"fast", NoDelay{0, 30, 2, 1}},

@@ -13,7 +13,7 @@ type quadJSON struct {
 
 func (q quadJSON) quad() NoDelay { return NoDelay{q.NoDelay, q.Interval, q.Resend, q.NC} }
 
-// modes.json is the literal list protocol/kcptun_test.cpp checks the C++ table against:
+// modes.json is the literal list protocol/kcptun/kcptun_test.cpp checks the C++ table against:
 // if either table drifts, one of the two tests fails.
 func TestModesEqualTheListSharedWithCpp(t *testing.T) {
 	raw, err := os.ReadFile("modes.json")

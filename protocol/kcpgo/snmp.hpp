@@ -1,0 +1,91 @@
+// kcp-go's SNMP counters (kcp-go's DefaultSnmp): the same names, meanings and column
+// order, for both v5.6.72 ("HEAD") and v5.6.1, so a table written by kcpkit lines up with
+// one written by kcp-go. session.md §6 is the reference; docs/framing.md lists where each
+// counter is counted in kcpkit.
+//
+// kcp-go keeps one process-wide table; kcpkit keeps one Snmp per session (Session fills
+// it) and lets the caller add them up (operator+=), so there is no global and no atomic
+// here. A process-wide view is the sum over sessions plus what the listener counted.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kcpkit::kcpgo {
+
+/// Which kcp-go's column set.
+enum class SnmpVersion : std::uint8_t {
+    v5_6_72,  ///< 30 columns: the first 20, FECFullShards ... OOBPackets
+    v5_6_1,   ///< 24 columns: the first 20, FECParityShards, FECErrs, FECRecovered, FECShortShards
+};
+
+/// Every counter of both versions. Gauges (FECShardSet, FECShardMin, RingBuffer*) hold the
+/// last value written, not a sum; operator+= takes the other side's value for them when it
+/// is non-zero.
+struct Snmp {
+    std::uint64_t BytesSent = 0;         ///< application bytes accepted by write()
+    std::uint64_t BytesReceived = 0;     ///< application bytes returned by read()
+    std::uint64_t MaxConn = 0;           ///< highest CurrEstab seen
+    std::uint64_t ActiveOpens = 0;       ///< client sessions created
+    std::uint64_t PassiveOpens = 0;      ///< sessions created by a listener
+    std::uint64_t CurrEstab = 0;         ///< sessions open now
+    std::uint64_t InErrs = 0;            ///< datagrams from an unexpected source; FEC < 8 bytes
+    std::uint64_t InCsumErrors = 0;      ///< CRC-32 mismatches and AES-GCM open failures
+    std::uint64_t KCPInErrors = 0;       ///< Kcp::input returning non-zero; v5.6.72: payload < 12
+    std::uint64_t InPkts = 0;            ///< datagrams past the crypt checks
+    std::uint64_t OutPkts = 0;           ///< datagrams written (DUP copies and parity included)
+    std::uint64_t InSegs = 0;            ///< KCP segments parsed by input
+    std::uint64_t OutSegs = 0;           ///< KCP segment headers written
+    std::uint64_t InBytes = 0;           ///< bytes of InPkts, after the crypt header
+    std::uint64_t OutBytes = 0;          ///< bytes written
+    std::uint64_t RetransSegs = 0;       ///< LostSegs + FastRetransSegs + EarlyRetransSegs
+    std::uint64_t FastRetransSegs = 0;   ///< fast retransmissions
+    std::uint64_t EarlyRetransSegs = 0;  ///< early retransmissions
+    std::uint64_t LostSegs = 0;          ///< timeout retransmissions
+    std::uint64_t RepeatSegs = 0;  ///< duplicate or out-of-window PUSH segments (regular packets)
+    std::uint64_t FECFullShardSet = 0;  ///< v5.6.72 ("FECFullShards"): groups complete without loss
+    std::uint64_t FECParityShards = 0;  ///< parity packets received
+    std::uint64_t FECErrs = 0;  ///< v5.6.72: RS failures; v5.6.1: rebuilt shards with a bad size
+    std::uint64_t FECRecovered = 0;  ///< data shards recovered
+    std::uint64_t FECShortShards =
+        0;                          ///< v5.6.1: data packets evicted before their group completed
+    std::uint64_t FECShardSet = 0;  ///< v5.6.72 gauge: shard groups held by the decoder
+    std::uint64_t FECShardMin = 0;  ///< v5.6.72 gauge: the newest group id (sic)
+    std::uint64_t RingBufferSndQueue = 0;   ///< v5.6.72 gauge: snd_queue length
+    std::uint64_t RingBufferRcvQueue = 0;   ///< v5.6.72 gauge: rcv_queue length
+    std::uint64_t RingBufferSndBuffer = 0;  ///< v5.6.72 gauge: snd_buf length
+    std::uint64_t OOBPackets = 0;           ///< v5.6.72: OOB packets received
+
+    /// kcp-go's Copy(): a snapshot (a plain copy here; there are no atomics).
+    Snmp copy() const { return *this; }
+    /// kcp-go's Reset(): every counter and gauge to 0.
+    void reset() { *this = Snmp{}; }
+    /// Adds counters; gauges take `other`'s value when it is non-zero; MaxConn the larger.
+    Snmp& operator+=(const Snmp& other);
+    bool operator==(const Snmp&) const = default;
+};
+
+/// kcp-go's Header(): the column names of `version`, in order (v5.6.72 writes
+/// "FECFullShards" for FECFullShardSet).
+std::span<const std::string_view> snmp_header(SnmpVersion version);
+
+/// kcp-go's ToSlice(): the values in snmp_snmp_header() order.
+std::vector<std::uint64_t> snmp_values(const Snmp& snmp, SnmpVersion version);
+
+/// The value of the column called `name` in `version`, or nullopt if there is none.
+std::optional<std::uint64_t> snmp_value_of(const Snmp& snmp, SnmpVersion version,
+                                           std::string_view name);
+
+/// One CSV line of snmp_header() (no newline), as kcptun's snmp log writes it.
+std::string snmp_csv_header(SnmpVersion version);
+/// One CSV line of snmp_values() (no newline).
+std::string snmp_csv_row(const Snmp& snmp, SnmpVersion version);
+/// {"BytesSent":1,...} with snmp_header() names as keys, in snmp_snmp_header() order, on one line.
+std::string snmp_to_json(const Snmp& snmp, SnmpVersion version);
+
+}  // namespace kcpkit::kcpgo

@@ -1,0 +1,168 @@
+#include "kcpkit/ns3/datagram_pipeline.hpp"
+
+#include <array>
+#include <map>
+#include <mutex>
+
+#include "kcpkit/crypt/key_derivation.hpp"
+#include "kcpkit/crypt/nonce.hpp"
+#include "kcpkit/frame/frame.hpp"
+#include "kcpkit/ns3/splitmix64.hpp"
+
+namespace kcpkit::sim {
+
+void PassThroughPipeline::seal(std::span<const std::uint8_t> kcp_datagram, std::uint32_t,
+                               WireSink wire_out) {
+    ++stats_.sealed;
+    ++stats_.wire_datagrams;
+    stats_.wire_bytes += kcp_datagram.size();
+    wire_out(kcp_datagram);
+}
+
+void PassThroughPipeline::open(std::span<std::uint8_t> wire, std::uint32_t, KcpSink kcp_in) {
+    ++stats_.opened;
+    kcp_in(wire, false);
+}
+
+void PassThroughPipeline::open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t,
+                                         KcpSink kcp_in) {
+    ++stats_.opened;
+    kcp_in(plain, false);
+}
+
+namespace {
+
+// kcptun's key derivation costs ~4 ms (PBKDF2, 4096 rounds): once per key per process,
+// not once per session.
+crypt::KcptunPass cached_pass(const std::string& key) {
+    static std::mutex mutex;
+    static std::map<std::string, crypt::KcptunPass> cache;
+    const std::lock_guard lock(mutex);
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(key, crypt::kcptun_pass(key)).first;
+    return it->second;
+}
+
+std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> nonce_seed_bytes(std::uint64_t seed) {
+    std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> out{};
+    std::uint64_t state = seed;
+    for (std::size_t i = 0; i < out.size(); i += 8) {
+        const std::uint64_t z = splitmix64_next(state);
+        for (std::size_t b = 0; b < 8; ++b) out[i + b] = static_cast<std::uint8_t>(z >> (8 * b));
+    }
+    return out;
+}
+
+// kcp-go's framing from the core (protocol/frame/frame.hpp), with the driver's clock and nonces.
+class FramedPipeline final : public DatagramPipeline {
+  public:
+    FramedPipeline(std::unique_ptr<frame::Framer> framer, std::uint64_t nonce_seed,
+                   std::string description)
+        : framer_(std::move(framer)),
+          nonces_(nonce_seed_bytes(nonce_seed)),
+          description_(std::move(description)) {}
+
+    std::size_t overhead() const override { return framer_->overhead(); }
+
+    void seal(std::span<const std::uint8_t> kcp_datagram, std::uint32_t now_ms,
+              WireSink wire_out) override {
+        const frame::SealResult r = framer_->seal(kcp_datagram, now_ms, nonces_);
+        for (const frame::WireDatagram d : r.datagrams) wire_out(d);
+    }
+
+    void open(std::span<std::uint8_t> wire, std::uint32_t now_ms, KcpSink kcp_in) override {
+        deliver(framer_->open(wire, now_ms), kcp_in);
+    }
+
+    void open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t now_ms,
+                        KcpSink kcp_in) override {
+        deliver(framer_->open_decrypted(plain, now_ms), kcp_in);
+    }
+
+    PipelineStats stats() const override {
+        return pipeline_stats_of(framer_->counters(), rejected_);
+    }
+    std::string describe() const override { return description_; }
+
+  private:
+    void deliver(const frame::OpenResult& r, KcpSink kcp_in) {
+        if (r.status != frame::OpenResult::Status::ok) ++rejected_;
+        for (const fec::Delivery& d : r.deliveries) kcp_in(d.kcp, d.recovered);
+    }
+
+    std::unique_ptr<frame::Framer> framer_;
+    crypt::AesCtrNonceSource nonces_;
+    std::string description_;
+    std::uint64_t rejected_ = 0;
+};
+
+}  // namespace
+
+PipelineStats pipeline_stats_of(const frame::FrameCounters& c, std::uint64_t rejected) {
+    PipelineStats p;
+    p.sealed = c.sealed;
+    p.seal_rejected = c.seal_rejected;
+    p.wire_datagrams = c.out_pkts;
+    p.wire_bytes = c.out_bytes;
+    p.fec_parity = c.parity_out;
+    p.fec_parity_bytes = c.parity_out_bytes;
+    p.header_bytes = c.framing_out_bytes;
+    p.opened = c.delivered;
+    p.fec_recovered = c.recovered;
+    p.rejected = rejected;
+    p.csum_errors = c.in_csum_errors;
+    return p;
+}
+
+kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing) {
+    kcptun::FrameConfigResult r =
+        kcptun::kcptun_frame_config(config.crypt, cached_pass(config.key), framing);
+    r.config.data_shards = config.has_fec() ? config.datashard : 0;
+    r.config.parity_shards = config.has_fec() ? config.parityshard : 0;
+    return r;
+}
+
+std::string pipeline_config_error(const PipelineConfig& config, std::string_view kcp_profile) {
+    if (config.datashard < 0 || config.parityshard < 0) return "shard counts must be >= 0";
+    if (config.datashard + config.parityshard > fec::kMaxShards)
+        return "datashard + parityshard must be <= " + std::to_string(fec::kMaxShards);
+    if (config.plain()) return {};
+    const kcptun::FrameConfigResult r =
+        frame_config_for(config, kcptun::framing_for_core_profile(kcp_profile));
+    switch (r.error) {
+        case kcptun::ConfigError::none:
+            return {};
+        case kcptun::ConfigError::unknown_crypt:
+            return "unknown --crypt '" + config.crypt +
+                   "' (null, none, aes, aes-128, aes-192, aes-128-gcm, aes-256-gcm, salsa20, "
+                   "blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4)";
+        case kcptun::ConfigError::aead_on_561:
+            return "AES-GCM needs kcp-go v5.6.72 framing (not the kcp-go-5.6.1 profile)";
+    }
+    return std::string(kcptun::config_error_name(r.error));
+}
+
+std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config,
+                                                std::string_view kcp_profile,
+                                                std::uint64_t nonce_seed) {
+    if (!pipeline_config_error(config, kcp_profile).empty()) return nullptr;
+    if (config.plain()) return std::make_unique<PassThroughPipeline>();
+    const kcptun::FrameConfigResult fc =
+        frame_config_for(config, kcptun::framing_for_core_profile(kcp_profile));
+    frame::ConfigError why = frame::ConfigError::none;
+    auto framer = frame::Framer::create(fc.config, &why);
+    if (!framer) return nullptr;
+    std::string description;
+    if (config.has_fec())
+        description =
+            "fec " + std::to_string(config.datashard) + "/" + std::to_string(config.parityshard);
+    if (config.has_crypt())
+        description += (description.empty() ? "" : ", ") + std::string("crypt ") + config.crypt;
+    return std::make_unique<FramedPipeline>(std::move(framer), nonce_seed, description);
+}
+
+std::unique_ptr<crypt::NonceSource> make_nonce_source(std::uint64_t nonce_seed) {
+    return std::make_unique<crypt::AesCtrNonceSource>(nonce_seed_bytes(nonce_seed));
+}
+
+}  // namespace kcpkit::sim
