@@ -88,7 +88,7 @@ Bytes test_key(Cipher c) {
     return k;
 }
 
-// ----- the spec's known answers (crypt.md section 8) ----------------------------------------
+// ----- known answers for kcptun's default key (docs/crypt.md) -------------------------------
 
 const char* const kPassHex = "25d7d7bd51050742d8d791f2b653c6c8b2366b7e25a124cf7a2e12eaf4ffa444";
 const char* const kPayloadHex = "4433221151008000e803000000000000000000000500000068656c6c6f";
