@@ -214,7 +214,7 @@ BOOST_AUTO_TEST_CASE(kcptun_recipe_builds_the_default_aes256) {
     auto made = make_kcptun_crypt("aes", kKcptunDefaultKey);
     BOOST_REQUIRE(made.object);
     BOOST_TEST((made.object->cipher() == Cipher::aes256));
-    // Its output is the spec's AES-256 line.
+    // Its output is the AES-256 known answer above.
     Bytes buf = hex(kPlainHex);
     made.object->block_crypt()->encrypt(buf);
     BOOST_TEST(to_hex(buf) == kKnown[0].ciphertext);

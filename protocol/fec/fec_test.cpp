@@ -17,7 +17,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-/// Bytes from hex text as the spec prints it (spaces and '|' ignored).
+/// Bytes from hex text, written in groups (spaces and '|' ignored).
 Bytes spec_bytes(std::string_view text) {
     Bytes out;
     int high = -1;

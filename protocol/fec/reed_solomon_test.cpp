@@ -67,7 +67,7 @@ bool reference_invert(std::vector<std::uint8_t> a, int n, std::vector<std::uint8
     return true;
 }
 
-/// The parity rows of M in hex-free form, for comparison with the spec's tables.
+/// The parity rows of M in hex-free form, for comparison with tables written by hand.
 std::vector<std::vector<int>> parity_rows(int ds, int ps) {
     auto rs = ReedSolomon::create(ds, ps);
     BOOST_REQUIRE(rs);
