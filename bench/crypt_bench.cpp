@@ -30,6 +30,7 @@
 namespace {
 
 using namespace kcpkit::crypt;
+using kcpkit::name_of;
 
 constexpr std::size_t kPacket = 1400;
 
@@ -53,7 +54,7 @@ enum class Direction { encrypt, decrypt };
 
 /// CryptEncrypt/CryptDecrypt: one 1400-byte buffer in place.
 void CryptOne(benchmark::State& state, Cipher c, Direction d) {
-    auto bc = make_block_crypt(c, key_for(c)).object;
+    auto bc = *make_block_crypt(c, key_for(c));
     auto buf = random_bytes(kPacket);
     for (auto _ : state) {
         if (d == Direction::encrypt)
@@ -69,7 +70,7 @@ void CryptOne(benchmark::State& state, Cipher c, Direction d) {
 /// CryptEncryptBatch/CryptDecryptBatch: range(0) buffers of 1400 bytes per call.
 void CryptBatch(benchmark::State& state, Cipher c, Direction d) {
     const auto n = static_cast<std::size_t>(state.range(0));
-    auto bc = make_block_crypt(c, key_for(c)).object;
+    auto bc = *make_block_crypt(c, key_for(c));
     std::vector<std::vector<std::uint8_t>> bufs;
     std::vector<std::span<std::uint8_t>> spans;
     for (std::size_t i = 0; i < n; ++i) bufs.push_back(random_bytes(kPacket, i));
@@ -86,7 +87,7 @@ void CryptBatch(benchmark::State& state, Cipher c, Direction d) {
 
 /// The whole send path for one datagram: nonce, CRC-32, encryption (or GCM).
 void Seal(benchmark::State& state, Cipher c) {
-    auto pc = make_packet_crypt(c, key_for(c)).object;
+    auto pc = *make_packet_crypt(c, key_for(c));
     std::array<std::uint8_t, 32> seed{};
     AesCtrNonceSource nonces(seed);
     std::vector<std::uint8_t> buf(pc->overhead().total() + kPacket);
@@ -100,7 +101,7 @@ void Seal(benchmark::State& state, Cipher c) {
 /// The whole receive path: decryption and CRC check (or GCM open). The sealed datagram is
 /// copied back every iteration (1.4 KB memcpy, included in the time).
 void Open(benchmark::State& state, Cipher c) {
-    auto pc = make_packet_crypt(c, key_for(c)).object;
+    auto pc = *make_packet_crypt(c, key_for(c));
     FixedNonces nonces;
     std::vector<std::uint8_t> sealed(pc->overhead().total() + kPacket);
     const auto len = pc->seal(sealed, kPacket, nonces).length;
@@ -108,7 +109,7 @@ void Open(benchmark::State& state, Cipher c) {
     for (auto _ : state) {
         std::memcpy(buf.data(), sealed.data(), len);
         auto r = pc->open(buf);
-        if (r.status != Status::ok) state.SkipWithError("open failed");
+        if (r.status != OpenStatus::ok) state.SkipWithError("open failed");
         benchmark::DoNotOptimize(r);
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kPacket));
@@ -116,7 +117,7 @@ void Open(benchmark::State& state, Cipher c) {
 
 void SealBatch(benchmark::State& state, Cipher c) {
     const auto n = static_cast<std::size_t>(state.range(0));
-    auto pc = make_packet_crypt(c, key_for(c)).object;
+    auto pc = *make_packet_crypt(c, key_for(c));
     std::array<std::uint8_t, 32> seed{};
     AesCtrNonceSource nonces(seed);
     std::vector<std::vector<std::uint8_t>> bufs(
@@ -132,7 +133,7 @@ void SealBatch(benchmark::State& state, Cipher c) {
 
 /// AES-GCM seal with the nonce already in place (what AEADSeal measures in Go).
 void AEADSeal(benchmark::State& state, Cipher c) {
-    auto pc = make_packet_crypt(c, key_for(c)).object;
+    auto pc = *make_packet_crypt(c, key_for(c));
     std::vector<std::uint8_t> buf(pc->overhead().total() + kPacket);
     for (auto _ : state) {
         benchmark::DoNotOptimize(pc->seal_with_nonce(buf, kPacket));
@@ -191,7 +192,7 @@ void register_all() {
     using benchmark::RegisterBenchmark;
     for (Cipher c : kAllCiphers) {
         if (is_aead(c)) continue;
-        const std::string name(cipher_name(c));
+        const std::string name(name_of(c));
         RegisterBenchmark(("CryptEncrypt/" + name).c_str(), CryptOne, c, Direction::encrypt);
         RegisterBenchmark(("CryptDecrypt/" + name).c_str(), CryptOne, c, Direction::decrypt);
     }
@@ -204,13 +205,13 @@ void register_all() {
     RegisterBenchmark("CryptDecryptBatch/aes-128", CryptBatch, Cipher::aes128, Direction::decrypt)
         ->Arg(8);
     for (Cipher c : {Cipher::aes128, Cipher::aes256, Cipher::salsa20, Cipher::aes128_gcm}) {
-        const std::string name(cipher_name(c));
+        const std::string name(name_of(c));
         RegisterBenchmark(("Seal/" + name).c_str(), Seal, c);
         RegisterBenchmark(("Open/" + name).c_str(), Open, c);
     }
     RegisterBenchmark("SealBatch/aes-128", SealBatch, Cipher::aes128)->Arg(8)->Arg(16);
     for (Cipher c : {Cipher::aes128_gcm, Cipher::aes192_gcm, Cipher::aes256_gcm}) {
-        const std::string name(cipher_name(c));
+        const std::string name(name_of(c));
         RegisterBenchmark(("AEADSeal/" + name).c_str(), AEADSeal, c);
         RegisterBenchmark(("AEADOpen/" + name).c_str(), AEADOpen, c);
     }

@@ -53,17 +53,16 @@ std::variant<Resolved, std::string> resolve(const json& c) {
         throw MalformedCase("neither key nor passphrase is given");
     }
     if (!kc::key_length_ok(cipher, key.size()))
-        return "fail:the " + std::string(kc::cipher_name(cipher)) + " constructor rejects a " +
+        return "fail:the " + std::string(name_of(cipher)) + " constructor rejects a " +
                std::to_string(key.size()) + "-byte key";
     return Resolved{cipher, std::move(key)};
 }
 
-std::optional<kc::Status> parse_expected_error(const json& c) {
+std::optional<kc::OpenStatus> parse_expected_error(const json& c) {
     const std::optional<std::string> e = optional_string_field(c, "expect_error");
     if (!e) return std::nullopt;
-    for (kc::Status s :
-         {kc::Status::truncated, kc::Status::checksum_mismatch, kc::Status::auth_failed})
-        if (kc::status_name(s) == *e) return s;
+    const std::optional<kc::OpenStatus> s = parse<kc::OpenStatus>(*e);
+    if (s && *s != kc::OpenStatus::ok) return s;
     throw MalformedCase("expect_error '" + *e +
                         "' is not truncated, checksum_mismatch or "
                         "auth_failed");
@@ -79,7 +78,7 @@ CaseOutcome replay(const json& c) {
         throw MalformedCase("result is neither valid nor invalid");
     const bool invalid = result == "invalid";
     const std::optional<bool> expect_ok = optional_bool_field(c, "expect_crc_ok");
-    const std::optional<kc::Status> expect_error = parse_expected_error(c);
+    const std::optional<kc::OpenStatus> expect_error = parse_expected_error(c);
 
     auto resolved = resolve(c);
     if (auto* why = std::get_if<std::string>(&resolved)) {
@@ -93,8 +92,8 @@ CaseOutcome replay(const json& c) {
 
     auto made = kc::make_packet_crypt(cipher, key);
     if (!made)
-        return CaseOutcome::fail("constructor: " + std::string(kc::status_name(made.status)));
-    kc::PacketCrypt& pc = *made.object;
+        return CaseOutcome::fail("constructor: " + std::string(name_of(made.error())));
+    kc::PacketCrypt& pc = **made;
     const Bytes ciphertext = hex_field(c, "ciphertext");
     std::string notes;
 
@@ -112,9 +111,9 @@ CaseOutcome replay(const json& c) {
                     throw MalformedCase("nonce is not the first 12 bytes of plaintext");
             }
             buf.resize(plaintext.size() + kc::kGcmTagSize);
-            const kc::SealResult s = pc.seal_with_nonce(buf, plaintext.size() - kc::kGcmNonceSize);
-            if (s.status != kc::Status::ok)
-                return CaseOutcome::fail("seal: " + std::string(kc::status_name(s.status)));
+            const kc::SealedEnvelope s = pc.seal_with_nonce(buf, plaintext.size() - kc::kGcmNonceSize);
+            if (s.status != kc::SealStatus::ok)
+                return CaseOutcome::fail("seal: " + std::string(name_of(s.status)));
             buf.resize(s.length);
         } else {
             pc.block_crypt()->encrypt(buf);
@@ -124,10 +123,10 @@ CaseOutcome replay(const json& c) {
 
         Bytes back = ciphertext;
         if (aead) {
-            const kc::OpenResult r = pc.open(back);
-            if (r.status != kc::Status::ok)
+            const kc::OpenedEnvelope r = pc.open(back);
+            if (r.status != kc::OpenStatus::ok)
                 return CaseOutcome::fail("decrypt: open() says " +
-                                         std::string(kc::status_name(r.status)));
+                                         std::string(name_of(r.status)));
             const Bytes payload(plaintext.begin() + kc::kGcmNonceSize, plaintext.end());
             if (!std::equal(r.payload.begin(), r.payload.end(), payload.begin(), payload.end()))
                 return CaseOutcome::fail("decrypt payload " + first_difference(payload, r.payload));
@@ -140,17 +139,17 @@ CaseOutcome replay(const json& c) {
 
     // The envelope's verdict on the ciphertext.
     Bytes datagram = ciphertext;
-    const kc::OpenResult r = pc.open(datagram);
-    const bool accepted = r.status == kc::Status::ok;
+    const kc::OpenedEnvelope r = pc.open(datagram);
+    const bool accepted = r.status == kc::OpenStatus::ok;
     if (invalid && accepted) return CaseOutcome::fail("open() accepted an invalid datagram");
     if (expect_ok && *expect_ok != accepted)
         return CaseOutcome::fail(std::string("expect_crc_ok is ") +
                                  (*expect_ok ? "true" : "false") + " but open() says " +
-                                 std::string(kc::status_name(r.status)));
+                                 std::string(name_of(r.status)));
     if (expect_error && r.status != *expect_error)
-        return CaseOutcome::fail("expected " + std::string(kc::status_name(*expect_error)) +
-                                 ", open() says " + std::string(kc::status_name(r.status)));
-    if (invalid) notes = "rejected: " + std::string(kc::status_name(r.status));
+        return CaseOutcome::fail("expected " + std::string(name_of(*expect_error)) +
+                                 ", open() says " + std::string(name_of(r.status)));
+    if (invalid) notes = "rejected: " + std::string(name_of(r.status));
     return CaseOutcome::pass(notes);
 }
 

@@ -89,9 +89,9 @@ std::optional<std::string> check_crypt(const Setup& s, kc::PacketCrypt* pc, cons
     if (kc::is_aead(*s.cipher)) {
         if (plain.size() < kc::kGcmNonceSize) return "plain is shorter than the GCM nonce";
         Bytes opened = wire;
-        const kc::OpenResult r = pc->open(opened);
-        if (r.status != kc::Status::ok)
-            return "decrypt: open() says " + std::string(kc::status_name(r.status));
+        const kc::OpenedEnvelope r = pc->open(opened);
+        if (r.status != kc::OpenStatus::ok)
+            return "decrypt: open() says " + std::string(name_of(r.status));
         const std::span<const std::uint8_t> expected(plain.data() + kc::kGcmNonceSize,
                                                      plain.size() - kc::kGcmNonceSize);
         if (!std::equal(r.payload.begin(), r.payload.end(), expected.begin(), expected.end()))
@@ -100,8 +100,8 @@ std::optional<std::string> check_crypt(const Setup& s, kc::PacketCrypt* pc, cons
             return "the nonce in plain is not the wire's";
         Bytes sealed = plain;
         sealed.resize(plain.size() + kc::kGcmTagSize);
-        const kc::SealResult sr = pc->seal_with_nonce(sealed, plain.size() - kc::kGcmNonceSize);
-        if (sr.status != kc::Status::ok) return "seal: " + std::string(kc::status_name(sr.status));
+        const kc::SealedEnvelope sr = pc->seal_with_nonce(sealed, plain.size() - kc::kGcmNonceSize);
+        if (sr.status != kc::SealStatus::ok) return "seal: " + std::string(name_of(sr.status));
         sealed.resize(sr.length);
         if (sealed != wire) return "re-encrypt " + first_difference(wire, sealed);
         return std::nullopt;
@@ -151,7 +151,7 @@ bool rejection_matches(const std::string& expected, const frame::OpenResult& r, 
     if (expected == "checksum_mismatch" || expected == "auth_failed") {
         if (r.status != S::bad_checksum || !pc) return false;
         Bytes copy = wire;
-        return kc::status_name(pc->open(copy).status) == expected;
+        return name_of(pc->open(copy).status) == expected;
     }
     throw MalformedCase("expect_error '" + expected + "' is not known");
 }
@@ -179,8 +179,8 @@ std::optional<std::string> check_send_side(const Setup& s, const json& list, kc:
             Bytes opened = ours;
             std::span<const std::uint8_t> our_payload = opened;
             if (pc) {
-                const kc::OpenResult r = pc->open(opened);
-                if (r.status != kc::Status::ok) return at(i) + "our parity does not open";
+                const kc::OpenedEnvelope r = pc->open(opened);
+                if (r.status != kc::OpenStatus::ok) return at(i) + "our parity does not open";
                 our_payload = r.payload;
             }
             if (!std::equal(our_payload.begin(), our_payload.end(), payload.begin(), payload.end()))
@@ -232,7 +232,7 @@ CaseOutcome replay(const json& c) {
                                  std::string(frame::config_error_name(why)));
     }
     std::unique_ptr<kc::PacketCrypt> pc;
-    if (s.cipher) pc = kc::make_packet_crypt(*s.cipher, s.key).object;
+    if (s.cipher) pc = *kc::make_packet_crypt(*s.cipher, s.key);
 
     auto list = c.find("datagrams");
     if (list == c.end() || !list->is_array()) throw MalformedCase("datagrams is not an array");

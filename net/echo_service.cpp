@@ -6,14 +6,14 @@
 
 namespace kcpkit::net {
 
-void start_echo(const std::shared_ptr<Session>& session) {
+void start_echo(const std::shared_ptr<UdpSession>& session) {
     struct State {
         std::vector<std::uint8_t> pending;  // refused by a full window; empty when idle
         std::mutex mutex;
     };
     auto state = std::make_shared<State>();
     // A raw pointer: the callbacks live inside the session, a shared_ptr would be a cycle.
-    Session* raw = session.get();
+    UdpSession* raw = session.get();
     auto pump = [raw, state] {
         thread_local std::vector<std::uint8_t> scratch(65536);
         std::lock_guard lock(state->mutex);

@@ -51,7 +51,7 @@ void ListenerShard::publish_demux_counters() {
     }
 }
 
-void ListenerShard::note_wake(const std::shared_ptr<Session>& s, const Session::Wake& wake) {
+void ListenerShard::note_wake(const std::shared_ptr<UdpSession>& s, const UdpSession::Wake& wake) {
     if (!wake.readable && !wake.writable) return;
     // Datagrams of one session usually arrive back to back: merge with the last entry.
     if (!woken_.empty() && woken_.back().first == s) {
@@ -116,7 +116,7 @@ void ListenerShard::create_session(const Address& from, const kcpgo::DemuxDecisi
         return;
     }
     auto s =
-        std::make_shared<Session>(Session::Private{}, loop_, std::move(core), socket_.fd(), from);
+        std::make_shared<UdpSession>(UdpSession::Private{}, loop_, std::move(core), socket_.fd(), from);
     s->shard_ = shared_from_this();
     s->token_ = next_token_++;
     demux_->insert(key_bytes(from), d.conv, s->token_);
@@ -133,13 +133,13 @@ void ListenerShard::create_session(const Address& from, const kcpgo::DemuxDecisi
     if (on_session) on_session();
 }
 
-void ListenerShard::session_closed(Session& s) {
+void ListenerShard::session_closed(UdpSession& s) {
     if (!s.replaced_) demux_->erase(key_bytes(s.remote_));
     if (sessions_.erase(s.token_) != 0) shared_->sessions.fetch_sub(1, std::memory_order_relaxed);
     maybe_retire();
 }
 
-void ListenerShard::mark_accepted(Session& s) {
+void ListenerShard::mark_accepted(UdpSession& s) {
     if (!s.replaced_ && sessions_.count(s.token_) != 0) demux_->accepted(key_bytes(s.remote_));
 }
 
@@ -214,15 +214,15 @@ Listener::~Listener() {
     close();
 }
 
-std::shared_ptr<Session> Listener::accept(Error* error) {
+std::shared_ptr<UdpSession> Listener::accept(Error* error) {
     return accept_impl(true, error);
 }
 
-std::shared_ptr<Session> Listener::try_accept(Error* error) {
+std::shared_ptr<UdpSession> Listener::try_accept(Error* error) {
     return accept_impl(false, error);
 }
 
-std::shared_ptr<Session> Listener::accept_impl(bool block, Error* error) {
+std::shared_ptr<UdpSession> Listener::accept_impl(bool block, Error* error) {
     std::unique_lock lock(shared_->mutex);
     for (;;) {
         if (shared_->closed) {
@@ -267,7 +267,7 @@ void Listener::set_accept_callback(std::function<void()> on_session) {
 }
 
 Error Listener::close() {
-    std::deque<std::shared_ptr<Session>> unaccepted;
+    std::deque<std::shared_ptr<UdpSession>> unaccepted;
     {
         std::lock_guard lock(shared_->mutex);
         if (shared_->closed) return Error::closed;

@@ -25,7 +25,7 @@ struct Listener::Shared {
     Options options;
     std::mutex mutex;
     std::condition_variable accept_cv;
-    std::deque<std::shared_ptr<Session>> accept_queue;
+    std::deque<std::shared_ptr<UdpSession>> accept_queue;
     std::function<void()> on_session;
     Deadline accept_deadline = kNoDeadline;
     bool closed = false;
@@ -45,8 +45,8 @@ class ListenerShard final : public EventLoop::Watcher,
     void on_readable() override;
 
     // Loop thread only:
-    void session_closed(Session& s);
-    void mark_accepted(Session& s);
+    void session_closed(UdpSession& s);
+    void mark_accepted(UdpSession& s);
     /// After the listener closed: once no session is left, stop reading and close the socket.
     void maybe_retire();
 
@@ -55,7 +55,7 @@ class ListenerShard final : public EventLoop::Watcher,
 
   private:
     void handle(const Address& from, std::span<std::uint8_t> wire);
-    void note_wake(const std::shared_ptr<Session>& s, const Session::Wake& wake);
+    void note_wake(const std::shared_ptr<UdpSession>& s, const UdpSession::Wake& wake);
     void wake_all();
     /// Adds what the demux counted since the last call to the process-wide counters.
     void publish_demux_counters();
@@ -65,10 +65,10 @@ class ListenerShard final : public EventLoop::Watcher,
     UdpSocket socket_;
     std::unique_ptr<kcpgo::ListenerDemux> demux_;
     std::shared_ptr<Listener::Shared> shared_;
-    std::unordered_map<std::uint64_t, std::shared_ptr<Session>> sessions_;
+    std::unordered_map<std::uint64_t, std::shared_ptr<UdpSession>> sessions_;
     std::uint64_t next_token_ = 1;
     // Sessions a receive batch made readable/writable, woken once after the batch.
-    std::vector<std::pair<std::shared_ptr<Session>, Session::Wake>> woken_;
+    std::vector<std::pair<std::shared_ptr<UdpSession>, UdpSession::Wake>> woken_;
     bool retired_ = false;
     std::uint64_t published_csum_ = 0;     // demux in_csum_errors already added process-wide
     std::shared_ptr<ListenerShard> self_;  // while watched by the loop

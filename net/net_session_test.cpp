@@ -58,7 +58,7 @@ Deadline in(std::chrono::milliseconds d) {
 }
 
 /// Reads exactly buffer.size() bytes before `deadline`.
-bool read_full(Session& s, std::span<std::uint8_t> buffer, Deadline deadline) {
+bool read_full(UdpSession& s, std::span<std::uint8_t> buffer, Deadline deadline) {
     s.set_read_deadline(deadline);
     std::size_t got = 0;
     while (got < buffer.size()) {
@@ -69,7 +69,7 @@ bool read_full(Session& s, std::span<std::uint8_t> buffer, Deadline deadline) {
     return true;
 }
 
-std::shared_ptr<Session> accept_within(Listener& l, std::chrono::milliseconds d) {
+std::shared_ptr<UdpSession> accept_within(Listener& l, std::chrono::milliseconds d) {
     l.set_accept_deadline(in(d));
     return l.accept();
 }
@@ -79,7 +79,7 @@ void transfer(const Options& options, std::size_t size) {
     std::string error;
     auto listener = Listener::listen("127.0.0.1:0", options, &error);
     BOOST_REQUIRE_MESSAGE(listener, error);
-    auto client = Session::dial(listener->address().to_string(), options, &error);
+    auto client = UdpSession::dial(listener->address().to_string(), options, &error);
     BOOST_REQUIRE_MESSAGE(client, error);
     const auto data = pattern(size, 7);
     // Other threads only record; Boost.Test checks run on the main thread.
@@ -137,7 +137,7 @@ BOOST_AUTO_TEST_CASE(transfer_over_ipv6_loopback) {
     auto listener = Listener::listen("[::1]:0", options, &error);
     BOOST_REQUIRE_MESSAGE(listener, error);
     BOOST_CHECK_EQUAL(listener->address().family(), AF_INET6);
-    auto client = Session::dial(listener->address().to_string(), options, &error);
+    auto client = UdpSession::dial(listener->address().to_string(), options, &error);
     BOOST_REQUIRE_MESSAGE(client, error);
     const auto data = pattern(300000, 4);
     BOOST_REQUIRE(client->write(data).ok());
@@ -158,11 +158,11 @@ BOOST_AUTO_TEST_CASE(listener_serves_many_clients) {
     BOOST_REQUIRE(listener);
     // Echo every accepted session from the loop threads (callback style).
     std::atomic<int> accepted{0};
-    std::vector<std::shared_ptr<Session>> servers;
+    std::vector<std::shared_ptr<UdpSession>> servers;
     std::mutex servers_mutex;
     listener->set_accept_callback([&] {
         while (auto s = listener->try_accept()) {
-            Session* raw = s.get();
+            UdpSession* raw = s.get();
             s->set_callbacks(
                 [raw] {
                     std::uint8_t buf[4096];
@@ -179,9 +179,9 @@ BOOST_AUTO_TEST_CASE(listener_serves_many_clients) {
         }
     });
     constexpr int kClients = 40;
-    std::vector<std::shared_ptr<Session>> clients;
+    std::vector<std::shared_ptr<UdpSession>> clients;
     for (int i = 0; i < kClients; ++i) {
-        clients.push_back(Session::dial(listener->address().to_string(), options));
+        clients.push_back(UdpSession::dial(listener->address().to_string(), options));
         BOOST_REQUIRE(clients.back());
     }
     std::vector<std::thread> threads;
@@ -212,7 +212,7 @@ BOOST_AUTO_TEST_CASE(garbage_from_many_sources_is_counted_and_harmless) {
     options.read_buffer = 4 << 20;
     auto listener = Listener::listen("127.0.0.1:0", options);
     BOOST_REQUIRE(listener);
-    auto client = Session::dial(listener->address().to_string(), options);
+    auto client = UdpSession::dial(listener->address().to_string(), options);
     BOOST_REQUIRE(client);
     const auto hello = pattern(1000, 1);
     BOOST_REQUIRE(client->write(hello).ok());
@@ -281,7 +281,7 @@ BOOST_AUTO_TEST_CASE(datagrams_above_1500_bytes_reach_the_core_cut_as_in_kcp_go)
     const auto loopback = Address::parse("127.0.0.1:0");
     UdpSocket peer = UdpSocket::bind(*loopback, false, nullptr);
     BOOST_REQUIRE(peer.is_open());
-    auto client = Session::dial(peer.local_address().to_string(), options);
+    auto client = UdpSession::dial(peer.local_address().to_string(), options);
     BOOST_REQUIRE(client);
     auto listener = Listener::listen("127.0.0.1:0", options);
     BOOST_REQUIRE(listener);
@@ -318,7 +318,7 @@ BOOST_AUTO_TEST_CASE(deadlines) {
     BOOST_CHECK(e == Error::timeout);
     BOOST_CHECK(Clock::now() - t0 >= 140ms);
 
-    auto client = Session::dial(listener->address().to_string(), options);
+    auto client = UdpSession::dial(listener->address().to_string(), options);
     BOOST_REQUIRE(client);
     std::uint8_t buf[16];
     t0 = Clock::now();
@@ -336,7 +336,7 @@ BOOST_AUTO_TEST_CASE(deadlines) {
     Options tiny = options;
     tiny.session.snd_wnd = 2;
     tiny.session.rcv_wnd = 2;
-    auto blocked = Session::dial("127.0.0.1:9", tiny);  // discard port: nothing answers
+    auto blocked = UdpSession::dial("127.0.0.1:9", tiny);  // discard port: nothing answers
     BOOST_REQUIRE(blocked);
     const auto chunk = pattern(4000, 3);
     blocked->set_write_deadline(in(200ms));
@@ -350,7 +350,7 @@ BOOST_AUTO_TEST_CASE(deadlines) {
 
 BOOST_AUTO_TEST_CASE(close_wakes_blocked_reader_and_fails_later_calls) {
     const Options options = fast_options();
-    auto client = Session::dial("127.0.0.1:9", options);
+    auto client = UdpSession::dial("127.0.0.1:9", options);
     BOOST_REQUIRE(client);
     std::atomic<int> result{-1};
     std::thread reader([&] {
@@ -409,10 +409,10 @@ BOOST_AUTO_TEST_CASE(try_accept_leaves_a_blocked_accept_alone) {
         }
     });
     constexpr int kClients = 40;
-    std::vector<std::shared_ptr<Session>> clients;
+    std::vector<std::shared_ptr<UdpSession>> clients;
     const std::uint8_t hello[1] = {7};
     for (int i = 0; i < kClients; ++i) {
-        auto c = Session::dial(listener->address().to_string(), options);
+        auto c = UdpSession::dial(listener->address().to_string(), options);
         BOOST_REQUIRE(c);
         BOOST_REQUIRE(c->write(hello).ok());
         clients.push_back(c);
@@ -493,7 +493,7 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
     options.session.version = fec::Profile::kcp_go_561;
     auto listener = Listener::listen("127.0.0.1:0", options);
     BOOST_REQUIRE(listener);
-    auto client = Session::dial(listener->address().to_string(), options);
+    auto client = UdpSession::dial(listener->address().to_string(), options);
     BOOST_REQUIRE(client);
     const std::size_t mss = client->with_core(
         [](const kcpgo::Session& s) { return static_cast<std::size_t>(s.kcp().mss()); });
@@ -526,7 +526,7 @@ BOOST_AUTO_TEST_CASE(write_buffers_sends_every_buffer_in_order) {
     const Options options = fast_options();
     auto listener = Listener::listen("127.0.0.1:0", options);
     BOOST_REQUIRE(listener);
-    auto client = Session::dial(listener->address().to_string(), options);
+    auto client = UdpSession::dial(listener->address().to_string(), options);
     BOOST_REQUIRE(client);
     const auto a = pattern(3000, 1), b = pattern(10, 2), c = pattern(70000, 3);
     const std::span<const std::uint8_t> buffers[] = {a, b, c};
@@ -550,7 +550,7 @@ BOOST_AUTO_TEST_CASE(callback_echo_survives_full_windows) {
     auto listener = Listener::listen("127.0.0.1:0", options);
     BOOST_REQUIRE(listener);
     std::mutex echo_mutex;
-    std::vector<std::shared_ptr<Session>> echoes;
+    std::vector<std::shared_ptr<UdpSession>> echoes;
     listener->set_accept_callback([&] {
         while (auto s = listener->try_accept()) {
             start_echo(s);
@@ -558,7 +558,7 @@ BOOST_AUTO_TEST_CASE(callback_echo_survives_full_windows) {
             echoes.push_back(std::move(s));
         }
     });
-    auto client = Session::dial(listener->address().to_string(), options);
+    auto client = UdpSession::dial(listener->address().to_string(), options);
     BOOST_REQUIRE(client);
     const auto data = pattern(300000, 11);
     std::atomic<bool> wrote{false};
@@ -585,14 +585,14 @@ BOOST_AUTO_TEST_CASE(each_session_wakes_only_at_its_own_deadline) {
     slow.session.interval = 100;
     Options quick = fast_options();
     quick.session.interval = 20;
-    std::vector<std::shared_ptr<Session>> sessions;
+    std::vector<std::shared_ptr<UdpSession>> sessions;
     const DriverCounters before = fires();
-    for (int i = 0; i < 10; ++i) sessions.push_back(Session::dial("127.0.0.1:9", slow));
+    for (int i = 0; i < 10; ++i) sessions.push_back(UdpSession::dial("127.0.0.1:9", slow));
     std::this_thread::sleep_for(1s);
     const DriverCounters mid = fires();
     for (auto& s : sessions) s->close();
     sessions.clear();
-    for (int i = 0; i < 10; ++i) sessions.push_back(Session::dial("127.0.0.1:9", quick));
+    for (int i = 0; i < 10; ++i) sessions.push_back(UdpSession::dial("127.0.0.1:9", quick));
     std::this_thread::sleep_for(1s);
     const DriverCounters after = fires();
     for (auto& s : sessions) s->close();
@@ -613,7 +613,7 @@ BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
         const Options options = fast_options();
         auto listener = Listener::listen("127.0.0.1:0", options);
         BOOST_REQUIRE(listener);
-        auto client = Session::dial(listener->address().to_string(), options);
+        auto client = UdpSession::dial(listener->address().to_string(), options);
         BOOST_REQUIRE(client);
         const std::uint8_t hello[1] = {1};
         BOOST_REQUIRE(client->write(hello).ok());

@@ -9,24 +9,6 @@
 
 namespace kcpkit::net {
 
-std::string_view error_name(Error error) {
-    switch (error) {
-        case Error::none:
-            return "none";
-        case Error::would_block:
-            return "would_block";
-        case Error::timeout:
-            return "timeout";
-        case Error::closed:
-            return "closed";
-        case Error::invalid_argument:
-            return "invalid_argument";
-        case Error::socket_error:
-            return "socket_error";
-    }
-    return "?";
-}
-
 namespace detail {
 
 std::uint64_t deadline_to_loop_ms(std::uint32_t deadline) {
@@ -79,7 +61,7 @@ kcpgo::Snmp default_snmp() {
     auto& reg = detail::registry();
     std::lock_guard lock(reg.mutex);
     kcpgo::Snmp total = reg.retired;
-    for (const Session* s : reg.live) total += s->snmp();
+    for (const UdpSession* s : reg.live) total += s->snmp();
     // CurrEstab is the sessions' own (each open core counts 1). The high-water mark of open
     // sessions and what listeners rejected before any session existed are only visible here.
     total.MaxConn = std::max(total.MaxConn, reg.max_conn);
@@ -87,22 +69,22 @@ kcpgo::Snmp default_snmp() {
     return total;
 }
 
-// ----- Session ---------------------------------------------------------------------------
+// ----- UdpSession ------------------------------------------------------------------------
 
-void Session::transmit(void* context, std::span<const std::uint8_t> datagram) {
-    auto* s = static_cast<Session*>(context);
+void UdpSession::transmit(void* context, std::span<const std::uint8_t> datagram) {
+    auto* s = static_cast<UdpSession*>(context);
     thread_send_batch().queue(datagram, s->fd_, s->remote_);
 }
 
-Session::Session(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session> core, int fd,
+UdpSession::UdpSession(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session> core, int fd,
                  const Address& remote)
     : loop_(loop), core_(std::move(core)), fd_(fd), remote_(remote) {
-    core_->set_transmit_sink(&Session::transmit, this);
+    core_->set_transmit_sink(&UdpSession::transmit, this);
 }
 
-Session::~Session() = default;
+UdpSession::~UdpSession() = default;
 
-std::shared_ptr<Session> Session::dial(std::string_view remote, const Options& options,
+std::shared_ptr<UdpSession> UdpSession::dial(std::string_view remote, const Options& options,
                                        std::string* error) {
     const auto address = Address::parse(remote);
     if (!address) {
@@ -130,13 +112,13 @@ std::shared_ptr<Session> Session::dial(std::string_view remote, const Options& o
     }
     LoopGroup& group = options.loops ? *options.loops : default_loop_group();
     auto s =
-        std::make_shared<Session>(Private{}, group.next(), std::move(core), socket.fd(), *address);
+        std::make_shared<UdpSession>(Private{}, group.next(), std::move(core), socket.fd(), *address);
     s->own_socket_ = std::move(socket);
     s->start();
     return s;
 }
 
-void Session::start() {
+void UdpSession::start() {
     {
         auto& reg = detail::registry();
         std::lock_guard lock(reg.mutex);
@@ -156,12 +138,12 @@ void Session::start() {
     }
 }
 
-void Session::schedule_timer_locked() {
+void UdpSession::schedule_timer_locked() {
     timer_due_ = detail::deadline_to_loop_ms(core_->next_deadline());
     loop_.schedule(timer_, timer_due_);
 }
 
-void Session::sync_timer_locked() {
+void UdpSession::sync_timer_locked() {
     if (closed_) return;
     const std::uint64_t due = detail::deadline_to_loop_ms(core_->next_deadline());
     if (EventLoop::current() == &loop_) {
@@ -180,7 +162,7 @@ void Session::sync_timer_locked() {
     });
 }
 
-void Session::on_timer() {
+void UdpSession::on_timer() {
     std::lock_guard lock(mutex_);
     if (closed_) return;
     auto& counters = detail::atomic_counters();
@@ -191,14 +173,14 @@ void Session::on_timer() {
     schedule_timer_locked();
 }
 
-Session::Wake Session::wake_from(const kcpgo::DatagramResult& r) const {
+UdpSession::Wake UdpSession::wake_from(const kcpgo::DatagramResult& r) const {
     Wake w;
     w.readable = r.readable;
     w.writable = r.writable && waiting_writers_ + (on_writable_ ? 1 : 0) > 0;
     return w;
 }
 
-void Session::on_client_socket_readable() {
+void UdpSession::on_client_socket_readable() {
     RecvBatch& batch = detail::thread_recv_batch();
     Wake wake;
     for (int round = 0; round < 4; ++round) {
@@ -231,13 +213,13 @@ void Session::on_client_socket_readable() {
     notify(wake);
 }
 
-Session::Wake Session::deliver_decrypted(std::span<const std::uint8_t> plain) {
+UdpSession::Wake UdpSession::deliver_decrypted(std::span<const std::uint8_t> plain) {
     std::lock_guard lock(mutex_);
     if (closed_) return {};
     return wake_from(core_->handle_decrypted(plain, detail::now32()));
 }
 
-void Session::notify(const Wake& wake) {
+void UdpSession::notify(const Wake& wake) {
     if (!wake.readable && !wake.writable && !wake.closed) return;
     Callback on_readable, on_writable;
     {
@@ -255,7 +237,7 @@ void Session::notify(const Wake& wake) {
     if (on_writable) (*on_writable)();
 }
 
-void Session::set_callbacks(std::function<void()> on_readable, std::function<void()> on_writable) {
+void UdpSession::set_callbacks(std::function<void()> on_readable, std::function<void()> on_writable) {
     std::lock_guard lock(mutex_);
     on_readable_ = on_readable
                        ? std::make_shared<const std::function<void()>>(std::move(on_readable))
@@ -265,13 +247,13 @@ void Session::set_callbacks(std::function<void()> on_readable, std::function<voi
                        : nullptr;
 }
 
-void Session::flush_sends_locked() {
+void UdpSession::flush_sends_locked() {
     // Datagrams the core produced on this thread go out before the lock is released, so
     // the socket cannot be closed (and its descriptor reused) underneath them.
     if (EventLoop::current() != &loop_) detail::flush_thread_sends();
 }
 
-IoResult Session::do_read(std::span<std::uint8_t> buffer, bool block) {
+IoResult UdpSession::do_read(std::span<std::uint8_t> buffer, bool block) {
     std::unique_lock lock(mutex_);
     for (;;) {
         if (closed_) return {0, Error::closed};
@@ -295,7 +277,7 @@ IoResult Session::do_read(std::span<std::uint8_t> buffer, bool block) {
     }
 }
 
-IoResult Session::do_write(std::span<const std::span<const std::uint8_t>> buffers, bool block) {
+IoResult UdpSession::do_write(std::span<const std::span<const std::uint8_t>> buffers, bool block) {
     std::unique_lock lock(mutex_);
     for (;;) {
         if (closed_) return {0, Error::closed};
@@ -322,25 +304,25 @@ IoResult Session::do_write(std::span<const std::span<const std::uint8_t>> buffer
     }
 }
 
-IoResult Session::read(std::span<std::uint8_t> buffer) {
+IoResult UdpSession::read(std::span<std::uint8_t> buffer) {
     return do_read(buffer, true);
 }
-IoResult Session::write(std::span<const std::uint8_t> data) {
+IoResult UdpSession::write(std::span<const std::uint8_t> data) {
     const std::span<const std::uint8_t> one[1] = {data};
     return do_write(one, true);
 }
-IoResult Session::write_buffers(std::span<const std::span<const std::uint8_t>> buffers) {
+IoResult UdpSession::write_buffers(std::span<const std::span<const std::uint8_t>> buffers) {
     return do_write(buffers, true);
 }
-IoResult Session::try_read(std::span<std::uint8_t> buffer) {
+IoResult UdpSession::try_read(std::span<std::uint8_t> buffer) {
     return do_read(buffer, false);
 }
-IoResult Session::try_write(std::span<const std::uint8_t> data) {
+IoResult UdpSession::try_write(std::span<const std::uint8_t> data) {
     const std::span<const std::uint8_t> one[1] = {data};
     return do_write(one, false);
 }
 
-Error Session::close() {
+Error UdpSession::close() {
     {
         std::lock_guard lock(mutex_);
         if (closed_) return Error::closed;
@@ -355,7 +337,7 @@ Error Session::close() {
     return Error::none;
 }
 
-void Session::close_replaced() {
+void UdpSession::close_replaced() {
     {
         std::lock_guard lock(mutex_);
         if (!closed_) {
@@ -367,7 +349,7 @@ void Session::close_replaced() {
     unregister();
 }
 
-void Session::unregister() {
+void UdpSession::unregister() {
     if (!self_) return;
     detail::flush_thread_sends();
     loop_.cancel(timer_);
@@ -386,107 +368,107 @@ void Session::unregister() {
     auto last = std::move(self_);  // may be the last reference: `this` dies with it
 }
 
-bool Session::is_closed() const {
+bool UdpSession::is_closed() const {
     std::lock_guard lock(mutex_);
     return closed_;
 }
 
-void Session::set_deadline(Deadline when) {
+void UdpSession::set_deadline(Deadline when) {
     set_read_deadline(when);
     set_write_deadline(when);
 }
 
-void Session::set_read_deadline(Deadline when) {
+void UdpSession::set_read_deadline(Deadline when) {
     std::lock_guard lock(mutex_);
     read_deadline_ = when;
     readable_cv_.notify_all();
 }
 
-void Session::set_write_deadline(Deadline when) {
+void UdpSession::set_write_deadline(Deadline when) {
     std::lock_guard lock(mutex_);
     write_deadline_ = when;
     writable_cv_.notify_all();
 }
 
-bool Session::set_mtu(std::size_t mtu) {
+bool UdpSession::set_mtu(std::size_t mtu) {
     std::lock_guard lock(mutex_);
     return core_->set_mtu(mtu);
 }
 
-void Session::set_window_size(int snd, int rcv) {
+void UdpSession::set_window_size(int snd, int rcv) {
     std::lock_guard lock(mutex_);
     core_->set_window_size(snd, rcv);
 }
 
-void Session::set_nodelay(int nodelay, int interval, int resend, int nc) {
+void UdpSession::set_nodelay(int nodelay, int interval, int resend, int nc) {
     std::lock_guard lock(mutex_);
     core_->set_nodelay(nodelay, interval, resend, nc);
     sync_timer_locked();
 }
 
-void Session::set_stream_mode(bool on) {
+void UdpSession::set_stream_mode(bool on) {
     std::lock_guard lock(mutex_);
     core_->set_stream_mode(on);
 }
 
-void Session::set_write_delay(bool on) {
+void UdpSession::set_write_delay(bool on) {
     std::lock_guard lock(mutex_);
     core_->set_write_delay(on);
 }
 
-void Session::set_ack_nodelay(bool on) {
+void UdpSession::set_ack_nodelay(bool on) {
     std::lock_guard lock(mutex_);
     core_->set_ack_nodelay(on);
 }
 
-void Session::set_dup(int dup) {
+void UdpSession::set_dup(int dup) {
     std::lock_guard lock(mutex_);
     core_->set_dup(dup);
 }
 
-Error Session::set_dscp(int dscp) {
+Error UdpSession::set_dscp(int dscp) {
     std::lock_guard lock(mutex_);
     if (!own_socket_.is_open()) return Error::invalid_argument;
     return own_socket_.set_dscp(dscp) ? Error::none : Error::socket_error;
 }
 
-Error Session::set_read_buffer(int bytes) {
+Error UdpSession::set_read_buffer(int bytes) {
     std::lock_guard lock(mutex_);
     if (!own_socket_.is_open()) return Error::invalid_argument;
     return own_socket_.set_read_buffer(bytes) ? Error::none : Error::socket_error;
 }
 
-Error Session::set_write_buffer(int bytes) {
+Error UdpSession::set_write_buffer(int bytes) {
     std::lock_guard lock(mutex_);
     if (!own_socket_.is_open()) return Error::invalid_argument;
     return own_socket_.set_write_buffer(bytes) ? Error::none : Error::socket_error;
 }
 
-std::uint32_t Session::conv() const {
+std::uint32_t UdpSession::conv() const {
     std::lock_guard lock(mutex_);
     return core_->conv();
 }
-std::uint32_t Session::rto() const {
+std::uint32_t UdpSession::rto() const {
     std::lock_guard lock(mutex_);
     return core_->rto();
 }
-std::int32_t Session::srtt() const {
+std::int32_t UdpSession::srtt() const {
     std::lock_guard lock(mutex_);
     return core_->srtt();
 }
-std::int32_t Session::srttvar() const {
+std::int32_t UdpSession::srttvar() const {
     std::lock_guard lock(mutex_);
     return core_->srttvar();
 }
 
-Address Session::local_address() const {
+Address UdpSession::local_address() const {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     if (getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
     return Address(reinterpret_cast<sockaddr*>(&ss), len);
 }
 
-kcpgo::Snmp Session::snmp() const {
+kcpgo::Snmp UdpSession::snmp() const {
     std::lock_guard lock(mutex_);
     kcpgo::Snmp s = core_->snmp();
     s.InErrs += foreign_source_drops_;

@@ -27,6 +27,7 @@
 #include <string>
 #include <string_view>
 
+#include "kcpkit/base/enum_names.hpp"
 #include "kcpkit/kcpgo/session.hpp"
 #include "kcpkit/kcpgo/snmp.hpp"
 #include "kcpkit/net/address.hpp"
@@ -47,7 +48,17 @@ enum class Error : std::uint8_t {
     invalid_argument,  ///< the argument was refused, or the call does not apply (server socket)
     socket_error,      ///< the socket failed (errno in last_socket_error())
 };
-std::string_view error_name(Error error);
+constexpr auto enum_names(Error) {
+    return std::to_array<EnumName<Error>>({
+        {Error::none, "none"},
+        {Error::would_block, "would_block"},
+        {Error::timeout, "timeout"},
+        {Error::closed, "closed"},
+        {Error::invalid_argument, "invalid_argument"},
+        {Error::socket_error, "socket_error"},
+    });
+}
+static_assert(names_are_distinct<Error>());
 
 struct IoResult {
     std::size_t bytes = 0;
@@ -80,7 +91,9 @@ namespace detail {
 class ListenerShard;
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+/// kcp-go's UDPSession: one KCP conversation over a UDP socket (the core is a
+/// kcpgo::Session).
+class UdpSession : public std::enable_shared_from_this<UdpSession> {
   public:
     /// kcp-go's DialWithOptions: a client session on its own socket (random local port,
     /// same family as `remote`), conv from getrandom unless Options::use_conv. Nothing is
@@ -93,12 +106,12 @@ class Session : public std::enable_shared_from_this<Session> {
     ///    window < 1): fix the options; dialling again with the same ones fails the same way.
     /// Socket option failures (buffers, DSCP) are ignored here, as kcp-go does; call the
     /// setters afterwards to see them.
-    static std::shared_ptr<Session> dial(std::string_view remote, const Options& options,
+    static std::shared_ptr<UdpSession> dial(std::string_view remote, const Options& options,
                                          std::string* error = nullptr);
 
-    ~Session();
-    Session(const Session&) = delete;
-    Session& operator=(const Session&) = delete;
+    ~UdpSession();
+    UdpSession(const UdpSession&) = delete;
+    UdpSession& operator=(const UdpSession&) = delete;
 
     // ----- blocking style ---------------------------------------------------------------
 
@@ -191,7 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     // Internal: constructed by dial() and by listener shards.
     struct Private {};
-    Session(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session> core, int fd,
+    UdpSession(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session> core, int fd,
             const Address& remote);
 
   private:
@@ -199,19 +212,19 @@ class Session : public std::enable_shared_from_this<Session> {
     friend class Listener;
     class TimerHook final : public EventLoop::Timer {
       public:
-        explicit TimerHook(Session& s) : session_(s) {}
+        explicit TimerHook(UdpSession& s) : session_(s) {}
         void on_timer() override { session_.on_timer(); }
 
       private:
-        Session& session_;
+        UdpSession& session_;
     };
     class SocketHook final : public EventLoop::Watcher {
       public:
-        explicit SocketHook(Session& s) : session_(s) {}
+        explicit SocketHook(UdpSession& s) : session_(s) {}
         void on_readable() override { session_.on_client_socket_readable(); }
 
       private:
-        Session& session_;
+        UdpSession& session_;
     };
     struct Wake {
         bool readable = false, writable = false, closed = false;
@@ -262,7 +275,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool close_notified_ = false;
     int socket_errno_ = 0;
     std::uint64_t foreign_source_drops_ = 0;
-    std::shared_ptr<Session> self_;  // set while registered with the loop
+    std::shared_ptr<UdpSession> self_;  // set while registered with the loop
 };
 
 /// kcp-go's Listener: one SO_REUSEPORT socket per loop on `local`, sessions created per
@@ -284,11 +297,11 @@ class Listener {
     ///  - timeout: the accept deadline passed (or was already past); the listener is
     ///    intact: set a later deadline and accept again;
     ///  - closed: close() was called: final.
-    std::shared_ptr<Session> accept(Error* error = nullptr);
+    std::shared_ptr<UdpSession> accept(Error* error = nullptr);
     /// As accept() but never waits: nullptr with would_block when no session is queued
     /// (use set_accept_callback() to learn of the next), or closed. Does not read or change
     /// the accept deadline.
-    std::shared_ptr<Session> try_accept(Error* error = nullptr);
+    std::shared_ptr<UdpSession> try_accept(Error* error = nullptr);
     void set_accept_deadline(Deadline when);
     /// Called on a loop thread whenever a session is queued for accept (callback style).
     void set_accept_callback(std::function<void()> on_session);
@@ -314,7 +327,7 @@ class Listener {
     Listener() = default;
     /// accept() (block: waits until the accept deadline) and try_accept() (never waits):
     /// neither touches the shared accept deadline.
-    std::shared_ptr<Session> accept_impl(bool block, Error* error);
+    std::shared_ptr<UdpSession> accept_impl(bool block, Error* error);
     std::shared_ptr<Shared> shared_;
     std::vector<std::shared_ptr<detail::ListenerShard>> shards_;
     Address address_;

@@ -14,7 +14,7 @@
 #include "kcpkit/net/udp_socket.hpp"
 
 namespace kcpkit::net {
-class Session;
+class UdpSession;
 }
 
 namespace kcpkit::net::detail {
@@ -38,7 +38,7 @@ inline void flush_thread_sends() {
 /// counters of closed ones.
 struct Registry {
     std::mutex mutex;
-    std::unordered_set<const Session*> live;
+    std::unordered_set<const UdpSession*> live;
     kcpgo::Snmp retired;
     std::uint64_t max_conn = 0;
 };

@@ -210,19 +210,19 @@ class Peer {
 
   private:
     void connect_and_run();
-    int run_session(Session& s, bool dialer);
-    int source(Session& s, bool dialer);
-    int sink(Session& s, bool dialer);
-    int echo_client(Session& s);
-    int cat(Session& s);
-    void serve_echo(const std::shared_ptr<Session>& s);
-    void configure(Session& s, bool dialer);
+    int run_session(UdpSession& s, bool dialer);
+    int source(UdpSession& s, bool dialer);
+    int sink(UdpSession& s, bool dialer);
+    int echo_client(UdpSession& s);
+    int cat(UdpSession& s);
+    void serve_echo(const std::shared_ptr<UdpSession>& s);
+    void configure(UdpSession& s, bool dialer);
     void finish(int code);
     int failed(const std::string& why);
     void report(std::uint64_t n, double seconds);
     void progress(std::uint64_t done, std::uint64_t total);
-    bool read_full(Session& s, std::span<std::uint8_t> out);
-    bool write_all(Session& s, std::span<const std::uint8_t> data);
+    bool read_full(UdpSession& s, std::span<std::uint8_t> out);
+    bool write_all(UdpSession& s, std::span<const std::uint8_t> data);
     bool serving() const { return o_.action == "cat" || (o_.action == "echo" && !o_.has_count); }
     Deadline earlier(Deadline t) const { return std::min(t, deadline_); }
 
@@ -237,7 +237,7 @@ class Peer {
     std::optional<int> exit_code_;
     std::unique_ptr<Listener> listener_;
     std::mutex echo_mutex_;
-    std::vector<std::shared_ptr<Session>> echo_sessions_;
+    std::vector<std::shared_ptr<UdpSession>> echo_sessions_;
 };
 
 int Peer::set_up() {
@@ -341,7 +341,7 @@ int Peer::run() {
     }
 }
 
-void Peer::configure(Session& s, bool dialer) {
+void Peer::configure(UdpSession& s, bool dialer) {
     (void)dialer;  // dial() and listen() already set the socket options
     s.set_deadline(deadline_);
 }
@@ -349,7 +349,7 @@ void Peer::configure(Session& s, bool dialer) {
 void Peer::connect_and_run() {
     std::string error;
     if (!o_.dial.empty()) {
-        auto s = Session::dial(o_.dial, options_, &error);
+        auto s = UdpSession::dial(o_.dial, options_, &error);
         if (!s) {
             finish(failed("dial " + o_.dial + ": " + error));
             return;
@@ -371,7 +371,7 @@ void Peer::connect_and_run() {
         auto s = listener_->accept(&e);
         if (!s) {
             finish(serving() ? kExitOk
-                             : failed(std::string("accept: ") + std::string(error_name(e))));
+                             : failed(std::string("accept: ") + std::string(name_of(e))));
             return;
         }
         configure(*s, false);
@@ -385,14 +385,14 @@ void Peer::connect_and_run() {
     }
 }
 
-int Peer::run_session(Session& s, bool dialer) {
+int Peer::run_session(UdpSession& s, bool dialer) {
     if (o_.action == "source") return source(s, dialer);
     if (o_.action == "sink") return sink(s, dialer);
     if (o_.action == "echo") return echo_client(s);
     return cat(s);
 }
 
-bool Peer::read_full(Session& s, std::span<std::uint8_t> out) {
+bool Peer::read_full(UdpSession& s, std::span<std::uint8_t> out) {
     std::size_t got = 0;
     while (got < out.size()) {
         const IoResult r = s.read(out.subspan(got));
@@ -402,7 +402,7 @@ bool Peer::read_full(Session& s, std::span<std::uint8_t> out) {
     return true;
 }
 
-bool Peer::write_all(Session& s, std::span<const std::uint8_t> data) {
+bool Peer::write_all(UdpSession& s, std::span<const std::uint8_t> data) {
     return s.write(data).ok();  // kcp-go's Write queues everything once the window allows
 }
 
@@ -426,7 +426,7 @@ void Peer::progress(std::uint64_t done, std::uint64_t total) {
                  static_cast<double>(done) / 1e6 / std::max(seconds, 1e-9));
 }
 
-int Peer::source(Session& s, bool dialer) {
+int Peer::source(UdpSession& s, bool dialer) {
     const std::uint64_t n = o_.count;
     if (!dialer) {
         std::uint8_t start = 0;
@@ -465,7 +465,7 @@ int Peer::source(Session& s, bool dialer) {
     return kExitOk;
 }
 
-int Peer::sink(Session& s, bool dialer) {
+int Peer::sink(UdpSession& s, bool dialer) {
     if (dialer) {
         const std::uint8_t start = peer::kStartByte;
         if (!write_all(s, std::span(&start, 1))) return failed("sending the start byte");
@@ -483,7 +483,7 @@ int Peer::sink(Session& s, bool dialer) {
         const IoResult r = s.read(std::span(buf).first(want));
         if (!r.ok()) {
             return failed("received " + std::to_string(got) + " of " + std::to_string(*n) +
-                          " bytes: " + std::string(error_name(r.error)));
+                          " bytes: " + std::string(name_of(r.error)));
         }
         hash.update(std::span(buf).first(r.bytes));
         got += r.bytes;
@@ -504,7 +504,7 @@ int Peer::sink(Session& s, bool dialer) {
     return kExitOk;
 }
 
-int Peer::echo_client(Session& s) {
+int Peer::echo_client(UdpSession& s) {
     const std::uint64_t n = o_.count;
     peer::PayloadStream stream(o_.seed);
     peer::Sha256 hash;
@@ -535,13 +535,13 @@ int Peer::echo_client(Session& s) {
 }
 
 /// Echo for any number of sessions at once, in the callback style (net/echo_service.hpp).
-void Peer::serve_echo(const std::shared_ptr<Session>& s) {
+void Peer::serve_echo(const std::shared_ptr<UdpSession>& s) {
     start_echo(s);
     std::lock_guard lock(echo_mutex_);
     echo_sessions_.push_back(s);
 }
 
-int Peer::cat(Session& s) {
+int Peer::cat(UdpSession& s) {
     std::atomic<bool> stdin_done{false};
     std::thread([&s, &stdin_done, this] {
         std::vector<std::uint8_t> buf(65536);
@@ -563,7 +563,7 @@ int Peer::cat(Session& s) {
         }
         if (!r.ok()) {
             if (stdin_done || Clock::now() >= deadline_) return kExitOk;
-            return failed(std::string(error_name(r.error)));
+            return failed(std::string(name_of(r.error)));
         }
     }
 }

@@ -32,7 +32,7 @@ namespace {
 
 struct Client {
     explicit Client(std::uint64_t seed) : send_stream(seed), check_stream(seed) {}
-    std::shared_ptr<Session> session;
+    std::shared_ptr<UdpSession> session;
     peer::PayloadStream send_stream;   // main thread
     peer::PayloadStream check_stream;  // the session's loop thread
     std::uint64_t sent = 0;            // main thread
@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
         while (clients.size() + dial_errors.size() < target) {
             auto c = std::make_unique<Client>(clients.size() + 1);
             std::string error;
-            c->session = Session::dial(dial, options, &error);
+            c->session = UdpSession::dial(dial, options, &error);
             if (!c->session) {
                 dial_errors.push_back(error);
                 continue;

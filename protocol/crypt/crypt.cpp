@@ -24,51 +24,11 @@
 
 namespace kcpkit::crypt {
 
-// ----- names -----------------------------------------------------------------------------
-
-std::string_view cipher_name(Cipher cipher) {
-    switch (cipher) {
-        case Cipher::none:
-            return "none";
-        case Cipher::xor_table:
-            return "xor";
-        case Cipher::aes128:
-            return "aes-128";
-        case Cipher::aes192:
-            return "aes-192";
-        case Cipher::aes256:
-            return "aes-256";
-        case Cipher::tea:
-            return "tea";
-        case Cipher::xtea:
-            return "xtea";
-        case Cipher::triple_des:
-            return "3des";
-        case Cipher::blowfish:
-            return "blowfish";
-        case Cipher::cast5:
-            return "cast5";
-        case Cipher::salsa20:
-            return "salsa20";
-        case Cipher::sm4:
-            return "sm4";
-        case Cipher::twofish:
-            return "twofish";
-        case Cipher::aes128_gcm:
-            return "aes-128-gcm";
-        case Cipher::aes192_gcm:
-            return "aes-192-gcm";
-        case Cipher::aes256_gcm:
-            return "aes-256-gcm";
-    }
-    return "?";
-}
+// ----- names and keys -----------------------------------------------------------------------------
 
 std::optional<Cipher> parse_cipher_name(std::string_view name) {
     if (name == "aes") return Cipher::aes256;  // kcptun's default name
-    for (Cipher c : kAllCiphers)
-        if (cipher_name(c) == name) return c;
-    return std::nullopt;
+    return parse<Cipher>(name);
 }
 
 bool is_aead(Cipher cipher) {
@@ -104,28 +64,6 @@ bool key_length_ok(Cipher cipher, std::size_t n) {
             return n >= 1 && n <= 56;
     }
     return false;
-}
-
-std::string_view status_name(Status status) {
-    switch (status) {
-        case Status::ok:
-            return "ok";
-        case Status::truncated:
-            return "truncated";
-        case Status::checksum_mismatch:
-            return "checksum_mismatch";
-        case Status::auth_failed:
-            return "auth_failed";
-        case Status::no_room:
-            return "no_room";
-        case Status::bad_key:
-            return "bad_key";
-        case Status::unknown_cipher:
-            return "unknown_cipher";
-        case Status::not_block_cipher:
-            return "not_block_cipher";
-    }
-    return "?";
 }
 
 // ----- level 1 ---------------------------------------------------------------------------
@@ -334,9 +272,10 @@ std::unique_ptr<BlockCrypt> generic(Cipher c, Make make) {
 
 }  // namespace
 
-Made<BlockCrypt> make_block_crypt(Cipher cipher, std::span<const std::uint8_t> key) {
-    if (is_aead(cipher)) return {Status::not_block_cipher, nullptr};
-    if (!key_length_ok(cipher, key.size())) return {Status::bad_key, nullptr};
+Expected<std::unique_ptr<BlockCrypt>, ConfigError> make_block_crypt(
+    Cipher cipher, std::span<const std::uint8_t> key) {
+    if (is_aead(cipher)) return Unexpected(ConfigError::not_block_cipher);
+    if (!key_length_ok(cipher, key.size())) return Unexpected(ConfigError::bad_key);
     std::unique_ptr<BlockCrypt> made;
     switch (cipher) {
         case Cipher::none:
@@ -377,15 +316,15 @@ Made<BlockCrypt> make_block_crypt(Cipher cipher, std::span<const std::uint8_t> k
         case Cipher::aes256_gcm:
             break;  // handled above
     }
-    return {Status::ok, std::move(made)};
+    return made;
 }
 
 // ----- level 2 ---------------------------------------------------------------------------
 
-SealResult PacketCrypt::seal(std::span<std::uint8_t> buffer, std::size_t payload_len,
+SealedEnvelope PacketCrypt::seal(std::span<std::uint8_t> buffer, std::size_t payload_len,
                              NonceSource& nonces) {
     if (buffer.size() < overhead().total() || buffer.size() - overhead().total() < payload_len)
-        return {Status::no_room, 0};
+        return {SealStatus::no_room, 0};
     nonces.fill(buffer.first(nonce_size()));
     return seal_with_nonce(buffer, payload_len);
 }
@@ -412,16 +351,16 @@ class HeaderPacketCrypt final : public PacketCrypt {
     Overhead overhead() const override { return {kHeaderSize, 0}; }
     BlockCrypt* block_crypt() override { return block_.get(); }
 
-    SealResult seal_with_nonce(std::span<std::uint8_t> buffer, std::size_t payload_len) override {
-        if (!fits(buffer, overhead(), payload_len)) return {Status::no_room, 0};
+    SealedEnvelope seal_with_nonce(std::span<std::uint8_t> buffer, std::size_t payload_len) override {
+        if (!fits(buffer, overhead(), payload_len)) return {SealStatus::no_room, 0};
         const std::span<std::uint8_t> datagram = buffer.first(kHeaderSize + payload_len);
         stamp_crc(datagram);
         block_->encrypt(datagram);
-        return {Status::ok, datagram.size()};
+        return {SealStatus::ok, datagram.size()};
     }
 
-    OpenResult open(std::span<std::uint8_t> datagram) override {
-        if (datagram.size() < kHeaderSize) return {Status::truncated, {}};
+    OpenedEnvelope open(std::span<std::uint8_t> datagram) override {
+        if (datagram.size() < kHeaderSize) return {OpenStatus::truncated, {}};
         block_->decrypt(datagram);
         return check_crc(datagram);
     }
@@ -433,14 +372,14 @@ class HeaderPacketCrypt final : public PacketCrypt {
         std::size_t n = 0;
         for (SealJob& job : jobs) {
             if (!fits(job.buffer, overhead(), job.payload_len)) {
-                job.result = {Status::no_room, 0};
+                job.result = {SealStatus::no_room, 0};
                 continue;
             }
             const std::span<std::uint8_t> datagram =
                 job.buffer.first(kHeaderSize + job.payload_len);
             nonces.fill(datagram.first(kNonceSize));
             stamp_crc(datagram);
-            job.result = {Status::ok, datagram.size()};
+            job.result = {SealStatus::ok, datagram.size()};
             group[n++] = datagram;
             if (n == kGroup) {
                 block_->encrypt_batch(std::span(group, n));
@@ -462,7 +401,7 @@ class HeaderPacketCrypt final : public PacketCrypt {
         };
         for (OpenJob& job : jobs) {
             if (job.datagram.size() < kHeaderSize) {
-                job.result = {Status::truncated, {}};
+                job.result = {OpenStatus::truncated, {}};
                 continue;
             }
             owner[n] = &job;
@@ -476,11 +415,11 @@ class HeaderPacketCrypt final : public PacketCrypt {
     static void stamp_crc(std::span<std::uint8_t> datagram) {
         store_le32(datagram.data() + kNonceSize, crc32_ieee(datagram.subspan(kHeaderSize)));
     }
-    static OpenResult check_crc(std::span<std::uint8_t> datagram) {
+    static OpenedEnvelope check_crc(std::span<std::uint8_t> datagram) {
         const std::span<std::uint8_t> payload = datagram.subspan(kHeaderSize);
         if (crc32_ieee(payload) != load_le32(datagram.data() + kNonceSize))
-            return {Status::checksum_mismatch, {}};
-        return {Status::ok, payload};
+            return {OpenStatus::checksum_mismatch, {}};
+        return {OpenStatus::ok, payload};
     }
     std::unique_ptr<BlockCrypt> block_;
 };
@@ -494,21 +433,21 @@ class GcmPacketCrypt final : public PacketCrypt {
     Cipher cipher() const override { return cipher_; }
     Overhead overhead() const override { return {kGcmNonceSize, kGcmTagSize}; }
 
-    SealResult seal_with_nonce(std::span<std::uint8_t> buffer, std::size_t payload_len) override {
-        if (!fits(buffer, overhead(), payload_len)) return {Status::no_room, 0};
+    SealedEnvelope seal_with_nonce(std::span<std::uint8_t> buffer, std::size_t payload_len) override {
+        if (!fits(buffer, overhead(), payload_len)) return {SealStatus::no_room, 0};
         std::uint8_t* nonce = buffer.data();
         std::uint8_t* text = nonce + kGcmNonceSize;
         seal_.seal(nonce, text, payload_len, text + payload_len);
-        return {Status::ok, overhead().total() + payload_len};
+        return {SealStatus::ok, overhead().total() + payload_len};
     }
 
-    OpenResult open(std::span<std::uint8_t> datagram) override {
-        if (datagram.size() < overhead().total()) return {Status::truncated, {}};
+    OpenedEnvelope open(std::span<std::uint8_t> datagram) override {
+        if (datagram.size() < overhead().total()) return {OpenStatus::truncated, {}};
         const std::size_t n = datagram.size() - overhead().total();
         std::uint8_t* nonce = datagram.data();
         std::uint8_t* text = nonce + kGcmNonceSize;
-        if (!open_.open(nonce, text, n, text + n)) return {Status::auth_failed, {}};
-        return {Status::ok, datagram.subspan(kGcmNonceSize, n)};
+        if (!open_.open(nonce, text, n, text + n)) return {OpenStatus::auth_failed, {}};
+        return {OpenStatus::ok, datagram.subspan(kGcmNonceSize, n)};
     }
 
   private:
@@ -519,17 +458,19 @@ class GcmPacketCrypt final : public PacketCrypt {
 
 }  // namespace
 
-Made<PacketCrypt> make_packet_crypt(Cipher cipher, std::span<const std::uint8_t> key) {
-    if (!key_length_ok(cipher, key.size())) return {Status::bad_key, nullptr};
-    if (is_aead(cipher)) return {Status::ok, std::make_unique<GcmPacketCrypt>(cipher, key)};
-    Made<BlockCrypt> block = make_block_crypt(cipher, key);
-    if (!block) return {block.status, nullptr};
-    return {Status::ok, std::make_unique<HeaderPacketCrypt>(std::move(block.object))};
+Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_packet_crypt(
+    Cipher cipher, std::span<const std::uint8_t> key) {
+    if (!key_length_ok(cipher, key.size())) return Unexpected(ConfigError::bad_key);
+    if (is_aead(cipher)) return std::make_unique<GcmPacketCrypt>(cipher, key);
+    auto block = make_block_crypt(cipher, key);
+    if (!block) return Unexpected(block.error());
+    return std::make_unique<HeaderPacketCrypt>(std::move(block).value());
 }
 
-Made<PacketCrypt> make_packet_crypt(std::string_view name, std::span<const std::uint8_t> key) {
+Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_packet_crypt(
+    std::string_view name, std::span<const std::uint8_t> key) {
     const std::optional<Cipher> cipher = parse_cipher_name(name);
-    if (!cipher) return {Status::unknown_cipher, nullptr};
+    if (!cipher) return Unexpected(ConfigError::unknown_cipher);
     return make_packet_crypt(*cipher, key);
 }
 

@@ -7,8 +7,12 @@
 //    Known-answer vectors live at this level.
 //  - PacketCrypt is what a session uses: seal() turns a payload into a datagram (nonce from
 //    the caller's NonceSource, CRC-32, encryption, or the AEAD layout), open() turns a
-//    received datagram back into the payload or says why not (a Status, never an
+//    received datagram back into the payload or says why not (an OpenStatus, never an
 //    exception). Both work in place in the caller's buffer and allocate nothing.
+//
+// Errors: the constructors (make_*) return the object or a ConfigError; seal() reports a
+// SealStatus and open() an OpenStatus. Each value says what the caller does next; names
+// come from the tables beside the enums (name_of, kcpkit/base/enum_names.hpp).
 //
 // Datagram layouts (docs/crypt.md has the details):
 //   header ciphers: | nonce 16 | CRC-32 LE of payload, 4 | payload |  all encrypted
@@ -29,9 +33,12 @@
 #include <span>
 #include <string_view>
 
+#include "kcpkit/base/enum_names.hpp"
+#include "kcpkit/base/expected.hpp"
+
 namespace kcpkit::crypt {
 
-/// Every cipher kcp-go offers. Names (cipher_name) are those of kcpvec/1.
+/// Every cipher kcp-go offers. Names (name_of) are those of kcpvec/1.
 enum class Cipher : std::uint8_t {
     none,        ///< "none": identity, but the 16+4 byte header is still added and checked
     xor_table,   ///< "xor": XOR with a 1500-byte PBKDF2 table
@@ -51,16 +58,29 @@ enum class Cipher : std::uint8_t {
     aes256_gcm,  ///< "aes-256-gcm"
 };
 
-inline constexpr Cipher kAllCiphers[] = {
-    Cipher::none,     Cipher::xor_table,  Cipher::aes128,     Cipher::aes192,
-    Cipher::aes256,   Cipher::tea,        Cipher::xtea,       Cipher::triple_des,
-    Cipher::blowfish, Cipher::cast5,      Cipher::salsa20,    Cipher::sm4,
-    Cipher::twofish,  Cipher::aes128_gcm, Cipher::aes192_gcm, Cipher::aes256_gcm,
-};
+constexpr auto enum_names(Cipher) {
+    return std::to_array<EnumName<Cipher>>({
+        {Cipher::none, "none"},
+        {Cipher::xor_table, "xor"},
+        {Cipher::aes128, "aes-128"},
+        {Cipher::aes192, "aes-192"},
+        {Cipher::aes256, "aes-256"},
+        {Cipher::tea, "tea"},
+        {Cipher::xtea, "xtea"},
+        {Cipher::triple_des, "3des"},
+        {Cipher::blowfish, "blowfish"},
+        {Cipher::cast5, "cast5"},
+        {Cipher::salsa20, "salsa20"},
+        {Cipher::sm4, "sm4"},
+        {Cipher::twofish, "twofish"},
+        {Cipher::aes128_gcm, "aes-128-gcm"},
+        {Cipher::aes192_gcm, "aes-192-gcm"},
+        {Cipher::aes256_gcm, "aes-256-gcm"},
+    });
+}
+static_assert(names_are_distinct<Cipher>());
 
-/// "none", "xor", "aes-128", "aes-192", "aes-256", "tea", "xtea", "3des", "blowfish",
-/// "cast5", "salsa20", "sm4", "twofish", "aes-128-gcm", "aes-192-gcm", "aes-256-gcm".
-std::string_view cipher_name(Cipher cipher);
+inline constexpr auto kAllCiphers = values_of<Cipher>();
 
 /// Parses the names above, plus kcptun's "aes" (= aes-256). nullopt for anything else
 /// (kcptun's "null", meaning no encryption layer at all, is not a cipher; see
@@ -76,18 +96,55 @@ bool is_aead(Cipher cipher);
 /// length (salsa20 zero-pads or truncates to 32).
 bool key_length_ok(Cipher cipher, std::size_t length);
 
-/// Outcomes. `ok` is 0; every other value says what went wrong and what the caller does.
-enum class Status : std::uint8_t {
-    ok = 0,
-    truncated,          ///< open: shorter than the envelope (20, or 28 for GCM): drop it
-    checksum_mismatch,  ///< open: CRC-32 differs: drop it, count InCsumErrors
-    auth_failed,        ///< open: AES-GCM tag differs: drop it, count InCsumErrors
-    no_room,            ///< seal: buffer too small for header + payload + trailer
-    bad_key,            ///< construction: key length not accepted by the cipher
-    unknown_cipher,     ///< construction: name not recognised
-    not_block_cipher,   ///< construction: make_block_crypt asked for an AEAD cipher
+/// Why make_block_crypt / make_packet_crypt made nothing. The same arguments fail the same
+/// way every time: change them.
+enum class ConfigError : std::uint8_t {
+    bad_key = 1,       ///< the cipher refuses the key's length (key_length_ok): pass a key of
+                       ///< an accepted length (key_derivation.hpp derives kcptun's)
+    unknown_cipher,    ///< the name does not parse (parse_cipher_name): pass a listed name
+    not_block_cipher,  ///< make_block_crypt with an AES-GCM cipher: AEAD has no BlockCrypt,
+                       ///< use make_packet_crypt
 };
-std::string_view status_name(Status status);
+constexpr auto enum_names(ConfigError) {
+    return std::to_array<EnumName<ConfigError>>({
+        {ConfigError::bad_key, "bad_key"},
+        {ConfigError::unknown_cipher, "unknown_cipher"},
+        {ConfigError::not_block_cipher, "not_block_cipher"},
+    });
+}
+static_assert(names_are_distinct<ConfigError>());
+
+/// What seal() did.
+enum class SealStatus : std::uint8_t {
+    ok = 0,   ///< the datagram is in the buffer: send it
+    no_room,  ///< the buffer is shorter than header + payload + trailer; nothing was written:
+              ///< seal again into a buffer of at least overhead().total() + payload bytes
+};
+constexpr auto enum_names(SealStatus) {
+    return std::to_array<EnumName<SealStatus>>({
+        {SealStatus::ok, "ok"},
+        {SealStatus::no_room, "no_room"},
+    });
+}
+static_assert(names_are_distinct<SealStatus>());
+
+/// What open() found. Every failure means: drop the datagram (its bytes were decrypted in
+/// place and are unspecified) and go on with the next; the session is unaffected.
+enum class OpenStatus : std::uint8_t {
+    ok = 0,             ///< `payload` is the plaintext: hand it on
+    truncated,          ///< shorter than the envelope (20, or 28 for GCM): drop, count nothing
+    checksum_mismatch,  ///< CRC-32 differs: drop, count InCsumErrors
+    auth_failed,        ///< AES-GCM tag differs: drop, count InCsumErrors
+};
+constexpr auto enum_names(OpenStatus) {
+    return std::to_array<EnumName<OpenStatus>>({
+        {OpenStatus::ok, "ok"},
+        {OpenStatus::truncated, "truncated"},
+        {OpenStatus::checksum_mismatch, "checksum_mismatch"},
+        {OpenStatus::auth_failed, "auth_failed"},
+    });
+}
+static_assert(names_are_distinct<OpenStatus>());
 
 // ----- envelope constants ----------------------------------------------------------------
 
@@ -134,13 +191,15 @@ struct Overhead {
     constexpr std::size_t total() const { return header + trailer; }
 };
 
-struct SealResult {
-    Status status = Status::ok;
+/// What seal() made of one payload.
+struct SealedEnvelope {
+    SealStatus status = SealStatus::ok;
     std::size_t length = 0;  ///< bytes of the finished datagram, from buffer[0]
 };
 
-struct OpenResult {
-    Status status = Status::ok;
+/// What open() found in one datagram.
+struct OpenedEnvelope {
+    OpenStatus status = OpenStatus::ok;
     std::span<std::uint8_t> payload;  ///< inside the datagram; empty unless ok
 };
 
@@ -148,13 +207,13 @@ struct OpenResult {
 struct SealJob {
     std::span<std::uint8_t> buffer;
     std::size_t payload_len = 0;
-    SealResult result{};
+    SealedEnvelope result{};
 };
 
 /// One datagram of an open_batch.
 struct OpenJob {
     std::span<std::uint8_t> datagram;
-    OpenResult result{};
+    OpenedEnvelope result{};
 };
 
 class PacketCrypt {
@@ -169,16 +228,17 @@ class PacketCrypt {
     /// `payload_len` bytes long; buffer[0, header) is scratch. Needs buffer.size() >=
     /// header + payload_len + trailer, else returns no_room and leaves the buffer alone.
     /// On ok, buffer[0, result.length) is the datagram to send.
-    SealResult seal(std::span<std::uint8_t> buffer, std::size_t payload_len, NonceSource& nonces);
+    SealedEnvelope seal(std::span<std::uint8_t> buffer, std::size_t payload_len, NonceSource& nonces);
 
     /// As seal(), but the nonce is already in buffer[0, nonce size) (deterministic; for
     /// vectors and tests).
-    virtual SealResult seal_with_nonce(std::span<std::uint8_t> buffer, std::size_t payload_len) = 0;
+    virtual SealedEnvelope seal_with_nonce(std::span<std::uint8_t> buffer,
+                                           std::size_t payload_len) = 0;
 
     /// Opens in place. On ok, `payload` is the plaintext inside `datagram`. Otherwise
     /// truncated / checksum_mismatch / auth_failed; the datagram's bytes are then
     /// unspecified (it was decrypted in place) and it must be dropped.
-    virtual OpenResult open(std::span<std::uint8_t> datagram) = 0;
+    virtual OpenedEnvelope open(std::span<std::uint8_t> datagram) = 0;
 
     /// seal() for every job (nonces drawn in job order). Faster than a loop for AES.
     virtual void seal_batch(std::span<SealJob> jobs, NonceSource& nonces);
@@ -189,21 +249,18 @@ class PacketCrypt {
     virtual BlockCrypt* block_crypt() { return nullptr; }
 };
 
-/// A constructed object or the reason there is none.
-template <typename T>
-struct Made {
-    Status status = Status::ok;
-    std::unique_ptr<T> object;
-    explicit operator bool() const { return object != nullptr; }
-};
-
 /// kcp-go's constructors (NewAESBlockCrypt, NewTEABlockCrypt, ...). `key` is used as
-/// given: no derivation, no cutting (kcptun's rules are in key_derivation.hpp).
-Made<BlockCrypt> make_block_crypt(Cipher cipher, std::span<const std::uint8_t> key);
+/// given: no derivation, no cutting (kcptun's rules are in key_derivation.hpp). The object
+/// (never nullptr), or bad_key / not_block_cipher.
+Expected<std::unique_ptr<BlockCrypt>, ConfigError> make_block_crypt(
+    Cipher cipher, std::span<const std::uint8_t> key);
 
-/// The envelope for `cipher` (header ciphers wrap make_block_crypt; GCM is AEAD).
-Made<PacketCrypt> make_packet_crypt(Cipher cipher, std::span<const std::uint8_t> key);
-/// By name (parse_cipher_name); unknown_cipher if it does not parse.
-Made<PacketCrypt> make_packet_crypt(std::string_view name, std::span<const std::uint8_t> key);
+/// The envelope for `cipher` (header ciphers wrap make_block_crypt; GCM is AEAD). The
+/// object (never nullptr), or bad_key.
+Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_packet_crypt(
+    Cipher cipher, std::span<const std::uint8_t> key);
+/// By name (parse_cipher_name): as above, or unknown_cipher if it does not parse.
+Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_packet_crypt(
+    std::string_view name, std::span<const std::uint8_t> key);
 
 }  // namespace kcpkit::crypt

@@ -55,7 +55,10 @@ struct KcptunCrypt {
 KcptunCrypt resolve_kcptun_crypt(std::string_view crypt_name);
 
 /// kcptun's whole recipe: resolve the --crypt name, derive the pass from the --key string,
-/// cut it, construct. For "null" the result is {ok, nullptr}: run without a crypt layer.
-Made<PacketCrypt> make_kcptun_crypt(std::string_view crypt_name, std::string_view key);
+/// cut it, construct. For "null" the result is a nullptr (not an error): run without a
+/// crypt layer. Never unknown_cipher (kcptun falls back to "aes"), never bad_key (the key is
+/// cut to the cipher's length).
+Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_kcptun_crypt(
+    std::string_view crypt_name, std::string_view key);
 
 }  // namespace kcpkit::crypt

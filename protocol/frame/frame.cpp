@@ -93,7 +93,7 @@ std::unique_ptr<Framer> Framer::create(const FrameConfig& config, ConfigError* w
     if (config.cipher) {
         auto made = crypt::make_packet_crypt(*config.cipher, config.key);
         if (!made) return fail(ConfigError::bad_key);
-        framer->crypt_ = std::move(made.object);
+        framer->crypt_ = std::move(made).value();
         framer->crypt_header_ = framer->crypt_->overhead().header;
         framer->trailer_size_ = framer->crypt_->overhead().trailer;
     }
@@ -154,8 +154,8 @@ bool Framer::seal_slot(std::size_t slot, std::size_t payload_len, crypt::NonceSo
     std::uint8_t* base = slots_.data() + slot * kSlotStride;
     std::size_t length = crypt_header_ + payload_len;
     if (crypt_) {
-        const crypt::SealResult sealed = crypt_->seal({base, kSlotStride}, payload_len, nonces);
-        if (sealed.status != crypt::Status::ok) return false;  // cannot happen: slots fit
+        const crypt::SealedEnvelope sealed = crypt_->seal({base, kSlotStride}, payload_len, nonces);
+        if (sealed.status != crypt::SealStatus::ok) return false;  // cannot happen: slots fit
         length = sealed.length;
     }
     out_.push_back({base, length});
@@ -276,12 +276,12 @@ Framer::Decrypted Framer::decrypt(std::span<std::uint8_t> wire) {
         d.plain = wire;
         return d;
     }
-    const crypt::OpenResult opened = crypt_->open(wire);
+    const crypt::OpenedEnvelope opened = crypt_->open(wire);
     switch (opened.status) {
-        case crypt::Status::ok:
+        case crypt::OpenStatus::ok:
             d.plain = opened.payload;
             return d;
-        case crypt::Status::truncated:
+        case crypt::OpenStatus::truncated:
             ++counters_.crypt_truncated;
             d.status = OpenResult::Status::truncated;
             return d;

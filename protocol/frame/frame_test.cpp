@@ -410,7 +410,7 @@ BOOST_AUTO_TEST_CASE(steady_state_allocates_nothing_per_datagram) {
     std::vector<std::optional<crypt::Cipher>> ciphers{std::nullopt};  // no crypt layer
     for (crypt::Cipher c : crypt::kAllCiphers) ciphers.emplace_back(c);
     for (const auto& cipher : ciphers) {
-        BOOST_TEST_CONTEXT((cipher ? crypt::cipher_name(*cipher) : "no crypt")) {
+        BOOST_TEST_CONTEXT((cipher ? kcpkit::name_of(*cipher) : "no crypt")) {
             auto tx = make(config_for(cipher, 10, 3));
             auto rx = make(config_for(cipher, 10, 3));
             auto nonces = nonce_source(7);
