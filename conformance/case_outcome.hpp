@@ -4,22 +4,39 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "kcpkit/base/enum_names.hpp"
+
 namespace kcpkit::conformance {
 
+/// What became of one case. The names are the words kcp-conform prints and writes in its
+/// JSON report.
+enum class Verdict : std::uint8_t {
+    pass,  ///< the case replayed as the vector says
+    fail,  ///< it did not (or the case is malformed): `detail` says where; exit status 1 (2)
+    skip,  ///< this build or profile cannot run it: `detail` says why; not a failure
+};
+constexpr auto enum_names(Verdict) {
+    return std::to_array<EnumName<Verdict>>({
+        {Verdict::pass, "PASS"},
+        {Verdict::fail, "FAIL"},
+        {Verdict::skip, "SKIP"},
+    });
+}
+static_assert(names_are_distinct<Verdict>());
+
 struct CaseOutcome {
-    enum class Status { pass, fail, skip };
-    Status status = Status::pass;
+    Verdict verdict = Verdict::pass;
     /// For fail: where and what differs (step, op, field, expected, actual); for skip:
     /// why; for pass: optional notes (e.g. state fields that were not checked).
     std::string detail;
     /// The case itself is not valid kcpvec/1 (a missing or mistyped field).
     bool malformed = false;
 
-    static CaseOutcome pass(std::string note = {}) { return {Status::pass, std::move(note)}; }
-    static CaseOutcome fail(std::string why) { return {Status::fail, std::move(why)}; }
-    static CaseOutcome skip(std::string why) { return {Status::skip, std::move(why)}; }
+    static CaseOutcome pass(std::string note = {}) { return {Verdict::pass, std::move(note)}; }
+    static CaseOutcome fail(std::string why) { return {Verdict::fail, std::move(why)}; }
+    static CaseOutcome skip(std::string why) { return {Verdict::skip, std::move(why)}; }
     static CaseOutcome bad_case(std::string why) {
-        return {Status::fail, "malformed case: " + why, true};
+        return {Verdict::fail, "malformed case: " + why, true};
     }
 };
 

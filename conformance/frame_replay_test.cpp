@@ -42,7 +42,7 @@ std::string flip_hex(const json& value, std::size_t at) {
 }
 
 bool fails(const json& c) {
-    return replay_frame_case(c).status == CaseOutcome::Status::fail;
+    return replay_frame_case(c).verdict == Verdict::fail;
 }
 
 const char* kLossy = "aes-128/fec-10-3/client-to-server";
@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(committed_cases_pass) {
     for (const char* id : {kLossy, "null/fec-0-0/server-to-client", "aes-256-gcm/fec-10-3/client",
                            "sm4/fec-10-3/invalid-crypt", "salsa20/fec-10-3/invalid-fec-header"}) {
         const CaseOutcome r = replay_frame_case(committed_case(id));
-        BOOST_TEST((r.status == CaseOutcome::Status::pass), id << ": " << r.detail);
+        BOOST_TEST((r.verdict == Verdict::pass), id << ": " << r.detail);
     }
 }
 
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(malformed_and_unsupported_cases_are_reported) {
     BOOST_TEST(replay_frame_case(c).malformed);
     json other = committed_case(kLossy);
     other["reference"] = "ikcp";
-    BOOST_TEST((replay_frame_case(other).status == CaseOutcome::Status::skip));
+    BOOST_TEST((replay_frame_case(other).verdict == Verdict::skip));
     json bad_hex = committed_case(kLossy);
     bad_hex["datagrams"][0]["wire"] = "zz";
     BOOST_TEST(replay_frame_case(bad_hex).malformed);

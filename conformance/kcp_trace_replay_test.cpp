@@ -40,7 +40,7 @@ std::string write_temp(const std::string& name, const std::string& text) {
 
 BOOST_AUTO_TEST_CASE(a_captured_case_passes) {
     const CaseOutcome r = replay_kcp_trace(first_case());
-    BOOST_TEST((r.status == CaseOutcome::Status::pass), r.detail);
+    BOOST_TEST((r.verdict == Verdict::pass), r.detail);
 }
 
 BOOST_AUTO_TEST_CASE(a_flipped_output_byte_fails_naming_step_field_and_values) {
@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(a_flipped_output_byte_fails_naming_step_field_and_values) {
     d[13] = d[13] == '0' ? '1' : '0';  // byte 6: low byte of wnd in the first segment
     c["steps"][step]["out"][0] = d;
     const CaseOutcome r = replay_kcp_trace(c);
-    BOOST_TEST((r.status == CaseOutcome::Status::fail));
+    BOOST_TEST((r.verdict == Verdict::fail));
     BOOST_TEST(r.detail.find("step " + std::to_string(step) + " (") == 0u, r.detail);
     BOOST_TEST(r.detail.find("segment 0 field wnd") != std::string::npos, r.detail);
     BOOST_TEST(r.detail.find("expected") != std::string::npos, r.detail);
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_return_value_or_state_fails) {
             break;
         }
     CaseOutcome r = replay_kcp_trace(c);
-    BOOST_TEST((r.status == CaseOutcome::Status::fail));
+    BOOST_TEST((r.verdict == Verdict::fail));
     BOOST_TEST(r.detail.find("ret: expected 12345") != std::string::npos, r.detail);
 
     c = first_case();
@@ -86,18 +86,18 @@ BOOST_AUTO_TEST_CASE(unknown_ops_profiles_and_fields_are_skips_or_notes) {
     json c = first_case();
     c["steps"][3] = {{"t", 0}, {"op", "teleport"}, {"out", json::array()}};
     CaseOutcome r = replay_kcp_trace(c);
-    BOOST_TEST((r.status == CaseOutcome::Status::skip));
+    BOOST_TEST((r.verdict == Verdict::skip));
     BOOST_TEST(r.detail.find("teleport") != std::string::npos);
 
     c = first_case();
     c["reference"] = "quic";
     r = replay_kcp_trace(c);
-    BOOST_TEST((r.status == CaseOutcome::Status::skip));
+    BOOST_TEST((r.verdict == Verdict::skip));
 
     c = first_case();
     c["steps"][0]["state"]["ts_recent"] = 0;  // a field the core does not model
     r = replay_kcp_trace(c);
-    BOOST_TEST((r.status == CaseOutcome::Status::pass));
+    BOOST_TEST((r.verdict == Verdict::pass));
     BOOST_TEST(r.detail.find("ts_recent") != std::string::npos);
 }
 
@@ -171,15 +171,15 @@ BOOST_AUTO_TEST_CASE(kcp_go_cases_pass_under_their_profile_and_fail_under_ikcp) 
     json c = kcpgo_case(kKcpGoFile, 0);
     BOOST_TEST(c["reference"] == "kcp-go");
     CaseOutcome r = replay_kcp_trace(c);
-    BOOST_TEST((r.status == CaseOutcome::Status::pass), r.detail);
+    BOOST_TEST((r.verdict == Verdict::pass), r.detail);
     c["reference"] = "ikcp";
     r = replay_kcp_trace(c);
-    BOOST_TEST((r.status == CaseOutcome::Status::fail));
+    BOOST_TEST((r.verdict == Verdict::fail));
 
     json old = kcpgo_case("vectors/kcpgo-v5.6.1-trace-seeds-1-20.json.gz", 0);
     BOOST_TEST(old["reference"] == "kcp-go-5.6.1");
     r = replay_kcp_trace(old);
-    BOOST_TEST((r.status == CaseOutcome::Status::pass), r.detail);
+    BOOST_TEST((r.verdict == Verdict::pass), r.detail);
 }
 
 BOOST_AUTO_TEST_CASE(kcp_go_flush_results_and_input_arguments_are_checked) {
@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(kcp_go_flush_results_and_input_arguments_are_checked) {
     BOOST_REQUIRE(flush != nullptr);
     (*flush)["ret"] = (*flush)["ret"].get<std::int64_t>() + 1;
     CaseOutcome r = replay_kcp_trace(c);
-    BOOST_TEST((r.status == CaseOutcome::Status::fail));
+    BOOST_TEST((r.verdict == Verdict::fail));
     BOOST_TEST(r.detail.find("(flush, t=") != std::string::npos, r.detail);
     BOOST_TEST(r.detail.find("ret: expected") != std::string::npos, r.detail);
 
@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(kcp_go_flush_results_and_input_arguments_are_checked) {
         c = kcpgo_case(kKcpGoFile, i);
         for (auto& s : c["steps"])
             if (s["op"] == "input" && !s.contains("pkt_type")) s["pkt_type"] = "fec";
-        some_case_changed = replay_kcp_trace(c).status == CaseOutcome::Status::fail;
+        some_case_changed = replay_kcp_trace(c).verdict == Verdict::fail;
     }
     BOOST_TEST(some_case_changed);
 }

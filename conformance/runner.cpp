@@ -29,18 +29,6 @@ int RunSummary::exit_code() const {
 
 namespace {
 
-const char* status_word(CaseOutcome::Status s) {
-    switch (s) {
-        case CaseOutcome::Status::pass:
-            return "PASS";
-        case CaseOutcome::Status::fail:
-            return "FAIL";
-        case CaseOutcome::Status::skip:
-            return "SKIP";
-    }
-    return "?";
-}
-
 std::string string_field(const nlohmann::json& c, const char* key) {
     auto it = c.find(key);
     return it != c.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -79,26 +67,26 @@ RunSummary run_vector_files(const RunOptions& options, std::ostream& out, std::o
             else
                 report.outcome = runner(c);
 
-            switch (report.outcome.status) {
-                case CaseOutcome::Status::pass:
+            switch (report.outcome.verdict) {
+                case Verdict::pass:
                     ++summary.passed;
                     break;
-                case CaseOutcome::Status::fail:
+                case Verdict::fail:
                     ++summary.failed;
                     break;
-                case CaseOutcome::Status::skip:
+                case Verdict::skip:
                     ++summary.skipped;
                     break;
             }
             if (report.outcome.malformed) ++summary.malformed_cases;
 
-            if (options.hide_passes && report.outcome.status == CaseOutcome::Status::pass) {
+            if (options.hide_passes && report.outcome.verdict == Verdict::pass) {
                 summary.cases.push_back(std::move(report));
                 continue;
             }
-            out << status_word(report.outcome.status) << "  " << report.id;
+            out << name_of(report.outcome.verdict) << "  " << report.id;
             if (!report.name.empty() && report.name != report.id) out << "  " << report.name;
-            const bool show_detail = report.outcome.status != CaseOutcome::Status::pass ||
+            const bool show_detail = report.outcome.verdict != Verdict::pass ||
                                      (options.verbose && !report.outcome.detail.empty());
             if (show_detail) out << "\n      " << report.outcome.detail;
             out << "\n";
@@ -123,9 +111,9 @@ void print_file_table(const RunSummary& summary, const std::vector<std::string>&
     for (const auto& c : summary.cases) {
         Counts& n = by_file[c.file];
         n.kind = c.kind;
-        if (c.outcome.status == CaseOutcome::Status::pass) ++n.pass;
-        if (c.outcome.status == CaseOutcome::Status::fail) ++n.fail;
-        if (c.outcome.status == CaseOutcome::Status::skip) ++n.skip;
+        if (c.outcome.verdict == Verdict::pass) ++n.pass;
+        if (c.outcome.verdict == Verdict::fail) ++n.fail;
+        if (c.outcome.verdict == Verdict::skip) ++n.skip;
     }
     for (const std::string& f : files) {
         auto it = by_file.find(f);
@@ -149,7 +137,7 @@ nlohmann::json summary_json(const RunSummary& s) {
                          {"kind", c.kind},
                          {"id", c.id},
                          {"name", c.name},
-                         {"status", status_word(c.outcome.status)},
+                         {"status", std::string(name_of(c.outcome.verdict))},
                          {"detail", c.outcome.detail},
                          {"malformed", c.outcome.malformed}});
     }

@@ -49,26 +49,38 @@
 
 namespace kcpkit::kcp {
 
-/// Return codes, as the C original returns them.
+/// Return codes, as the C original returns them: plain ints, negative for failure, and
+/// the same number means different things in different calls (the layers above turn them
+/// into their own enums). Each says what the caller does next. Every failure leaves the
+/// Kcp usable.
 namespace rc {
 inline constexpr int ok = 0;
-// input()
-inline constexpr int input_malformed = -1;    ///< shorter than a header, or conv mismatch
+// input(): the datagram is refused from the bad segment on. Drop it and go on with the
+// next datagram (kcp-go counts it in InErrs); segments before the bad one stay processed.
+inline constexpr int input_malformed = -1;    ///< shorter than a header, or another conv's:
+                                              ///< not for this Kcp (a listener routes by conv)
 inline constexpr int input_truncated = -2;    ///< a segment's len runs past the datagram
-inline constexpr int input_bad_command = -3;  ///< cmd is not 81..84
-// send()
-inline constexpr int send_bad_length = -1;  ///< longer than INT32_MAX bytes (kcp-go: or empty)
+inline constexpr int input_bad_command = -3;  ///< cmd is not 81..84: garbage or a newer peer
+// send(): nothing of the message was queued (but see send() for stream mode).
+inline constexpr int send_bad_length = -1;  ///< longer than INT32_MAX bytes (kcp-go: or
+                                            ///< empty): send it in pieces, or not at all
 inline constexpr int send_too_many_fragments = -2;  ///< message needs >= fragment_limit
-// recv()
-inline constexpr int recv_empty = -1;       ///< nothing in rcv_queue
-inline constexpr int recv_incomplete = -2;  ///< the next message is not complete yet
-inline constexpr int recv_too_small = -3;   ///< the next message is larger than the buffer
-// recv() under RecvCodes::kcp_go: -1 when no whole message is queued, -2 when too small
-inline constexpr int recv_go_none = -1;
-inline constexpr int recv_go_too_small = -2;
-// peeksize(): -1 when nothing complete; setmtu(): -1 bad mtu, -2 refused allocation
-inline constexpr int setmtu_invalid = -1;
-inline constexpr int setmtu_too_large = -2;
+                                                    ///< segments: send smaller messages
+// recv(): nothing was copied and the message, if any, stays queued.
+inline constexpr int recv_empty = -1;       ///< nothing in rcv_queue: wait for input()
+inline constexpr int recv_incomplete = -2;  ///< the next message is not complete yet: wait
+                                            ///< for input()
+inline constexpr int recv_too_small = -3;   ///< the next message is larger than the buffer:
+                                            ///< call peeksize() and retry with that much
+// recv() under RecvCodes::kcp_go (kcp-go's numbering of the same cases):
+inline constexpr int recv_go_none = -1;       ///< no whole message queued: wait for input()
+inline constexpr int recv_go_too_small = -2;  ///< as recv_too_small
+// peeksize() returns -1 when no whole message is queued (wait for input()).
+// setmtu(): the old mtu stays.
+inline constexpr int setmtu_invalid = -1;    ///< below the profile's min_mtu or the header:
+                                             ///< pass a larger mtu
+inline constexpr int setmtu_too_large = -2;  ///< above kMaxMtu (the C original would try the
+                                             ///< allocation and fail): pass a smaller mtu
 }  // namespace rc
 
 /// The state a trace can check (names as in the C original's ikcpcb).
