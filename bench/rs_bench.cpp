@@ -55,13 +55,13 @@ struct Shards {
 };
 
 void run_encode(benchmark::State& state, GfKernel kernel, std::size_t size) {
-    auto rs = ReedSolomon::create(kData, kParity);
+    auto rs = *ReedSolomon::create(kData, kParity);
     rs->set_kernel(kernel);
     Shards s(size);
     for (int i = 0; i < kData + kParity; ++i)
         s.cptr[static_cast<std::size_t>(i)] = s.ptr[static_cast<std::size_t>(i)];
     for (auto _ : state) {
-        if (rs->encode(s.data(), s.parity(), size) != ReedSolomon::Status::ok)
+        if (rs->encode(s.data(), s.parity(), size) != CodingStatus::ok)
             state.SkipWithError("encode failed");
         benchmark::ClobberMemory();
     }
@@ -70,7 +70,7 @@ void run_encode(benchmark::State& state, GfKernel kernel, std::size_t size) {
 }
 
 void run_reconstruct(benchmark::State& state, GfKernel kernel, std::size_t size) {
-    auto rs = ReedSolomon::create(kData, kParity);
+    auto rs = *ReedSolomon::create(kData, kParity);
     rs->set_kernel(kernel);
     rs->reserve_reconstruct();
     Shards s(size);
@@ -85,7 +85,7 @@ void run_reconstruct(benchmark::State& state, GfKernel kernel, std::size_t size)
     present.fill(true);
     for (int l : kLost) present[static_cast<std::size_t>(l)] = false;
     for (auto _ : state) {
-        if (rs->reconstruct_data(s.ptr, present, size) != ReedSolomon::Status::ok)
+        if (rs->reconstruct_data(s.ptr, present, size) != CodingStatus::ok)
             state.SkipWithError("reconstruct failed");
         benchmark::ClobberMemory();
     }
@@ -97,7 +97,7 @@ void run_reconstruct(benchmark::State& state, GfKernel kernel, std::size_t size)
 }
 
 const int kRegistered = [] {
-    benchmark::AddCustomContext("rs_kernel", std::string(kernel_name(best_kernel())));
+    benchmark::AddCustomContext("rs_kernel", std::string(kcpkit::name_of(best_kernel())));
     for (std::size_t size : kShardSizes) {
         const std::string shape = "/10x3/" + std::to_string(size);
         benchmark::RegisterBenchmark(("RSEncode" + shape).c_str(), run_encode, best_kernel(), size);
@@ -105,7 +105,7 @@ const int kRegistered = [] {
                                      best_kernel(), size);
         for (GfKernel k : kAllGfKernels) {
             if (!kernel_available(k)) continue;
-            const std::string name(kernel_name(k));
+            const std::string name(kcpkit::name_of(k));
             benchmark::RegisterBenchmark(("RSEncodeKernel/" + name + shape).c_str(), run_encode, k,
                                          size);
             benchmark::RegisterBenchmark(("RSReconstructKernel/" + name + shape).c_str(),

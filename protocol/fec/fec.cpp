@@ -160,7 +160,7 @@ FecEncoder::FecEncoder(const EncoderConfig& config)
     for (int j = 0; j < ps_; ++j)
         parity_packets_[j] = align_up(base + static_cast<std::size_t>(j) * packet_stride, kAlign,
                                       off + kFecHeaderSize);
-    codec_ = ReedSolomon::create(ds_, ps_);
+    if (auto made = ReedSolomon::create(ds_, ps_)) codec_ = std::move(made).value();
 }
 
 EncodeResult FecEncoder::encode(std::span<std::uint8_t> datagram, std::uint32_t now_ms) {
@@ -207,7 +207,7 @@ EncodeResult FecEncoder::encode(std::span<std::uint8_t> datagram, std::uint32_t 
                 std::span<const std::uint8_t* const>(data_regions_.get(),
                                                      static_cast<std::size_t>(ds_)),
                 std::span<std::uint8_t* const>(parity.data(), static_cast<std::size_t>(ps_)), len);
-            if (st == ReedSolomon::Status::ok) {
+            if (st == CodingStatus::ok) {
                 for (int j = 0; j < ps_; ++j) {
                     std::uint8_t* p = parity_packets_[j];
                     store_le32(p + off, next_);
@@ -409,11 +409,11 @@ struct Recovered {
 /// Zero-pads the present shards to `len`, points the missing data shards at output
 /// buffers and runs the RS decode. Returns the codec status; fills `out` on success.
 /// `lens[k]` is the region length of present shard k.
-ReedSolomon::Status rebuild(ReedSolomon& codec, RecoveredBuffers& buffers,
-                            std::array<std::uint8_t*, kMaxShards>& shards,
-                            std::array<bool, kMaxShards>& present,
-                            const std::array<std::size_t, kMaxShards>& lens, std::size_t len,
-                            Recovered& out) {
+CodingStatus rebuild(ReedSolomon& codec, RecoveredBuffers& buffers,
+                     std::array<std::uint8_t*, kMaxShards>& shards,
+                     std::array<bool, kMaxShards>& present,
+                     const std::array<std::size_t, kMaxShards>& lens, std::size_t len,
+                     Recovered& out) {
     const int ds = codec.data_shards(), total = codec.total_shards();
     std::size_t n_present = 0, n_missing = 0;
     for (int k = 0; k < total; ++k) {
@@ -425,10 +425,10 @@ ReedSolomon::Status rebuild(ReedSolomon& codec, RecoveredBuffers& buffers,
             ++n_missing;
         }
     }
-    if (len == 0) return ReedSolomon::Status::no_data;
-    if (n_missing == 0) return ReedSolomon::Status::ok;
+    if (len == 0) return CodingStatus::no_data;
+    if (n_missing == 0) return CodingStatus::ok;
     if (n_present < static_cast<std::size_t>(ds) || n_missing > buffers.size())
-        return ReedSolomon::Status::too_few_shards;
+        return CodingStatus::too_few_shards;
     std::size_t b = 0;
     for (int k = 0; k < ds; ++k)
         if (!present[static_cast<std::size_t>(k)])
@@ -436,7 +436,7 @@ ReedSolomon::Status rebuild(ReedSolomon& codec, RecoveredBuffers& buffers,
     const auto st = codec.reconstruct_data(
         std::span<std::uint8_t* const>(shards.data(), static_cast<std::size_t>(total)),
         std::span<const bool>(present.data(), static_cast<std::size_t>(total)), len);
-    if (st != ReedSolomon::Status::ok) return st;
+    if (st != CodingStatus::ok) return st;
     out.count = 0;
     for (int k = 0; k < ds; ++k)
         if (!present[static_cast<std::size_t>(k)])
@@ -465,11 +465,12 @@ class CodecCache {
             }
             if (!s.codec || (victim->codec && s.last_used < victim->last_used)) victim = &s;
         }
-        std::unique_ptr<ReedSolomon> codec = ReedSolomon::create(ds, ps);
-        if (!codec) {
+        auto made = ReedSolomon::create(ds, ps);
+        if (!made) {
             ++counters_.codec_failures;
             return nullptr;
         }
+        std::unique_ptr<ReedSolomon> codec = std::move(made).value();
         ++counters_.codec_builds;
         codec->reserve_reconstruct();
         *victim = Slot{ds, ps, clock_, std::move(codec)};
@@ -658,7 +659,7 @@ class HeadDecoder : public DecoderBase {
                 lens[pos] = it.len - kFecHeaderSize;
             }
             if (rebuild(*codec_, buffers_, shards, present, lens, len, out) ==
-                ReedSolomon::Status::ok)
+                CodingStatus::ok)
                 counters_.fec_recovered += out.count;
             else
                 ++counters_.fec_errs;

@@ -328,20 +328,6 @@ const Cpu& cpu() {
 
 }  // namespace
 
-std::string_view kernel_name(GfKernel kernel) {
-    switch (kernel) {
-        case GfKernel::scalar:
-            return "scalar";
-        case GfKernel::avx2:
-            return "avx2";
-        case GfKernel::gfni_avx2:
-            return "gfni-avx2";
-        case GfKernel::gfni_avx512:
-            return "gfni-avx512";
-    }
-    return "?";
-}
-
 bool kernel_available(GfKernel kernel) {
     switch (kernel) {
         case GfKernel::scalar:
@@ -402,33 +388,12 @@ void init_jerasure_field() {
 
 }  // namespace
 
-std::string_view ReedSolomon::status_name(Status status) {
-    switch (status) {
-        case Status::ok:
-            return "ok";
-        case Status::bad_shard_count:
-            return "bad_shard_count";
-        case Status::too_few_shards:
-            return "too_few_shards";
-        case Status::no_data:
-            return "no_data";
-        case Status::singular:
-            return "singular";
-    }
-    return "?";
-}
-
-std::unique_ptr<ReedSolomon> ReedSolomon::create(int data_shards, int parity_shards, Status* why) {
-    if (data_shards < 1 || parity_shards < 0 || data_shards + parity_shards > 256) {
-        if (why) *why = Status::bad_shard_count;
-        return nullptr;
-    }
+Expected<std::unique_ptr<ReedSolomon>, ConfigError> ReedSolomon::create(int data_shards,
+                                                                        int parity_shards) {
+    if (data_shards < 1 || parity_shards < 0 || data_shards + parity_shards > 256)
+        return Unexpected(ConfigError::bad_shard_count);
     std::unique_ptr<ReedSolomon> rs(new ReedSolomon(data_shards, parity_shards));
-    if (rs->matrix_.empty()) {
-        if (why) *why = Status::singular;
-        return nullptr;
-    }
-    if (why) *why = Status::ok;
+    if (rs->matrix_.empty()) return Unexpected(ConfigError::singular_matrix);
     return rs;
 }
 
@@ -466,15 +431,15 @@ ReedSolomon::ReedSolomon(int ds, int ps) : ds_(ds), ps_(ps), kernel_(best_kernel
     scratch_inv_.resize(static_cast<std::size_t>(ds) * ds);
 }
 
-ReedSolomon::Status ReedSolomon::encode(std::span<const std::uint8_t* const> data,
+CodingStatus ReedSolomon::encode(std::span<const std::uint8_t* const> data,
                                         std::span<std::uint8_t* const> parity,
                                         std::size_t len) const {
     if (data.size() != static_cast<std::size_t>(ds_) ||
         parity.size() != static_cast<std::size_t>(ps_))
-        return Status::bad_shard_count;
-    if (len == 0) return Status::no_data;
+        return CodingStatus::wrong_shard_count;
+    if (len == 0) return CodingStatus::no_data;
     gf_matmul(kernel_, parity_.view(), data.data(), parity.data(), len);
-    return Status::ok;
+    return CodingStatus::ok;
 }
 
 ReedSolomon::CacheEntry* ReedSolomon::lookup(const std::array<std::uint64_t, 4>& key) {
@@ -486,7 +451,7 @@ ReedSolomon::CacheEntry* ReedSolomon::lookup(const std::array<std::uint64_t, 4>&
     return nullptr;
 }
 
-ReedSolomon::Status ReedSolomon::fill(CacheEntry& e, const std::array<std::uint64_t, 4>& key,
+CodingStatus ReedSolomon::fill(CacheEntry& e, const std::array<std::uint64_t, 4>& key,
                                       std::span<const std::uint8_t> used,
                                       std::span<const std::uint8_t> missing) {
     const std::size_t ds = static_cast<std::size_t>(ds_);
@@ -495,7 +460,7 @@ ReedSolomon::Status ReedSolomon::fill(CacheEntry& e, const std::array<std::uint6
         for (std::size_t c = 0; c < ds; ++c)
             scratch_sub_[r * ds + c] = matrix_[static_cast<std::size_t>(used[r]) * ds + c];
     if (jerasure_invert_matrix(scratch_sub_.data(), scratch_inv_.data(), ds_, 8) != 0)
-        return Status::singular;
+        return CodingStatus::singular;
     if (e.coef.empty()) reserve_reconstruct();
     e.rows = static_cast<int>(missing.size());
     for (std::size_t r = 0; r < missing.size(); ++r)
@@ -508,7 +473,7 @@ ReedSolomon::Status ReedSolomon::fill(CacheEntry& e, const std::array<std::uint6
     e.key = key;
     e.valid = true;
     e.last_used = ++clock_;
-    return Status::ok;
+    return CodingStatus::ok;
 }
 
 void ReedSolomon::reserve_reconstruct() {
@@ -524,11 +489,11 @@ void ReedSolomon::reserve_reconstruct() {
     }
 }
 
-ReedSolomon::Status ReedSolomon::reconstruct_data(std::span<std::uint8_t* const> shards,
+CodingStatus ReedSolomon::reconstruct_data(std::span<std::uint8_t* const> shards,
                                                   std::span<const bool> present, std::size_t len) {
     const std::size_t total = static_cast<std::size_t>(ds_ + ps_);
-    if (shards.size() != total || present.size() != total) return Status::bad_shard_count;
-    if (len == 0) return Status::no_data;
+    if (shards.size() != total || present.size() != total) return CodingStatus::wrong_shard_count;
+    if (len == 0) return CodingStatus::no_data;
 
     // Only the first n_used / n_missing entries are read: no need to clear 512 bytes.
     std::array<std::uint8_t, 256> used;
@@ -546,8 +511,8 @@ ReedSolomon::Status ReedSolomon::reconstruct_data(std::span<std::uint8_t* const>
             missing[n_missing++] = static_cast<std::uint8_t>(k);
         }
     }
-    if (n_missing == 0) return Status::ok;
-    if (n_present < static_cast<std::size_t>(ds_)) return Status::too_few_shards;
+    if (n_missing == 0) return CodingStatus::ok;
+    if (n_present < static_cast<std::size_t>(ds_)) return CodingStatus::too_few_shards;
 
     CacheEntry* e = lookup(key);
     if (!e) {
@@ -557,9 +522,9 @@ ReedSolomon::Status ReedSolomon::reconstruct_data(std::span<std::uint8_t* const>
                                    if (a.valid != b.valid) return !a.valid;
                                    return a.last_used < b.last_used;
                                });
-        const Status s =
+        const CodingStatus s =
             fill(*e, key, std::span(used.data(), n_used), std::span(missing.data(), n_missing));
-        if (s != Status::ok) return s;
+        if (s != CodingStatus::ok) return s;
     }
     std::array<const std::uint8_t*, 256> in;  // ds and rows entries filled below
     std::array<std::uint8_t*, 256> out;
@@ -568,7 +533,7 @@ ReedSolomon::Status ReedSolomon::reconstruct_data(std::span<std::uint8_t* const>
         out[static_cast<std::size_t>(r)] = shards[e->missing[static_cast<std::size_t>(r)]];
     const GfMatrixView view{e->rows, ds_, e->coef.data(), e->affine.data(), e->split.data()};
     gf_matmul(kernel_, view, in.data(), out.data(), len);
-    return Status::ok;
+    return CodingStatus::ok;
 }
 
 }  // namespace kcpkit::fec

@@ -33,6 +33,10 @@
 #include <string_view>
 #include <vector>
 
+#include "kcpkit/base/enum_names.hpp"
+#include "kcpkit/base/expected.hpp"
+#include "kcpkit/fec/config_error.hpp"
+
 namespace kcpkit::fec {
 
 // ----- GF(2^8) scalars (0x11D, generator 2) ----------------------------------------------
@@ -56,9 +60,16 @@ enum class GfKernel : std::uint8_t {
     gfni_avx2,    ///< GFNI affine transform on 32-byte vectors
     gfni_avx512,  ///< GFNI affine transform on 64-byte vectors, masked tail
 };
-inline constexpr GfKernel kAllGfKernels[] = {GfKernel::scalar, GfKernel::avx2, GfKernel::gfni_avx2,
-                                             GfKernel::gfni_avx512};
-std::string_view kernel_name(GfKernel kernel);
+constexpr auto enum_names(GfKernel) {
+    return std::to_array<EnumName<GfKernel>>({
+        {GfKernel::scalar, "scalar"},
+        {GfKernel::avx2, "avx2"},
+        {GfKernel::gfni_avx2, "gfni-avx2"},
+        {GfKernel::gfni_avx512, "gfni-avx512"},
+    });
+}
+static_assert(names_are_distinct<GfKernel>());
+inline constexpr auto kAllGfKernels = values_of<GfKernel>();
 /// Whether this CPU (and OS) can run the kernel.
 bool kernel_available(GfKernel kernel);
 /// The fastest available kernel (checked once).
@@ -103,20 +114,31 @@ void gf_matmul(GfKernel kernel, const GfMatrixView& m, const std::uint8_t* const
 
 // ----- the code ------------------------------------------------------------------------------
 
+/// What encode() / reconstruct_data() did. Nothing was written unless ok.
+enum class CodingStatus : std::uint8_t {
+    ok = 0,             ///< done (reconstruct_data: also when nothing was missing)
+    wrong_shard_count,  ///< the spans do not hold ds / ps / S entries: a caller bug
+    too_few_shards,     ///< reconstruct: fewer than ds shards present (klauspost
+                        ///< ErrTooFewShards): wait for more shards, or give the group up
+    no_data,            ///< zero-length shards (klauspost ErrShardNoData): nothing to code
+    singular,           ///< a sub-matrix did not invert (cannot happen with this code)
+};
+constexpr auto enum_names(CodingStatus) {
+    return std::to_array<EnumName<CodingStatus>>({
+        {CodingStatus::ok, "ok"},
+        {CodingStatus::wrong_shard_count, "wrong_shard_count"},
+        {CodingStatus::too_few_shards, "too_few_shards"},
+        {CodingStatus::no_data, "no_data"},
+        {CodingStatus::singular, "singular"},
+    });
+}
+static_assert(names_are_distinct<CodingStatus>());
+
 class ReedSolomon {
   public:
-    enum class Status : std::uint8_t {
-        ok = 0,
-        bad_shard_count,  ///< construction: ds < 1, ps < 0 or ds + ps > 256
-        too_few_shards,   ///< reconstruct: fewer than ds shards present (klauspost ErrTooFewShards)
-        no_data,          ///< zero-length shards (klauspost ErrShardNoData)
-        singular,         ///< a sub-matrix did not invert (cannot happen with this code)
-    };
-    static std::string_view status_name(Status status);
-
-    /// nullptr (and `why`) if the shard counts are out of range. S = ds + ps <= 256.
-    static std::unique_ptr<ReedSolomon> create(int data_shards, int parity_shards,
-                                               Status* why = nullptr);
+    /// The code, or bad_shard_count (ds < 1, ps < 0 or ds + ps > 256) or singular_matrix.
+    static Expected<std::unique_ptr<ReedSolomon>, ConfigError> create(int data_shards,
+                                                                      int parity_shards);
 
     int data_shards() const { return ds_; }
     int parity_shards() const { return ps_; }
@@ -130,13 +152,13 @@ class ReedSolomon {
 
     /// parity[i][0..len) = row ds+i of M times data[0..ds)[0..len). `data` has ds pointers,
     /// `parity` ps. len 0 gives no_data (as klauspost).
-    Status encode(std::span<const std::uint8_t* const> data, std::span<std::uint8_t* const> parity,
+    CodingStatus encode(std::span<const std::uint8_t* const> data, std::span<std::uint8_t* const> parity,
                   std::size_t len) const;
 
     /// klauspost's ReconstructData: `shards` has S pointers, each to len bytes of storage;
     /// present[k] says which hold a received shard. Missing data shards (k < ds) are
     /// written; parity shards are not touched. Returns ok when nothing is missing.
-    Status reconstruct_data(std::span<std::uint8_t* const> shards, std::span<const bool> present,
+    CodingStatus reconstruct_data(std::span<std::uint8_t* const> shards, std::span<const bool> present,
                             std::size_t len);
 
     /// Sizes every decode-matrix cache slot, so reconstruct_data() never allocates (a
@@ -161,7 +183,7 @@ class ReedSolomon {
         std::vector<std::uint8_t> missing;  ///< rows data indices (outputs)
     };
     CacheEntry* lookup(const std::array<std::uint64_t, 4>& key);
-    Status fill(CacheEntry& e, const std::array<std::uint64_t, 4>& key,
+    CodingStatus fill(CacheEntry& e, const std::array<std::uint64_t, 4>& key,
                 std::span<const std::uint8_t> used, std::span<const std::uint8_t> missing);
 
     int ds_, ps_;

@@ -12,42 +12,6 @@ std::string_view as_key(std::span<const std::uint8_t> bytes) {
 
 }  // namespace
 
-std::string_view demux_action_name(DemuxAction action) {
-    switch (action) {
-        case DemuxAction::deliver:
-            return "deliver";
-        case DemuxAction::create:
-            return "create";
-        case DemuxAction::replace:
-            return "replace";
-        case DemuxAction::close:
-            return "close";
-        case DemuxAction::drop:
-            return "drop";
-    }
-    return "?";
-}
-
-std::string_view demux_drop_reason_name(DemuxDropReason reason) {
-    switch (reason) {
-        case DemuxDropReason::none:
-            return "none";
-        case DemuxDropReason::truncated:
-            return "truncated";
-        case DemuxDropReason::bad_checksum:
-            return "bad_checksum";
-        case DemuxDropReason::too_short:
-            return "too_short";
-        case DemuxDropReason::conv_mismatch:
-            return "conv_mismatch";
-        case DemuxDropReason::no_conv:
-            return "no_conv";
-        case DemuxDropReason::backlog_full:
-            return "backlog_full";
-    }
-    return "?";
-}
-
 std::size_t ListenerDemux::KeyHash::operator()(std::string_view key) const {
     return std::hash<std::string_view>{}(key);
 }

@@ -33,6 +33,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "kcpkit/base/enum_names.hpp"
 #include "kcpkit/fec/fec.hpp"
 #include "kcpkit/frame/frame.hpp"
 
@@ -49,7 +50,16 @@ enum class DemuxAction : std::uint8_t {
     close,
     drop,  ///< nothing to do; `drop` says why
 };
-std::string_view demux_action_name(DemuxAction action);
+constexpr auto enum_names(DemuxAction) {
+    return std::to_array<EnumName<DemuxAction>>({
+        {DemuxAction::deliver, "deliver"},
+        {DemuxAction::create, "create"},
+        {DemuxAction::replace, "replace"},
+        {DemuxAction::close, "close"},
+        {DemuxAction::drop, "drop"},
+    });
+}
+static_assert(names_are_distinct<DemuxAction>());
 
 enum class DemuxDropReason : std::uint8_t {
     none,
@@ -60,7 +70,18 @@ enum class DemuxDropReason : std::uint8_t {
     no_conv,        ///< unknown address and the packet carries no conv (parity)
     backlog_full,   ///< unknown address, but kAcceptBacklog sessions await accept
 };
-std::string_view demux_drop_reason_name(DemuxDropReason reason);
+constexpr auto enum_names(DemuxDropReason) {
+    return std::to_array<EnumName<DemuxDropReason>>({
+        {DemuxDropReason::none, "none"},
+        {DemuxDropReason::truncated, "truncated"},
+        {DemuxDropReason::bad_checksum, "bad_checksum"},
+        {DemuxDropReason::too_short, "too_short"},
+        {DemuxDropReason::conv_mismatch, "conv_mismatch"},
+        {DemuxDropReason::no_conv, "no_conv"},
+        {DemuxDropReason::backlog_full, "backlog_full"},
+    });
+}
+static_assert(names_are_distinct<DemuxDropReason>());
 
 struct DemuxDecision {
     DemuxAction action = DemuxAction::drop;
