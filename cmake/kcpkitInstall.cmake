@@ -57,6 +57,7 @@ endfunction()
 function(kcpkit_install_pkgconfig name description)
     cmake_parse_arguments(arg "" "" "REQUIRES;LIBS" ${ARGN})
     file(RELATIVE_PATH pc_to_prefix /root/${KCPKIT_INSTALL_PKGCONFIGDIR} /root)
+    string(REGEX REPLACE "/$" "" pc_to_prefix ${pc_to_prefix})
     list(JOIN arg_REQUIRES ", " requires)
     list(JOIN arg_LIBS " " libs)
     file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/pkgconfig/${name}.pc @ONLY CONTENT
