@@ -11,18 +11,24 @@
 # prefixes or its own find modules. Imported include directories are SYSTEM includes, so the
 # libraries' warnings do not trip kcpkit's -Werror.
 
-function(kcpkit_find_cryptopp mode)
-    if(TARGET kcpkit_deps::cryptopp)
+# kcpkit_find_pkg_config(<name> <mode> <modules...>): kcpkit_deps::<name> from pkg-config.
+function(kcpkit_find_pkg_config name mode)
+    if(TARGET kcpkit_deps::${name})
         return()
     endif()
     find_package(PkgConfig ${mode})
     if(PkgConfig_FOUND)
-        pkg_check_modules(KCPKIT_CRYPTOPP ${mode} IMPORTED_TARGET libcrypto++)
+        string(TOUPPER KCPKIT_${name} prefix)
+        pkg_check_modules(${prefix} ${mode} IMPORTED_TARGET ${ARGN})
     endif()
-    if(TARGET PkgConfig::KCPKIT_CRYPTOPP)
-        add_library(kcpkit_deps::cryptopp INTERFACE IMPORTED)
-        target_link_libraries(kcpkit_deps::cryptopp INTERFACE PkgConfig::KCPKIT_CRYPTOPP)
+    if(TARGET PkgConfig::${prefix})
+        add_library(kcpkit_deps::${name} INTERFACE IMPORTED)
+        target_link_libraries(kcpkit_deps::${name} INTERFACE PkgConfig::${prefix})
     endif()
+endfunction()
+
+function(kcpkit_find_cryptopp mode)
+    kcpkit_find_pkg_config(cryptopp ${mode} libcrypto++)
 endfunction()
 
 function(kcpkit_find_jerasure mode)
@@ -54,15 +60,5 @@ set(KCPKIT_NS3_MODULES ns3-core ns3-network ns3-internet ns3-point-to-point ns3-
 
 # Debian's ns-3 .pc files name libgsl by absolute path: libgsl-dev must be installed.
 function(kcpkit_find_ns3 mode)
-    if(TARGET kcpkit_deps::ns3)
-        return()
-    endif()
-    find_package(PkgConfig ${mode})
-    if(PkgConfig_FOUND)
-        pkg_check_modules(KCPKIT_NS3 ${mode} IMPORTED_TARGET ${KCPKIT_NS3_MODULES})
-    endif()
-    if(TARGET PkgConfig::KCPKIT_NS3)
-        add_library(kcpkit_deps::ns3 INTERFACE IMPORTED)
-        target_link_libraries(kcpkit_deps::ns3 INTERFACE PkgConfig::KCPKIT_NS3)
-    endif()
+    kcpkit_find_pkg_config(ns3 ${mode} ${KCPKIT_NS3_MODULES})
 endfunction()
