@@ -44,8 +44,10 @@ int main() {
             const auto r = b->handle_datagram(std::span(wire.data(), n), now);
             if (r.kind == fec::PacketKind::fec_parity) recovered += r.kcp_inputs;
         }
-        for (int n; (n = b->poll_transmit(wire)) > 0;) a->handle_datagram(std::span(wire.data(), n), now);
-        for (int n; (n = b->read(buffer, now)) > 0;) received.insert(received.end(), buffer.begin(), buffer.begin() + n);
+        for (int n; (n = b->poll_transmit(wire)) > 0;)
+            a->handle_datagram(std::span(wire.data(), n), now);
+        for (int n; (n = b->read(buffer, now)) > 0;)
+            received.insert(received.end(), buffer.begin(), buffer.begin() + n);
     }
     const bool intact = received == message;
     std::printf("session round trip: %zu bytes%s, %d recovered by FEC\n", received.size(),

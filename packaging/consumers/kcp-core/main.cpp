@@ -31,7 +31,8 @@ int main() {
         b_to_a.clear();
         const int n = b.recv(received);
         if (n > 0) {
-            const bool intact = static_cast<std::size_t>(n) == message.size() && received == message;
+            const bool intact =
+                static_cast<std::size_t>(n) == message.size() && received == message;
             std::printf("kcp round trip: %d bytes%s\n", n, intact ? "" : " (corrupt)");
             return intact ? 0 : 1;
         }

@@ -38,6 +38,7 @@ int main() {
     const auto stats = DynamicCast<kcpkit::sim::KcpApplication>(receiver.Get(0))->GetStats();
     Simulator::Destroy();
     std::printf("ns-3 kcp flow: %llu of 200000 bytes%s\n",
-                static_cast<unsigned long long>(stats.bytes_received), stats.intact ? "" : " (corrupt)");
+                static_cast<unsigned long long>(stats.bytes_received),
+                stats.intact ? "" : " (corrupt)");
     return stats.bytes_received == 200000 && stats.intact ? 0 : 1;
 }
