@@ -218,7 +218,7 @@ DatagramResult Session::deliver(const frame::OpenResult& opened) {
 bool Session::writable() const {
     if (closed_) return false;
     const int waitsnd = kcp_.waitsnd();
-    // C: ikcp_send never refuses for a full window; a sender keeps about two windows queued.
+    // C: ikcp_send never refuses for a full window; the session stops a sender at two.
     if (c_semantics()) return waitsnd < 2 * static_cast<int>(kcp_.snd_wnd());
     if (waitsnd >= static_cast<int>(kcp_.snd_wnd())) return false;
     // v5.6.1 also waits for the peer's window.
@@ -237,7 +237,7 @@ int Session::write_buffers(std::span<const std::span<const std::uint8_t>> buffer
                            std::uint32_t now_ms) {
     if (closed_) return rc::closed;
     latch(now_ms);
-    if (!c_semantics() && !writable()) return rc::would_block;
+    if (!writable()) return rc::would_block;
     std::size_t total = 0;
     if (config_.fragment_messages || c_semantics()) {
         // C semantics: one message per buffer; check them all first so a refusal queues none.

@@ -23,9 +23,10 @@
 // C semantics (SessionConfig::ikcp_profile set): the same calls drive a C-original core
 // (ikcp 1.7.1, kcp::kIkcpProfile) as a C program drives ikcp, with kcp-go's framing in
 // front (the framing of `version`):
-//  - write() hands each buffer to ikcp_send whole (one message, C fragments) and never
-//    returns would_block: ikcp_send has no full window. writable() is the pacing hint a C
-//    sender needs: fewer than two send windows of segments wait.
+//  - write() hands each buffer to ikcp_send whole (one message, C fragments; longer than
+//    fragment_limit - 1 segments: too_many_fragments). ikcp_send has no full window, so
+//    the session's backpressure is its own: would_block once two send windows of segments
+//    wait (the pace the simulator's C driver always kept).
 //  - handle_datagram() runs ikcp_update(now) before each ikcp_input (ikcp_input measures
 //    RTT against the clock of the last update).
 //  - The flush a C program makes after its ikcp_send calls (unless write delay) and after
@@ -203,7 +204,7 @@ class Session {
     /// Bytes the next read() could return at most: the rest of a partly read message, else
     /// the next complete message's length, else 0.
     std::size_t readable_bytes() const;
-    /// True when write() would not return would_block (C semantics: the pacing hint).
+    /// True when write() would not return would_block.
     bool writable() const;
 
     // ----- timers -------------------------------------------------------------------
