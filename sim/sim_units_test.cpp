@@ -1,5 +1,5 @@
 // The pure parts of the simulator: seeded messages and their verification, latency
-// summaries, unit parsing, the command line (presets, sweeps, errors), the pipeline.
+// summaries, unit parsing, the command line (presets, sweeps, errors), the framing settings.
 #define BOOST_TEST_MODULE sim_units
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
@@ -10,6 +10,7 @@
 #include "sim/options.hpp"
 #include "sim/units.hpp"
 
+using namespace kcpkit;
 using namespace kcpkit::sim;
 
 namespace {
@@ -211,17 +212,6 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
     BOOST_CHECK_EQUAL(parse_cli({"--bogus"}, cfg, error), kUsageError);
 }
 
-BOOST_AUTO_TEST_CASE(plain_framing_adds_nothing) {
-    BOOST_CHECK_EQUAL(framing_overhead(PipelineConfig{}), 0u);
-    Framing f(PipelineConfig{}, 1);
-    std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
-    const frame::SealResult sealed = f.framer->seal(d, 0, *f.nonces);
-    BOOST_REQUIRE_EQUAL(sealed.datagrams.size(), 1u);
-    BOOST_CHECK(std::equal(d.begin(), d.end(), sealed.datagrams[0].begin(),
-                           sealed.datagrams[0].end()));
-    BOOST_CHECK_EQUAL(f.framer->counters().sealed, 1u);
-}
-
 namespace {
 
 // The framing a simulated session runs for `config`: the sim's kcptun recipe
@@ -270,6 +260,17 @@ Wire seal_all(Framing& f, const std::vector<std::vector<std::uint8_t>>& kcp) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(plain_framing_adds_nothing) {
+    BOOST_CHECK_EQUAL(framing_overhead(PipelineConfig{}), 0u);
+    Framing f(PipelineConfig{}, 1);
+    std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
+    const frame::SealResult sealed = f.framer->seal(d, 0, *f.nonces);
+    BOOST_REQUIRE_EQUAL(sealed.datagrams.size(), 1u);
+    BOOST_CHECK(std::equal(d.begin(), d.end(), sealed.datagrams[0].begin(),
+                           sealed.datagrams[0].end()));
+    BOOST_CHECK_EQUAL(f.framer->counters().sealed, 1u);
+}
 
 BOOST_AUTO_TEST_CASE(fec_and_crypt_rebuild_lost_datagrams_and_reject_corrupt_ones) {
     PipelineConfig config;
