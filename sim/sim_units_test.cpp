@@ -267,8 +267,8 @@ BOOST_AUTO_TEST_CASE(plain_framing_adds_nothing) {
     std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
     const frame::SealResult sealed = f.framer->seal(d, 0, *f.nonces);
     BOOST_REQUIRE_EQUAL(sealed.datagrams.size(), 1u);
-    BOOST_CHECK(std::equal(d.begin(), d.end(), sealed.datagrams[0].begin(),
-                           sealed.datagrams[0].end()));
+    BOOST_CHECK(
+        std::equal(d.begin(), d.end(), sealed.datagrams[0].begin(), sealed.datagrams[0].end()));
     BOOST_CHECK_EQUAL(f.framer->counters().sealed, 1u);
 }
 

@@ -280,7 +280,8 @@ int Peer::set_up() {
     if (c.ikcp_profile) {
         // C semantics: each write is one message, and ikcp_send refuses one that needs
         // fragment_limit segments or more.
-        const std::optional<std::size_t> kcp_mtu = frame::Framer::create(c.frame)->kcp_mtu_for(c.mtu);
+        const std::optional<std::size_t> kcp_mtu =
+            frame::Framer::create(c.frame)->kcp_mtu_for(c.mtu);
         const std::size_t largest =
             kcp_mtu && *kcp_mtu > kcp::kHeaderSize
                 ? (c.ikcp_profile->fragment_limit - 1) * (*kcp_mtu - kcp::kHeaderSize)

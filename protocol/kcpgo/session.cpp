@@ -14,8 +14,7 @@ constexpr std::size_t kFirstSlots = 8;
 
 const kcp::Profile& kcp_profile_for(const SessionConfig& config) {
     if (config.ikcp_profile) return *config.ikcp_profile;
-    return config.version == fec::Profile::kcp_go_561 ? kcp::kKcpGo561Profile
-                                                      : kcp::kKcpGoProfile;
+    return config.version == fec::Profile::kcp_go_561 ? kcp::kKcpGo561Profile : kcp::kKcpGoProfile;
 }
 
 bool before(std::uint32_t a, std::uint32_t b) {

@@ -721,7 +721,9 @@ BOOST_AUTO_TEST_CASE(c_semantics_emit_what_a_c_program_driving_ikcp_emits) {
     // after the batch; ikcp_update at its timer.
     kcp::Kcp c(9, kcp::kIkcpProfile);
     std::vector<Bytes> c_wire;
-    auto collect = [&](std::span<const std::uint8_t> d) { c_wire.emplace_back(d.begin(), d.end()); };
+    auto collect = [&](std::span<const std::uint8_t> d) {
+        c_wire.emplace_back(d.begin(), d.end());
+    };
     c.set_output(collect);
     c.setmtu(1400);
     c.wndsize(32, 32);
@@ -733,7 +735,8 @@ BOOST_AUTO_TEST_CASE(c_semantics_emit_what_a_c_program_driving_ikcp_emits) {
     std::vector<Bytes> s_wire;
     Bytes buf(frame::kMaxDatagram);
     auto poll = [&] {
-        for (int n; (n = s->poll_transmit(buf)) > 0;) s_wire.emplace_back(buf.begin(), buf.begin() + n);
+        for (int n; (n = s->poll_transmit(buf)) > 0;)
+            s_wire.emplace_back(buf.begin(), buf.begin() + n);
     };
     for (std::uint32_t i = 0; i < 3; ++i) {
         const Bytes m = pattern(600 + 900 * i, i);

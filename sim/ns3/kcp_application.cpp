@@ -58,8 +58,7 @@ class KcpApplication::Session {
         kcpgo::Session::CreateError why;
         session_ = kcpgo::Session::create(c, NowMs(), *nonces_, &why);
         NS_ABORT_MSG_IF(!session_, "kcpgo::Session refused the configuration (bad mtu "
-                                       << why.bad_mtu << ", bad window " << why.bad_window
-                                       << ")");
+                                       << why.bad_mtu << ", bad window " << why.bad_window << ")");
         session_->kcp().set_dead_link(app.dead_link_);
     }
 
@@ -93,9 +92,8 @@ class KcpApplication::Session {
 
     /// One datagram from the peer (`decrypted`: the listener already opened its crypt).
     void Receive(std::span<std::uint8_t> datagram, bool decrypted) {
-        const kcpgo::DatagramResult r = decrypted
-                                            ? session_->handle_decrypted(datagram, NowMs())
-                                            : session_->handle_datagram(datagram, NowMs());
+        const kcpgo::DatagramResult r = decrypted ? session_->handle_decrypted(datagram, NowMs())
+                                                  : session_->handle_datagram(datagram, NowMs());
         if (r.status != frame::OpenResult::Status::ok) ++rejected_;
         input_errors_ += static_cast<std::uint64_t>(r.kcp_errors);
         Drain();

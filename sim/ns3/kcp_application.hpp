@@ -28,8 +28,8 @@
 
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcpgo/listener_demux.hpp"
-#include "kcpkit/ns3/framing.hpp"
 #include "kcpkit/ns3/flow_application.hpp"
+#include "kcpkit/ns3/framing.hpp"
 #include "ns3/address.h"
 #include "ns3/socket.h"
 
