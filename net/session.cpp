@@ -207,6 +207,7 @@ void UdpSession::on_client_socket_readable() {
                 wake.readable |= w.readable;
                 wake.writable |= w.writable;
             }
+            sync_timer_locked();  // C semantics: input may owe a flush (ACK no-delay)
         }
         if (static_cast<std::size_t>(n) < batch.count()) break;
     }
@@ -216,7 +217,9 @@ void UdpSession::on_client_socket_readable() {
 UdpSession::Wake UdpSession::deliver_decrypted(std::span<const std::uint8_t> plain) {
     std::lock_guard lock(mutex_);
     if (closed_) return {};
-    return wake_from(core_->handle_decrypted(plain, detail::now32()));
+    const Wake wake = wake_from(core_->handle_decrypted(plain, detail::now32()));
+    sync_timer_locked();  // C semantics: input may owe a flush (ACK no-delay)
+    return wake;
 }
 
 void UdpSession::notify(const Wake& wake) {
