@@ -15,11 +15,10 @@ constexpr std::uint32_t kRtoMax = 60000;
 constexpr std::uint32_t kRtoNoDelayMin = 30;
 constexpr std::uint32_t kRtoNormalMin = 100;
 constexpr std::uint32_t kThreshMin = 2;
-constexpr std::uint32_t kFastackSentinel = 0xFFFFFFFFu;
+constexpr std::uint32_t kFastackSentinel = SendBuffer::kFastackSentinel;
 
-/// Wrap-aware comparison of two clock values or sequence numbers.
 constexpr std::int32_t diff(std::uint32_t later, std::uint32_t earlier) {
-    return static_cast<std::int32_t>(later - earlier);
+    return wrap_diff(later, earlier);
 }
 
 /// The C original does its RTT math in 32-bit int and relies on it wrapping; this is
@@ -39,6 +38,9 @@ Kcp::Kcp(std::uint32_t conv, const Profile& profile)
       conv_(conv),
       rcv_wnd_(profile.default_rcv_wnd),
       rmt_wnd_(profile.default_rcv_wnd),
+      snd_buf_(profile.selective_ack_keeps_segment ? AckedSegments::kept_until_una
+                                                   : AckedSegments::dropped,
+               profile.fastack_sentinel),
       out_(mtu_) {
     pool_.set_min_capacity(mss_);
 }
@@ -128,7 +130,7 @@ int Kcp::recv(std::span<std::uint8_t> buffer, bool peek) {
             ++i;
         } else {
             Segment done = rcv_queue_.pop_front();
-            release(done);
+            release(done, pool_);
         }
         if (last) break;
     }
@@ -140,7 +142,8 @@ int Kcp::recv(std::span<std::uint8_t> buffer, bool peek) {
 
 // ----- network side -----------------------------------------------------------------
 
-int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack_nodelay) {
+int Kcp::input(std::span<const std::uint8_t> datagram, std::uint32_t now, PacketType type,
+               bool ack_nodelay) {
     const Profile& p = *profile_;
     const bool regular = type == PacketType::regular;
     const std::uint32_t prev_una = snd_una_;
@@ -161,7 +164,7 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
         if (!is_known_command(h.cmd)) return rc::input_bad_command;
 
         if (regular || !p.window_from_regular_packets_only) rmt_wnd_ = h.wnd;
-        if (parse_una(h.una) > 0) una_removed = true;
+        if (snd_buf_.remove_before(h.una, pool_) > 0) una_removed = true;
         shrink_buf();
 
         switch (static_cast<Command>(h.cmd)) {
@@ -206,8 +209,8 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
     if (saw_ack && p.fastack_counting == FastackCounting::max_ack_per_datagram)
         parse_fastack(maxack, maxack_ts);
     if (saw_ack && regular && p.rtt_sampling == RttSampling::last_ack_per_regular_input) {
-        const std::uint32_t now = read_clock();
-        if (diff(now, last_ack_ts) >= 0) update_rtt(diff(now, last_ack_ts));
+        const std::uint32_t reading = clock_reading(now);
+        if (diff(reading, last_ack_ts) >= 0) update_rtt(diff(reading, last_ack_ts));
     }
 
     // Congestion window growth, at most once per datagram and only if una advanced.
@@ -234,23 +237,18 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
             break;
         case InputFlush::una_or_nodelay:
             if (una_removed)
-                flush_segments(FlushKind::full);
+                flush_segments(FlushKind::full, now);
             else if (ack_nodelay && !acks_.empty())
-                flush_segments(FlushKind::ack_only);
+                flush_segments(FlushKind::ack_only, now);
             break;
         case InputFlush::una_fastack_clocking_or_nodelay:
             if (una_removed || fastack_reached)
-                flush_segments(FlushKind::full);
+                flush_segments(FlushKind::full, now);
             else if (acks_.size() >= mtu_ / kHeaderSize || (ack_nodelay && !acks_.empty()))
-                flush_segments(FlushKind::ack_only);
+                flush_segments(FlushKind::ack_only, now);
             break;
     }
     return rc::ok;
-}
-
-std::uint32_t Kcp::read_clock() const {
-    if (profile_->fresh_clock_reads && clock_fn_) return clock_fn_(clock_context_);
-    return current_;
 }
 
 void Kcp::update_rtt(std::int32_t rtt) {
@@ -283,48 +281,9 @@ void Kcp::shrink_buf() {
     snd_una_ = snd_buf_.empty() ? snd_nxt_ : snd_buf_.front().sn;
 }
 
-std::uint32_t Kcp::snd_buf_count() const {
-    return profile_->selective_ack_keeps_segment ? static_cast<std::uint32_t>(snd_buf_.size())
-                                                 : snd_buf_live_;
-}
-
-void Kcp::drop_dead_snd_front() {
-    if (profile_->selective_ack_keeps_segment) return;  // they wait for una
-    while (!snd_buf_.empty() && !snd_buf_.front().live) snd_buf_.pop_front();
-}
-
-void Kcp::release(Segment& seg) {
-    pool_.release(std::move(seg.payload));
-    seg.live = false;
-    seg.len = 0;
-}
-
-std::uint32_t Kcp::parse_una(std::uint32_t una) {
-    std::uint32_t removed = 0;
-    while (!snd_buf_.empty() && diff(una, snd_buf_.front().sn) > 0) {
-        Segment done = snd_buf_.pop_front();
-        if (done.live) {
-            forget_snd_segment(done);
-            --snd_buf_live_;
-        }
-        ++removed;
-        drop_dead_snd_front();
-    }
-    return removed;
-}
-
 void Kcp::parse_ack(std::uint32_t sn) {
-    if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0 || snd_buf_.empty()) return;
-    const std::uint32_t index = sn - snd_buf_.front().sn;
-    if (index >= snd_buf_.size() || !snd_buf_[index].live) return;
-    forget_snd_segment(snd_buf_[index]);
-    --snd_buf_live_;
-    drop_dead_snd_front();
-}
-
-void Kcp::forget_snd_segment(Segment& seg) {
-    if (seg.resendts == min_resendts_) min_resendts_exact_ = false;
-    release(seg);
+    if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0) return;
+    snd_buf_.acknowledge(sn, pool_);
 }
 
 bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
@@ -333,12 +292,11 @@ bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
     bool reached = false;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         Segment& seg = snd_buf_[i];
-        if (!seg.live && !p.selective_ack_keeps_segment) continue;
+        if (!seg.live && !snd_buf_.keeps_acked()) continue;
         if (diff(sn, seg.sn) < 0) break;
         if (seg.sn == sn || (p.fastack_conserve && diff(ts, seg.ts) < 0)) continue;
-        if (p.fastack_sentinel && seg.fastack == kFastackSentinel) continue;
-        ++seg.fastack;
-        fastack_bound_ = std::max(fastack_bound_, seg.fastack);
+        if (!snd_buf_.fastack_counts(seg)) continue;
+        snd_buf_.raise_fastack(seg);
         if (seg.fastack >= static_cast<std::uint32_t>(fastresend_)) reached = true;
     }
     return reached;
@@ -387,7 +345,7 @@ void Kcp::update(std::uint32_t now) {
     if (slap >= 0) {
         ts_flush_ += interval_;
         if (diff(current_, ts_flush_) >= 0) ts_flush_ = current_ + interval_;
-        flush();
+        flush_segments(FlushKind::full, current_);
     }
 }
 
@@ -400,7 +358,7 @@ std::uint32_t Kcp::check(std::uint32_t now) const {
     const std::int32_t tm_flush = diff(ts_flush, now);
     std::int32_t tm_packet = 0x7fffffff;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
-        if (!snd_buf_[i].live && !profile_->selective_ack_keeps_segment) continue;
+        if (!snd_buf_[i].live && !snd_buf_.keeps_acked()) continue;
         const std::int32_t d = diff(snd_buf_[i].resendts, now);
         if (d <= 0) return now;
         tm_packet = std::min(tm_packet, d);
@@ -431,11 +389,11 @@ void Kcp::make_room(std::size_t need) {
     if (out_len_ + need > out_.size()) out_.resize(out_len_ + need);
 }
 
-std::uint32_t Kcp::flush() {
-    return flush_segments(FlushKind::full);
+std::uint32_t Kcp::flush(std::uint32_t now) {
+    return flush_segments(FlushKind::full, now);
 }
 
-std::uint32_t Kcp::flush_segments(FlushKind kind) {
+std::uint32_t Kcp::flush_segments(FlushKind kind, std::uint32_t now) {
     const Profile& p = *profile_;
     if (p.flush_needs_update && !updated_) return interval_;
     out_len_ = 0;
@@ -470,7 +428,7 @@ std::uint32_t Kcp::flush_segments(FlushKind kind) {
         return interval_;
     }
 
-    run_probe_timer();
+    run_probe_timer(now);
     if (probe_ & kAskSend) {
         control.cmd = static_cast<std::uint8_t>(Command::window_ask);
         put_control();
@@ -486,27 +444,27 @@ std::uint32_t Kcp::flush_segments(FlushKind kind) {
     const std::uint32_t moved = fill_snd_buf(cwnd);
 
     Transmitted sent{.next_flush = interval_};
-    if (kind == FlushKind::full) sent = transmit(control.wnd, moved);
+    if (kind == FlushKind::full) sent = transmit(control.wnd, moved, now);
     emit_pending();
     react_to_congestion(sent, cwnd);
     return sent.next_flush;
 }
 
-void Kcp::run_probe_timer() {
+void Kcp::run_probe_timer(std::uint32_t now) {
     if (rmt_wnd_ != 0) {
         ts_probe_ = 0;
         probe_wait_ = 0;
         return;
     }
-    const std::uint32_t now = read_clock();
+    const std::uint32_t reading = clock_reading(now);
     if (probe_wait_ == 0) {
         probe_wait_ = profile_->probe_init;
-        ts_probe_ = now + probe_wait_;
-    } else if (diff(now, ts_probe_) >= 0) {
+        ts_probe_ = reading + probe_wait_;
+    } else if (diff(reading, ts_probe_) >= 0) {
         if (probe_wait_ < profile_->probe_init) probe_wait_ = profile_->probe_init;
         probe_wait_ += probe_wait_ / 2;
         if (probe_wait_ > kProbeLimit) probe_wait_ = kProbeLimit;
-        ts_probe_ = now + probe_wait_;
+        ts_probe_ = reading + probe_wait_;
         probe_ |= kAskSend;
     }
 }
@@ -523,11 +481,8 @@ std::uint32_t Kcp::fill_snd_buf(std::uint32_t cwnd) {
             seg.fastack = 0;
             seg.xmit = 0;
         }
-        seg.live = true;
-        snd_buf_.push_back(std::move(seg));
-        ++snd_buf_live_;
+        snd_buf_.push(std::move(seg));
         ++moved;
-        snd_buf_unsent_ = true;
     }
     return moved;
 }
@@ -536,14 +491,12 @@ std::uint32_t Kcp::fast_resend_threshold() const {
     return fastresend_ > 0 ? static_cast<std::uint32_t>(fastresend_) : 0xffffffffu;
 }
 
-Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
+Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved, std::uint32_t call_now) {
     const Profile& p = *profile_;
     const std::uint32_t resent = fast_resend_threshold();
     const std::uint32_t rtomin =
         p.first_timeout_adds_eighth && nodelay_ == 0 ? static_cast<std::uint32_t>(rx_rto_ >> 3) : 0;
-    const auto counting = [&](const Segment& seg) {  // fastack is not the sentinel
-        return !(p.fastack_sentinel && seg.fastack == kFastackSentinel);
-    };
+    const auto counting = [&](const Segment& seg) { return snd_buf_.fastack_counts(seg); };
     const auto fast_due = [&](const Segment& seg) {
         return seg.fastack >= resent && counting(seg) &&
                (!p.fastlimit || static_cast<std::int32_t>(seg.xmit) <= fastlimit_ ||
@@ -554,8 +507,11 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
     };
 
     Transmitted sent{.next_flush = interval_};
-    std::uint32_t now = read_clock();
-    if (nothing_to_transmit(now, sent.next_flush)) return sent;
+    // kcp-go reads its clock here and again before each transmission; within one call
+    // every reading is the call's time.
+    const std::uint32_t now = clock_reading(call_now);
+    if (snd_buf_.idle_until(now, fast_resend_threshold(), p.early_retransmit, sent.next_flush))
+        return sent;
     // Fast and early retransmissions: no back-off.
     const auto quick_resend = [&](Segment& seg, std::uint64_t& counter) {
         seg.fastack = p.fastack_sentinel ? kFastackSentinel : 0;
@@ -565,8 +521,7 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
         ++counter;
     };
 
-    bool earliest = false;  // min_resendts_ holds a value from this scan
-    fastack_bound_ = 0;
+    snd_buf_.begin_scan();
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         Segment& seg = snd_buf_[i];
         if (!seg.live) continue;
@@ -591,7 +546,6 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
         }
 
         if (send_now) {
-            now = read_clock();  // kcp-go stamps each transmission with a fresh reading
             ++seg.xmit;
             seg.ts = now;
             make_room(kHeaderSize + seg.len);
@@ -612,28 +566,10 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
         const std::int32_t wait = diff(seg.resendts, now);
         if (wait > 0 && static_cast<std::uint32_t>(wait) < sent.next_flush)
             sent.next_flush = static_cast<std::uint32_t>(wait);
-        if (!earliest || diff(seg.resendts, min_resendts_) < 0) min_resendts_ = seg.resendts;
-        earliest = true;
-        if (counting(seg)) fastack_bound_ = std::max(fastack_bound_, seg.fastack);
+        snd_buf_.scanned(seg);
     }
-    // Every segment has been sent now, and the bounds are exact again.
-    snd_buf_unsent_ = false;
-    min_resendts_exact_ = earliest;
+    snd_buf_.end_scan();
     return sent;
-}
-
-bool Kcp::nothing_to_transmit(std::uint32_t now, std::uint32_t& next_flush) const {
-    // Each transmission reason of the loop, ruled out without visiting a segment:
-    // first sends (none unsent), fast and early retransmits (no fastack high enough),
-    // timeouts (the earliest resendts, known exactly, is still ahead).
-    if (snd_buf_unsent_ || !min_resendts_exact_ || snd_buf_live_ == 0) return false;
-    if (fastack_bound_ >= fast_resend_threshold()) return false;
-    if (profile_->early_retransmit && fastack_bound_ > 0) return false;
-    const std::int32_t wait = diff(min_resendts_, now);
-    if (wait <= 0) return false;
-    if (static_cast<std::uint32_t>(wait) < next_flush)
-        next_flush = static_cast<std::uint32_t>(wait);
-    return true;
 }
 
 void Kcp::back_off(Segment& seg) const {

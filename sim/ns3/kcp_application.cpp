@@ -140,8 +140,8 @@ class IkcpTransport final : public Transport {
         buffer.resize(static_cast<std::size_t>(std::max(size, 1)));
         return kcp_.recv(buffer);
     }
-    void settle(std::uint32_t, bool after_input, bool wrote) override {
-        if ((after_input && ack_nodelay_) || (wrote && !write_delay_)) kcp_.flush();
+    void settle(std::uint32_t now, bool after_input, bool wrote) override {
+        if ((after_input && ack_nodelay_) || (wrote && !write_delay_)) kcp_.flush(now);
     }
     void on_timer(std::uint32_t now) override { kcp_.update(now); }
     std::uint32_t deadline(std::uint32_t now) const override { return kcp_.check(now); }
@@ -159,7 +159,7 @@ class IkcpTransport final : public Transport {
         // ikcp_input measures against the clock of the last update: latch a fresh one.
         kcp_.update(now);
         const auto type = recovered ? kcp::PacketType::fec_recovered : kcp::PacketType::regular;
-        if (kcp_.input(d, type) < 0) ++input_errors_;
+        if (kcp_.input(d, now, type) < 0) ++input_errors_;
     }
 
     kcp::Kcp kcp_;
