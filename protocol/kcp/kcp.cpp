@@ -15,11 +15,6 @@ constexpr std::uint32_t kRtoMax = 60000;
 constexpr std::uint32_t kRtoNoDelayMin = 30;
 constexpr std::uint32_t kRtoNormalMin = 100;
 constexpr std::uint32_t kThreshMin = 2;
-constexpr std::uint32_t kFastackSentinel = SendBuffer::kFastackSentinel;
-
-constexpr std::int32_t diff(std::uint32_t later, std::uint32_t earlier) {
-    return wrap_diff(later, earlier);
-}
 
 /// The C original does its RTT math in 32-bit int and relies on it wrapping; this is
 /// that wrap, without undefined behaviour.
@@ -169,8 +164,8 @@ int Kcp::input(std::span<const std::uint8_t> datagram, std::uint32_t now, Packet
 
         switch (static_cast<Command>(h.cmd)) {
             case Command::ack:
-                if (p.rtt_sampling == RttSampling::every_ack && diff(current_, h.ts) >= 0)
-                    update_rtt(diff(current_, h.ts));
+                if (p.rtt_sampling == RttSampling::every_ack && wrap_diff(current_, h.ts) >= 0)
+                    update_rtt(wrap_diff(current_, h.ts));
                 parse_ack(h.sn);
                 shrink_buf();
                 if (p.fastack_counting == FastackCounting::every_ack) {
@@ -178,8 +173,8 @@ int Kcp::input(std::span<const std::uint8_t> datagram, std::uint32_t now, Packet
                 } else if (!saw_ack) {
                     maxack = h.sn;
                     maxack_ts = h.ts;
-                } else if (diff(h.sn, maxack) > 0 &&
-                           (!p.fastack_conserve || diff(h.ts, maxack_ts) > 0)) {
+                } else if (wrap_diff(h.sn, maxack) > 0 &&
+                           (!p.fastack_conserve || wrap_diff(h.ts, maxack_ts) > 0)) {
                     maxack = h.sn;
                     maxack_ts = h.ts;
                 }
@@ -188,9 +183,9 @@ int Kcp::input(std::span<const std::uint8_t> datagram, std::uint32_t now, Packet
                 break;
             case Command::push: {
                 bool stored = false;
-                if (diff(h.sn, rcv_nxt_ + rcv_wnd_) < 0) {
+                if (wrap_diff(h.sn, rcv_nxt_ + rcv_wnd_) < 0) {
                     acks_.emplace_back(h.sn, h.ts);  // duplicates are acknowledged too
-                    if (diff(h.sn, rcv_nxt_) >= 0) stored = parse_data(h, ptr);
+                    if (wrap_diff(h.sn, rcv_nxt_) >= 0) stored = parse_data(h, ptr);
                 }
                 // kcp-go counts no repeats for FEC-rebuilt datagrams (they may re-deliver).
                 if (!stored && regular) ++counters_.repeat_segs;
@@ -210,12 +205,12 @@ int Kcp::input(std::span<const std::uint8_t> datagram, std::uint32_t now, Packet
         parse_fastack(maxack, maxack_ts);
     if (saw_ack && regular && p.rtt_sampling == RttSampling::last_ack_per_regular_input) {
         const std::uint32_t reading = clock_reading(now);
-        if (diff(reading, last_ack_ts) >= 0) update_rtt(diff(reading, last_ack_ts));
+        if (wrap_diff(reading, last_ack_ts) >= 0) update_rtt(wrap_diff(reading, last_ack_ts));
     }
 
     // Congestion window growth, at most once per datagram and only if una advanced.
     const bool cwnd_on = !(p.cwnd_only_with_congestion_control && nocwnd_);
-    if (cwnd_on && diff(snd_una_, prev_una) > 0 && cwnd_ < rmt_wnd_) {
+    if (cwnd_on && wrap_diff(snd_una_, prev_una) > 0 && cwnd_ < rmt_wnd_) {
         const std::uint32_t mss = mss_;
         if (cwnd_ < ssthresh_) {
             ++cwnd_;
@@ -282,19 +277,19 @@ void Kcp::shrink_buf() {
 }
 
 void Kcp::parse_ack(std::uint32_t sn) {
-    if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0) return;
+    if (wrap_diff(sn, snd_una_) < 0 || wrap_diff(sn, snd_nxt_) >= 0) return;
     snd_buf_.acknowledge(sn, pool_);
 }
 
 bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
     const Profile& p = *profile_;
-    if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0) return false;
+    if (wrap_diff(sn, snd_una_) < 0 || wrap_diff(sn, snd_nxt_) >= 0) return false;
     bool reached = false;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         Segment& seg = snd_buf_[i];
         if (!seg.live && !snd_buf_.keeps_acked()) continue;
-        if (diff(sn, seg.sn) < 0) break;
-        if (seg.sn == sn || (p.fastack_conserve && diff(ts, seg.ts) < 0)) continue;
+        if (wrap_diff(sn, seg.sn) < 0) break;
+        if (seg.sn == sn || (p.fastack_conserve && wrap_diff(ts, seg.ts) < 0)) continue;
         if (!snd_buf_.fastack_counts(seg)) continue;
         snd_buf_.raise_fastack(seg);
         if (seg.fastack >= static_cast<std::uint32_t>(fastresend_)) reached = true;
@@ -303,7 +298,7 @@ bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
 }
 
 bool Kcp::parse_data(const SegmentHeader& h, const std::uint8_t* data) {
-    if (diff(h.sn, rcv_nxt_ + rcv_wnd_) >= 0 || diff(h.sn, rcv_nxt_) < 0) return false;
+    if (wrap_diff(h.sn, rcv_nxt_ + rcv_wnd_) >= 0 || wrap_diff(h.sn, rcv_nxt_) < 0) return false;
     const std::uint32_t index = h.sn - rcv_nxt_;
     if (index >= rcv_buf_.size()) rcv_buf_.grow_to(std::size_t{index} + 1);
     Segment& slot = rcv_buf_[index];
@@ -337,14 +332,14 @@ void Kcp::update(std::uint32_t now) {
         updated_ = true;
         ts_flush_ = current_;
     }
-    std::int32_t slap = diff(current_, ts_flush_);
+    std::int32_t slap = wrap_diff(current_, ts_flush_);
     if (slap >= 10000 || slap < -10000) {  // the clock jumped: resynchronise
         ts_flush_ = current_;
         slap = 0;
     }
     if (slap >= 0) {
         ts_flush_ += interval_;
-        if (diff(current_, ts_flush_) >= 0) ts_flush_ = current_ + interval_;
+        if (wrap_diff(current_, ts_flush_) >= 0) ts_flush_ = current_ + interval_;
         flush_segments(FlushKind::full, current_);
     }
 }
@@ -352,14 +347,14 @@ void Kcp::update(std::uint32_t now) {
 std::uint32_t Kcp::check(std::uint32_t now) const {
     if (!updated_) return now;
     std::uint32_t ts_flush = ts_flush_;
-    if (diff(now, ts_flush) >= 10000 || diff(now, ts_flush) < -10000) ts_flush = now;
-    if (diff(now, ts_flush) >= 0) return now;
+    if (wrap_diff(now, ts_flush) >= 10000 || wrap_diff(now, ts_flush) < -10000) ts_flush = now;
+    if (wrap_diff(now, ts_flush) >= 0) return now;
 
-    const std::int32_t tm_flush = diff(ts_flush, now);
+    const std::int32_t tm_flush = wrap_diff(ts_flush, now);
     std::int32_t tm_packet = 0x7fffffff;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         if (!snd_buf_[i].live && !snd_buf_.keeps_acked()) continue;
-        const std::int32_t d = diff(snd_buf_[i].resendts, now);
+        const std::int32_t d = wrap_diff(snd_buf_[i].resendts, now);
         if (d <= 0) return now;
         tm_packet = std::min(tm_packet, d);
     }
@@ -414,7 +409,7 @@ std::uint32_t Kcp::flush_segments(FlushKind kind, std::uint32_t now) {
         const auto [sn, ts] = acks_[i];
         // The filter: una already covers it, so only the newest such ACK is written (kcp-go
         // still makes room for a skipped one; that changes no datagram).
-        if (p.ack_filter && diff(sn, rcv_nxt_) < 0 && i + 1 != acks_.size()) {
+        if (p.ack_filter && wrap_diff(sn, rcv_nxt_) < 0 && i + 1 != acks_.size()) {
             make_room(kHeaderSize);
             continue;
         }
@@ -460,7 +455,7 @@ void Kcp::run_probe_timer(std::uint32_t now) {
     if (probe_wait_ == 0) {
         probe_wait_ = profile_->probe_init;
         ts_probe_ = reading + probe_wait_;
-    } else if (diff(reading, ts_probe_) >= 0) {
+    } else if (wrap_diff(reading, ts_probe_) >= 0) {
         if (probe_wait_ < profile_->probe_init) probe_wait_ = profile_->probe_init;
         probe_wait_ += probe_wait_ / 2;
         if (probe_wait_ > kProbeLimit) probe_wait_ = kProbeLimit;
@@ -471,7 +466,7 @@ void Kcp::run_probe_timer(std::uint32_t now) {
 
 std::uint32_t Kcp::fill_snd_buf(std::uint32_t cwnd) {
     std::uint32_t moved = 0;
-    while (diff(snd_nxt_, snd_una_ + cwnd) < 0 && !snd_queue_.empty()) {
+    while (wrap_diff(snd_nxt_, snd_una_ + cwnd) < 0 && !snd_queue_.empty()) {
         Segment seg = snd_queue_.pop_front();
         seg.sn = snd_nxt_++;
         if (profile_->stamp_on_move) {
@@ -514,7 +509,7 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved, std::uint
         return sent;
     // Fast and early retransmissions: no back-off.
     const auto quick_resend = [&](Segment& seg, std::uint64_t& counter) {
-        seg.fastack = p.fastack_sentinel ? kFastackSentinel : 0;
+        seg.fastack = p.fastack_sentinel ? SendBuffer::kFastackSentinel : 0;
         if (p.fast_retransmit_resets_rto) seg.rto = static_cast<std::uint32_t>(rx_rto_);
         seg.resendts = now + seg.rto;
         sent.changed = true;
@@ -533,7 +528,7 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved, std::uint
             quick_resend(seg, counters_.fast_retrans_segs);
         } else if (early_due(seg)) {
             quick_resend(seg, counters_.early_retrans_segs);
-        } else if (diff(now, seg.resendts) >= 0) {  // retransmission timeout
+        } else if (wrap_diff(now, seg.resendts) >= 0) {  // retransmission timeout
             ++xmit_;
             ++counters_.lost_segs;
             back_off(seg);
@@ -563,7 +558,7 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved, std::uint
             out_len_ += seg.len;
             if (seg.xmit >= dead_link_) state_ = 0xFFFFFFFFu;
         }
-        const std::int32_t wait = diff(seg.resendts, now);
+        const std::int32_t wait = wrap_diff(seg.resendts, now);
         if (wait > 0 && static_cast<std::uint32_t>(wait) < sent.next_flush)
             sent.next_flush = static_cast<std::uint32_t>(wait);
         snd_buf_.scanned(seg);

@@ -233,7 +233,7 @@ class Kcp {
     /// Moves segments from snd_queue into snd_buf while the window allows; returns how many.
     std::uint32_t fill_snd_buf(std::uint32_t cwnd);
     /// The data loop: (re)sends what is due in snd_buf, PUSH segments advertising `wnd`.
-    Transmitted transmit(std::uint16_t wnd, std::uint32_t moved, std::uint32_t now);
+    Transmitted transmit(std::uint16_t wnd, std::uint32_t moved, std::uint32_t call_now);
     void back_off(Segment& seg) const;
     void react_to_congestion(const Transmitted& sent, std::uint32_t cwnd);
     std::uint32_t fast_resend_threshold() const;

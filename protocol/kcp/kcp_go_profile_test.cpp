@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::uint32_t kConv = 0x01020304;
 
-/// at() only sets the clock: the kcp-go profile reads it inside input() and flush().
+/// at() only sets the clock (passed as `now` to input() and flush(), where kcp-go reads it).
 struct Endpoint : ClockedEndpoint {
     explicit Endpoint(const Profile& p = kKcpGoProfile) : ClockedEndpoint(kConv, p, false) {}
 };
@@ -278,8 +278,8 @@ BOOST_AUTO_TEST_CASE(early_retransmit_fires_with_fast_resend_off) {
 }
 
 BOOST_AUTO_TEST_CASE(rtt_sample_once_per_input_with_floor_shifts) {
-    // Samples come from the last ACK of a datagram, against the clock source at input
-    // time (no update() needed), whatever the ACK acknowledges.
+    // Samples come from the last ACK of a datagram, against the input call's `now` (no
+    // update() needed), whatever the ACK acknowledges.
     Endpoint g;
     g.at(1100);
     g.kcp.input(ack(0, 1000), g.now);  // rtt 100
