@@ -92,8 +92,9 @@ CaseOutcome run(const json& c) {
         ec.data_shards = static_cast<int>(*ds);
         ec.parity_shards = static_cast<int>(*ps);
         ec.profile = profile;
-        enc = kf::FecEncoder::create(ec);
-        if (!enc) return CaseOutcome::skip("encoder configuration not supported");
+        auto made = kf::FecEncoder::create(ec);
+        if (!made) return CaseOutcome::skip("encoder configuration not supported");
+        enc = std::move(made).value();
         if (auto next = optional_int_field(c, "encoder_next")) {
             if (*next < 0 || *next > 0xFFFFFFFFLL) throw MalformedCase("encoder_next out of range");
             enc->set_next_seqid(static_cast<std::uint32_t>(*next));
@@ -104,7 +105,7 @@ CaseOutcome run(const json& c) {
     dc.data_shards = shaped ? static_cast<int>(dds) : 0;
     dc.parity_shards = shaped ? static_cast<int>(dps) : 0;
     dc.profile = profile;
-    auto dec = kf::FecDecoder::create(dc);
+    const std::unique_ptr<kf::FecDecoder> dec = *kf::FecDecoder::create(dc);
     const kf::FecCounters no_counters{};
     auto steps_it = c.find("steps");
     if (steps_it == c.end() || !steps_it->is_array()) throw MalformedCase("steps is missing");
@@ -153,9 +154,9 @@ CaseOutcome run(const json& c) {
                 buffer.assign(kf::kFecOverhead, 0);
                 buffer.insert(buffer.end(), data.begin(), data.end());
                 const kf::EncodeResult r = enc->encode(buffer, t);
-                if (r.status != kf::Status::ok)
+                if (r.status != kf::EncodeStatus::ok)
                     return CaseOutcome::fail(
-                        where + " (encode): " + std::string(kf::status_name(r.status)));
+                        where + " (encode): " + std::string(name_of(r.status)));
                 actual.push_back(buffer);
                 for (auto p : r.parity) actual.push_back(p);
             }

@@ -229,7 +229,7 @@ CaseOutcome replay(const json& c) {
         if (why == frame::ConfigError::aead_on_561)
             return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
         return CaseOutcome::fail("framing refused the case's setting: " +
-                                 std::string(frame::config_error_name(why)));
+                                 std::string(name_of(why)));
     }
     std::unique_ptr<kc::PacketCrypt> pc;
     if (s.cipher) pc = *kc::make_packet_crypt(*s.cipher, s.key);

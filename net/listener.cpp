@@ -200,7 +200,7 @@ std::unique_ptr<Listener> Listener::listen(std::string_view local, const Options
         frame::ConfigError why{};
         auto demux = kcpgo::ListenerDemux::create(frame, &why);
         if (!demux) {
-            if (error) *error = std::string(frame::config_error_name(why));
+            if (error) *error = std::string(name_of(why));
             return nullptr;
         }
         l->shards_.push_back(std::make_shared<detail::ListenerShard>(group.at(i), std::move(socket),

@@ -34,7 +34,7 @@ AtomicDriverCounters& atomic_counters() {
 
 std::string describe(const kcpgo::Session::CreateError& why) {
     if (why.frame != frame::ConfigError::none) {
-        return "framing refused: " + std::string(frame::config_error_name(why.frame));
+        return "framing refused: " + std::string(name_of(why.frame));
     }
     if (why.bad_mtu) return "mtu refused (too small for the headers, or above 1500)";
     if (why.bad_window) return "window sizes must be >= 1";

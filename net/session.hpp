@@ -102,7 +102,7 @@ class UdpSession : public std::enable_shared_from_this<UdpSession> {
     ///  - `remote` does not parse or resolve: fix the address;
     ///  - the socket cannot be created or bound (strerror text; e.g. out of descriptors):
     ///    free resources and dial again;
-    ///  - the core refuses Options::session (the framing's config_error_name, a bad mtu, a
+    ///  - the core refuses Options::session (the framing's frame::ConfigError, a bad mtu, a
     ///    window < 1): fix the options; dialling again with the same ones fails the same way.
     /// Socket option failures (buffers, DSCP) are ignored here, as kcp-go does; call the
     /// setters afterwards to see them.

@@ -258,7 +258,7 @@ int Peer::set_up() {
     kcptun::FrameConfigResult frame = kcptun::kcptun_frame_config(o_.crypt, o_.key, c.version);
     if (!frame) {
         std::cerr << "kcp-peer: --crypt " << o_.crypt << ": "
-                  << kcptun::config_error_name(frame.error) << " (unsupported)\n";
+                  << name_of(frame.error) << " (unsupported)\n";
         return kExitUnsupported;
     }
     c.frame = std::move(frame.config);
@@ -267,7 +267,7 @@ int Peer::set_up() {
     // The framing's own check of the shard counts is the one rule; it speaks for the flags.
     if (frame::ConfigError why{}; !frame::Framer::create(c.frame, &why)) {
         std::cerr << "kcp-peer: --datashard " << o_.datashard << " --parityshard " << o_.parityshard
-                  << ": " << frame::config_error_name(why) << "\n";
+                  << ": " << name_of(why) << "\n";
         return why == frame::ConfigError::aead_on_561 ? kExitUnsupported : kExitUsage;
     }
     const kcptun::NoDelay quad =

@@ -84,55 +84,21 @@ std::uint32_t paws_for(int shard_count) {
     return 0xFFFFFFFFu / s * s;
 }
 
-std::string_view status_name(Status status) {
-    switch (status) {
-        case Status::ok:
-            return "ok";
-        case Status::bad_config:
-            return "bad_config";
-        case Status::too_short:
-            return "too_short";
-        case Status::too_long:
-            return "too_long";
-    }
-    return "?";
-}
-
-std::string_view packet_kind_name(PacketKind kind) {
-    switch (kind) {
-        case PacketKind::raw_kcp:
-            return "raw_kcp";
-        case PacketKind::fec_data:
-            return "fec_data";
-        case PacketKind::fec_parity:
-            return "fec_parity";
-        case PacketKind::oob:
-            return "oob";
-        case PacketKind::dropped:
-            return "dropped";
-    }
-    return "?";
-}
-
 // ================================================================================================
 // Encoder
 // ================================================================================================
 
-std::unique_ptr<FecEncoder> FecEncoder::create(const EncoderConfig& config, Status* why) {
-    const bool ok = config.data_shards >= 1 && config.parity_shards >= 1 &&
-                    config.data_shards + config.parity_shards <= kMaxShards &&
-                    config.header_offset + kFecOverhead < config.max_datagram &&
-                    config.max_datagram - config.header_offset - kFecHeaderSize <= 0xFFFF;
-    if (!ok) {
-        if (why) *why = Status::bad_config;
-        return nullptr;
-    }
+Expected<std::unique_ptr<FecEncoder>, ConfigError> FecEncoder::create(
+    const EncoderConfig& config) {
+    if (config.data_shards < 1 || config.parity_shards < 1 ||
+        config.data_shards + config.parity_shards > kMaxShards)
+        return Unexpected(ConfigError::bad_shard_count);
+    if (config.header_offset + kFecOverhead >= config.max_datagram ||
+        config.max_datagram - config.header_offset - kFecHeaderSize > 0xFFFF)
+        return Unexpected(ConfigError::bad_datagram_size);
     std::unique_ptr<FecEncoder> encoder(new FecEncoder(config));
-    if (!encoder->codec_) {  // cannot happen for a valid shape; never dereferenced if it does
-        if (why) *why = Status::bad_config;
-        return nullptr;
-    }
-    if (why) *why = Status::ok;
+    // Cannot happen for a valid shape; never dereferenced if it does.
+    if (!encoder->codec_) return Unexpected(ConfigError::singular_matrix);
     return encoder;
 }
 
@@ -168,12 +134,12 @@ EncodeResult FecEncoder::encode(std::span<std::uint8_t> datagram, std::uint32_t 
     const std::size_t off = config_.header_offset;
     if (datagram.size() < off + kFecOverhead) {
         ++counters_.encode_rejected;
-        result.status = Status::too_short;
+        result.status = EncodeStatus::too_short;
         return result;
     }
     if (datagram.size() > config_.max_datagram) {
         ++counters_.encode_rejected;
-        result.status = Status::too_long;
+        result.status = EncodeStatus::too_long;
         return result;
     }
     const bool head = config_.profile == Profile::kcp_go;
@@ -923,12 +889,10 @@ struct FecDecoder::Impl {
     }
 };
 
-std::unique_ptr<FecDecoder> FecDecoder::create(const DecoderConfig& config, Status* why) {
-    if (config.max_datagram < k561MinDatagram || config.max_datagram > 0xFFFF) {
-        if (why) *why = Status::bad_config;
-        return nullptr;
-    }
-    if (why) *why = Status::ok;
+Expected<std::unique_ptr<FecDecoder>, ConfigError> FecDecoder::create(
+    const DecoderConfig& config) {
+    if (config.max_datagram < k561MinDatagram || config.max_datagram > 0xFFFF)
+        return Unexpected(ConfigError::bad_datagram_size);
     return std::unique_ptr<FecDecoder>(new FecDecoder(std::make_unique<Impl>(config)));
 }
 

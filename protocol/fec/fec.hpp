@@ -36,6 +36,10 @@
 #include <span>
 #include <string_view>
 
+#include "kcpkit/base/enum_names.hpp"
+#include "kcpkit/base/expected.hpp"
+#include "kcpkit/fec/config_error.hpp"
+
 namespace kcpkit::fec {
 
 class ReedSolomon;
@@ -63,13 +67,21 @@ inline constexpr int kMaxShards = 256;                    ///< ds + ps
 /// floor(0xFFFFFFFF / S) * S: the first seqid that is never used (seqids wrap to 0 there).
 std::uint32_t paws_for(int shard_count);
 
-enum class Status : std::uint8_t {
-    ok = 0,
-    bad_config,  ///< construction: ds/ps/offset/max_datagram out of range (see each config)
-    too_short,   ///< encode: datagram shorter than header_offset + 8; nothing written
-    too_long,    ///< encode: datagram longer than max_datagram; nothing written
+/// What FecEncoder::encode() did. Construction failures are a ConfigError
+/// (config_error.hpp).
+enum class EncodeStatus : std::uint8_t {
+    ok = 0,     ///< framed: send the datagram, then `parity`
+    too_short,  ///< shorter than header_offset + 8; nothing written: leave room for the header
+    too_long,   ///< longer than max_datagram; nothing written: send less per datagram
 };
-std::string_view status_name(Status status);
+constexpr auto enum_names(EncodeStatus) {
+    return std::to_array<EnumName<EncodeStatus>>({
+        {EncodeStatus::ok, "ok"},
+        {EncodeStatus::too_short, "too_short"},
+        {EncodeStatus::too_long, "too_long"},
+    });
+}
+static_assert(names_are_distinct<EncodeStatus>());
 
 /// Counters with kcp-go's SNMP meanings (first block) and kcpkit's own (second block).
 /// Each object counts only what it does; a session adds its encoder's and decoder's.
@@ -146,7 +158,7 @@ struct EncoderConfig {
 };
 
 struct EncodeResult {
-    Status status = Status::ok;
+    EncodeStatus status = EncodeStatus::ok;
     /// The parity datagrams this call completed (empty, or ps of them). Each has the same
     /// layout as the data datagram: header_offset bytes of room (zero; the crypt layer fills
     /// it in place), the 6-byte header, parity bytes. Send them after the data datagram.
@@ -157,10 +169,10 @@ struct EncodeResult {
 
 class FecEncoder {
   public:
-    /// nullptr (and `why` = bad_config) unless 1 <= ds, 1 <= ps, ds + ps <= 256 and
-    /// header_offset + 8 < max_datagram <= 65535 + header_offset + 6, or if the Reed-Solomon
-    /// codec cannot be built.
-    static std::unique_ptr<FecEncoder> create(const EncoderConfig& config, Status* why = nullptr);
+    /// The encoder, or bad_shard_count unless 1 <= ds, 1 <= ps and ds + ps <= 256,
+    /// bad_datagram_size unless header_offset + 8 < max_datagram <= 65535 + header_offset +
+    /// 6, singular_matrix if the Reed-Solomon codec cannot be built.
+    static Expected<std::unique_ptr<FecEncoder>, ConfigError> create(const EncoderConfig& config);
     ~FecEncoder();
     FecEncoder(const FecEncoder&) = delete;
     FecEncoder& operator=(const FecEncoder&) = delete;
@@ -231,7 +243,16 @@ enum class PacketKind : std::uint8_t {
     oob,         ///< 0xF3 (v5.6.72; v5.6.1 treats it as raw KCP)
     dropped,     ///< see `drop`
 };
-std::string_view packet_kind_name(PacketKind kind);
+constexpr auto enum_names(PacketKind) {
+    return std::to_array<EnumName<PacketKind>>({
+        {PacketKind::raw_kcp, "raw_kcp"},
+        {PacketKind::fec_data, "fec_data"},
+        {PacketKind::fec_parity, "fec_parity"},
+        {PacketKind::oob, "oob"},
+        {PacketKind::dropped, "dropped"},
+    });
+}
+static_assert(names_are_distinct<PacketKind>());
 
 enum class DropReason : std::uint8_t {
     none,
@@ -254,8 +275,8 @@ struct InputResult {
 
 class FecDecoder {
   public:
-    /// nullptr (and `why` = bad_config) only for max_datagram < 24 or > 65535.
-    static std::unique_ptr<FecDecoder> create(const DecoderConfig& config, Status* why = nullptr);
+    /// The decoder, or bad_datagram_size for max_datagram < 24 or > 65535.
+    static Expected<std::unique_ptr<FecDecoder>, ConfigError> create(const DecoderConfig& config);
     ~FecDecoder();
     FecDecoder(const FecDecoder&) = delete;
     FecDecoder& operator=(const FecDecoder&) = delete;

@@ -74,7 +74,7 @@ std::unique_ptr<FecEncoder> encoder(int ds, int ps, Profile profile, std::size_t
     c.header_offset = offset;
     auto e = FecEncoder::create(c);
     BOOST_REQUIRE(e);
-    return e;
+    return std::move(e).value();
 }
 
 std::unique_ptr<FecDecoder> decoder(int ds, int ps, Profile profile) {
@@ -84,7 +84,7 @@ std::unique_ptr<FecDecoder> decoder(int ds, int ps, Profile profile) {
     c.profile = profile;
     auto d = FecDecoder::create(c);
     BOOST_REQUIRE(d);
-    return d;
+    return std::move(d).value();
 }
 
 /// What one encode() put on the wire: the data datagram, then its parity datagrams.
@@ -93,7 +93,7 @@ std::vector<Bytes> encode_one(FecEncoder& e, const Bytes& kcp, std::uint32_t now
     Bytes buf(offset + kFecOverhead);
     buf.insert(buf.end(), kcp.begin(), kcp.end());
     const EncodeResult r = e.encode(buf, now);
-    BOOST_REQUIRE(r.status == Status::ok);
+    BOOST_REQUIRE(r.status == EncodeStatus::ok);
     std::vector<Bytes> out{buf};
     for (auto p : r.parity) out.push_back(copy_of(p));
     return out;
@@ -356,8 +356,9 @@ BOOST_AUTO_TEST_CASE(autotune_follows_the_peer_and_a_lazy_decoder_appears) {
         c.data_shards = 0;  // this session has no FEC of its own
         c.parity_shards = 0;
         c.profile = p;
-        auto d = FecDecoder::create(c);
-        BOOST_REQUIRE(d);
+        auto made = FecDecoder::create(c);
+        BOOST_REQUIRE(made);
+        auto d = std::move(made).value();
         BOOST_TEST(!d->has_decoder());
         std::mt19937_64 rng(4);
         std::vector<Bytes> wire;
@@ -415,26 +416,26 @@ BOOST_AUTO_TEST_CASE(raw_kcp_oob_and_length_gates) {
 }
 
 BOOST_AUTO_TEST_CASE(invalid_configurations_are_refused) {
-    Status why = Status::ok;
     EncoderConfig c;
     for (auto [ds, ps] : {std::pair{0, 3}, {3, 0}, {200, 57}, {-1, 1}}) {
         c.data_shards = ds;
         c.parity_shards = ps;
-        BOOST_TEST(!FecEncoder::create(c, &why));
-        BOOST_TEST((why == Status::bad_config));
+        const auto made = FecEncoder::create(c);
+        BOOST_TEST(!made);
+        if (!made) BOOST_TEST((made.error() == ConfigError::bad_shard_count));
     }
     c.data_shards = 3;
     c.parity_shards = 2;
     c.header_offset = 1500;
-    BOOST_TEST(!FecEncoder::create(c, &why));
+    BOOST_TEST((FecEncoder::create(c).error() == ConfigError::bad_datagram_size));
     DecoderConfig dc;
     dc.max_datagram = 10;
-    BOOST_TEST(!FecDecoder::create(dc, &why));
+    BOOST_TEST((FecDecoder::create(dc).error() == ConfigError::bad_datagram_size));
     // encode refuses buffers without room for the header, or longer than max_datagram
     auto e = encoder(3, 2, Profile::kcp_go, 4);
     Bytes small(11), large(kDefaultMaxDatagram + 1);
-    BOOST_TEST((e->encode(small, 0).status == Status::too_short));
-    BOOST_TEST((e->encode(large, 0).status == Status::too_long));
+    BOOST_TEST((e->encode(small, 0).status == EncodeStatus::too_short));
+    BOOST_TEST((e->encode(large, 0).status == EncodeStatus::too_long));
     BOOST_TEST(e->next_seqid() == 0u);
     BOOST_TEST(e->counters().encode_rejected == 2u);
 }

@@ -34,20 +34,6 @@ class FixedNonce final : public crypt::NonceSource {
 
 }  // namespace
 
-std::string_view config_error_name(ConfigError error) {
-    switch (error) {
-        case ConfigError::none:
-            return "none";
-        case ConfigError::bad_shards:
-            return "bad_shards";
-        case ConfigError::bad_key:
-            return "bad_key";
-        case ConfigError::aead_on_561:
-            return "aead_on_561";
-    }
-    return "?";
-}
-
 PacketIdentity identify(std::span<const std::uint8_t> plain, fec::Profile profile) {
     PacketIdentity id;
     const bool head = profile == fec::Profile::kcp_go;
@@ -106,16 +92,18 @@ std::unique_ptr<Framer> Framer::create(const FrameConfig& config, ConfigError* w
         ec.profile = config.profile;
         ec.header_offset = framer->crypt_header_;
         ec.max_datagram = kMaxDatagram - framer->trailer_size_;
-        framer->encoder_ = fec::FecEncoder::create(ec);
-        if (!framer->encoder_) return fail(ConfigError::bad_shards);
+        auto encoder = fec::FecEncoder::create(ec);
+        if (!encoder) return fail(ConfigError::bad_shards);
+        framer->encoder_ = std::move(encoder).value();
     }
     fec::DecoderConfig dc;
     dc.data_shards = fec_on ? ds : 0;
     dc.parity_shards = fec_on ? ps : 0;
     dc.profile = config.profile;
     dc.max_datagram = kMaxDatagram;
-    framer->decoder_ = fec::FecDecoder::create(dc);
-    if (!framer->decoder_) return fail(ConfigError::bad_shards);
+    auto decoder = fec::FecDecoder::create(dc);
+    if (!decoder) return fail(ConfigError::bad_shards);
+    framer->decoder_ = std::move(decoder).value();
 
     framer->slot_count_ = 1 + static_cast<std::size_t>(fec_on ? ps : 0);
     framer->slots_.assign(framer->slot_count_ * kSlotStride + 64, 0);
@@ -194,7 +182,7 @@ SealResult Framer::seal_impl(std::span<const std::uint8_t> kcp_datagram, std::ui
     if (encoder_) {
         const fec::EncodeResult encoded =
             encoder_->encode({data_slot, header_size_ + kcp_datagram.size()}, now_ms);
-        if (encoded.status != fec::Status::ok) {  // cannot happen: the length was checked
+        if (encoded.status != fec::EncodeStatus::ok) {  // cannot happen: the length was checked
             ++counters_.seal_rejected;
             result.status = SealResult::Status::too_long;
             return result;

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kcpkit/base/enum_names.hpp"
 #include "kcpkit/crypt/crypt.hpp"
 #include "kcpkit/fec/fec.hpp"
 
@@ -67,7 +68,15 @@ enum class ConfigError : std::uint8_t {
     bad_key,      ///< the cipher refuses the key length (crypt::key_length_ok)
     aead_on_561,  ///< AES-GCM asked for with the v5.6.1 profile
 };
-std::string_view config_error_name(ConfigError error);
+constexpr auto enum_names(ConfigError) {
+    return std::to_array<EnumName<ConfigError>>({
+        {ConfigError::none, "none"},
+        {ConfigError::bad_shards, "bad_shards"},
+        {ConfigError::bad_key, "bad_key"},
+        {ConfigError::aead_on_561, "aead_on_561"},
+    });
+}
+static_assert(names_are_distinct<ConfigError>());
 
 /// Per-layer counters of one Framer, with kcp-go's SNMP meanings where kcp-go has the
 /// counter (protocol/kcpgo/snmp.hpp adds them up into kcp-go's table).

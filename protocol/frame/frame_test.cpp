@@ -41,7 +41,7 @@ FrameConfig config_for(std::optional<crypt::Cipher> cipher, int ds, int ps,
 std::unique_ptr<Framer> make(const FrameConfig& c) {
     ConfigError why = ConfigError::none;
     auto f = Framer::create(c, &why);
-    BOOST_TEST_REQUIRE(f != nullptr, "create failed: " << config_error_name(why));
+    BOOST_TEST_REQUIRE(f != nullptr, "create failed: " << name_of(why));
     return f;
 }
 

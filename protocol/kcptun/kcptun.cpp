@@ -71,18 +71,6 @@ std::vector<std::uint8_t> derive_key(crypt::Cipher cipher, std::string_view pass
     return key;
 }
 
-std::string_view config_error_name(ConfigError error) {
-    switch (error) {
-        case ConfigError::none:
-            return "none";
-        case ConfigError::unknown_crypt:
-            return "unknown_crypt";
-        case ConfigError::aead_on_561:
-            return "aead_on_561";
-    }
-    return "?";
-}
-
 namespace {
 
 /// Everything but the key bytes; the pass is only derived once the name is known to need it.

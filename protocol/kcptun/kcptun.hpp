@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kcpkit/base/enum_names.hpp"
 #include "kcpkit/crypt/crypt.hpp"
 #include "kcpkit/crypt/key_derivation.hpp"
 #include "kcpkit/fec/fec.hpp"
@@ -112,7 +113,14 @@ enum class ConfigError : std::uint8_t {
     unknown_crypt,  ///< the --crypt name is unknown and UnknownCrypt::refuse
     aead_on_561,    ///< AES-GCM with the kcp-go v5.6.1 profile (it has no AEAD mode)
 };
-std::string_view config_error_name(ConfigError error);
+constexpr auto enum_names(ConfigError) {
+    return std::to_array<EnumName<ConfigError>>({
+        {ConfigError::none, "none"},
+        {ConfigError::unknown_crypt, "unknown_crypt"},
+        {ConfigError::aead_on_561, "aead_on_561"},
+    });
+}
+static_assert(names_are_distinct<ConfigError>());
 
 struct FrameConfigResult {
     ConfigError error = ConfigError::none;

@@ -77,7 +77,7 @@ std::string pipeline_config_error(const PipelineConfig& config, std::string_view
         case kcptun::ConfigError::aead_on_561:
             return "AES-GCM needs kcp-go v5.6.72 framing (not the kcp-go-5.6.1 profile)";
     }
-    return std::string(kcptun::config_error_name(r.error));
+    return std::string(name_of(r.error));
 }
 
 std::size_t framing_overhead(const PipelineConfig& config, std::string_view kcp_profile) {
