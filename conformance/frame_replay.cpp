@@ -145,7 +145,7 @@ std::optional<std::string> check_fec_header(std::span<const std::uint8_t> payloa
 
 bool rejection_matches(const std::string& expected, const frame::OpenResult& r, kc::PacketCrypt* pc,
                        const Bytes& wire) {
-    using S = frame::OpenResult::Status;
+    using S = frame::FrameOpenStatus;
     if (expected == "truncated") return r.status == S::truncated;
     if (expected == "too_short") return r.status == S::dropped;
     if (expected == "checksum_mismatch" || expected == "auth_failed") {
@@ -202,7 +202,7 @@ std::optional<std::string> check_send_side(const Setup& s, const json& list, kc:
         const Bytes kcp = hex_field(list[i], "kcp");
         const frame::SealResult r =
             tx->seal_with_nonce(kcp, 0, std::span(plain).first(std::min(nonce, plain.size())));
-        if (r.status != frame::SealResult::Status::ok || r.datagrams.empty())
+        if (r.status != frame::FrameSealStatus::ok || r.datagrams.empty())
             return at(i) + "our framing refused its KCP bytes";
         // The parity datagrams were sealed with the data datagram's nonce: compare them after
         // decryption only.

@@ -226,7 +226,7 @@ struct Framing {
     template <class F>
     void open(std::span<std::uint8_t> wire, std::uint32_t now, F&& kcp_in) {
         const frame::OpenResult r = framer->open(wire, now);
-        if (r.status != frame::OpenResult::Status::ok) ++rejected;
+        if (r.status != frame::FrameOpenStatus::ok) ++rejected;
         for (const fec::Delivery& d : r.deliveries) kcp_in(d.kcp, d.recovered);
     }
     std::unique_ptr<frame::Framer> framer;

@@ -167,12 +167,12 @@ SealResult Framer::seal_impl(std::span<const std::uint8_t> kcp_datagram, std::ui
     SealResult result;
     out_.clear();
     if (kcp_datagram.empty()) {
-        result.status = SealResult::Status::empty;
+        result.status = FrameSealStatus::empty;
         return result;
     }
     if (kcp_datagram.size() > max_kcp_datagram()) {
         ++counters_.seal_rejected;
-        result.status = SealResult::Status::too_long;
+        result.status = FrameSealStatus::too_long;
         return result;
     }
     ++counters_.sealed;
@@ -184,7 +184,7 @@ SealResult Framer::seal_impl(std::span<const std::uint8_t> kcp_datagram, std::ui
             encoder_->encode({data_slot, header_size_ + kcp_datagram.size()}, now_ms);
         if (encoded.status != fec::EncodeStatus::ok) {  // cannot happen: the length was checked
             ++counters_.seal_rejected;
-            result.status = SealResult::Status::too_long;
+            result.status = FrameSealStatus::too_long;
             return result;
         }
         parity = encoded.parity;
@@ -196,7 +196,7 @@ SealResult Framer::seal_impl(std::span<const std::uint8_t> kcp_datagram, std::ui
     }
     if (!seal_slot(0, header_size_ - crypt_header_ + kcp_datagram.size(), nonces)) {
         ++counters_.seal_rejected;  // cannot happen: a slot holds any accepted datagram
-        result.status = SealResult::Status::too_long;
+        result.status = FrameSealStatus::too_long;
         return result;
     }
     add_dup_copies(dup);
@@ -227,12 +227,12 @@ SealResult Framer::seal_oob(std::uint32_t conv, std::span<const std::uint8_t> pa
     SealResult result;
     out_.clear();
     if (!encoder_ || config_.profile != fec::Profile::kcp_go) {
-        result.status = SealResult::Status::no_oob;
+        result.status = FrameSealStatus::no_oob;
         return result;
     }
     if (payload.size() + kConvSize > max_kcp_datagram()) {
         ++counters_.seal_rejected;
-        result.status = SealResult::Status::too_long;
+        result.status = FrameSealStatus::too_long;
         return result;
     }
     std::uint8_t* p = slots_.data() + crypt_header_;
@@ -243,7 +243,7 @@ SealResult Framer::seal_oob(std::uint32_t conv, std::span<const std::uint8_t> pa
     if (!payload.empty())
         std::memcpy(p + fec::kFecOverhead + kConvSize, payload.data(), payload.size());
     if (!seal_slot(0, fec::kFecOverhead + kConvSize + payload.size(), nonces)) {
-        result.status = SealResult::Status::too_long;
+        result.status = FrameSealStatus::too_long;
         return result;
     }
     add_dup_copies(dup);
@@ -271,18 +271,18 @@ Framer::Decrypted Framer::decrypt(std::span<std::uint8_t> wire) {
             return d;
         case crypt::OpenStatus::truncated:
             ++counters_.crypt_truncated;
-            d.status = OpenResult::Status::truncated;
+            d.status = FrameOpenStatus::truncated;
             return d;
         default:
             ++counters_.in_csum_errors;
-            d.status = OpenResult::Status::bad_checksum;
+            d.status = FrameOpenStatus::bad_checksum;
             return d;
     }
 }
 
 OpenResult Framer::open(std::span<std::uint8_t> wire, std::uint32_t now_ms) {
     const Decrypted d = decrypt(wire);
-    if (d.status != OpenResult::Status::ok) {
+    if (d.status != FrameOpenStatus::ok) {
         OpenResult r;
         r.status = d.status;
         return r;
@@ -297,7 +297,7 @@ OpenResult Framer::open_decrypted(std::span<const std::uint8_t> plain, std::uint
     r.drop = in.drop;
     if (in.kind == fec::PacketKind::dropped) {
         ++counters_.dropped;
-        r.status = OpenResult::Status::dropped;
+        r.status = FrameOpenStatus::dropped;
         return r;
     }
     ++counters_.in_pkts;

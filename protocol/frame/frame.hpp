@@ -113,31 +113,56 @@ struct FrameCounters {
 /// One datagram to put on the wire: valid until the next seal().
 using WireDatagram = std::span<const std::uint8_t>;
 
+/// What Framer::seal() / seal_oob() did with one KCP datagram.
+enum class FrameSealStatus : std::uint8_t {
+    ok = 0,    ///< send `datagrams` in order
+    empty,     ///< a zero-length KCP datagram (kcp-go's core emits one before an oversized
+               ///< segment): nothing produced, not counted as rejected; nothing to do
+    too_long,  ///< longer than kcp_mtu(): nothing produced, seal_rejected counted; the KCP
+               ///< mtu is set wrong (use kcp_mtu_for())
+    no_oob,    ///< seal_oob(): needs FEC framing and v5.6.72 (kcp-go: "OOB requires FEC"):
+               ///< send it in the stream instead
+};
+constexpr auto enum_names(FrameSealStatus) {
+    return std::to_array<EnumName<FrameSealStatus>>({
+        {FrameSealStatus::ok, "ok"},
+        {FrameSealStatus::empty, "empty"},
+        {FrameSealStatus::too_long, "too_long"},
+        {FrameSealStatus::no_oob, "no_oob"},
+    });
+}
+static_assert(names_are_distinct<FrameSealStatus>());
+
 /// What seal() produced.
 struct SealResult {
-    enum class Status : std::uint8_t {
-        ok = 0,
-        empty,     ///< a zero-length KCP datagram (kcp-go's core emits one before an oversized
-                   ///< segment): nothing produced, not counted as rejected
-        too_long,  ///< longer than kcp_mtu(): nothing produced, seal_rejected counted
-        no_oob,    ///< seal_oob(): needs FEC framing and v5.6.72 (kcp-go: "OOB requires FEC")
-    };
-    Status status = Status::ok;
+    FrameSealStatus status = FrameSealStatus::ok;
     /// In send order: the data datagram, `dup` copies of it, then any parity datagrams.
     std::span<const WireDatagram> datagrams;
     /// v5.6.72: this datagram completed a group whose parity the 500 ms rule skipped.
     bool parity_skipped = false;
 };
 
+/// What Framer::open() / open_decrypted() found in one received datagram. Every value
+/// but ok means: the datagram is dropped (and counted); go on with the next.
+enum class FrameOpenStatus : std::uint8_t {
+    ok = 0,        ///< see kind; deliveries may still be empty (parity, OOB)
+    truncated,     ///< shorter than the crypt envelope: drop (kcp-go counts nothing)
+    bad_checksum,  ///< CRC or GCM tag mismatch: dropped, in_csum_errors counted
+    dropped,       ///< decrypted, but a length gate dropped it (`drop` says which)
+};
+constexpr auto enum_names(FrameOpenStatus) {
+    return std::to_array<EnumName<FrameOpenStatus>>({
+        {FrameOpenStatus::ok, "ok"},
+        {FrameOpenStatus::truncated, "truncated"},
+        {FrameOpenStatus::bad_checksum, "bad_checksum"},
+        {FrameOpenStatus::dropped, "dropped"},
+    });
+}
+static_assert(names_are_distinct<FrameOpenStatus>());
+
 /// What open() / open_decrypted() found in one received datagram.
 struct OpenResult {
-    enum class Status : std::uint8_t {
-        ok = 0,        ///< see kind; deliveries may still be empty (parity, OOB)
-        truncated,     ///< shorter than the crypt envelope: drop (kcp-go counts nothing)
-        bad_checksum,  ///< CRC or GCM tag mismatch: dropped, in_csum_errors counted
-        dropped,       ///< decrypted, but a length gate dropped it (`drop` says which)
-    };
-    Status status = Status::ok;
+    FrameOpenStatus status = FrameOpenStatus::ok;
     fec::PacketKind kind = fec::PacketKind::dropped;
     fec::DropReason drop = fec::DropReason::none;
     /// The KCP datagrams to give to Kcp::input, in this order; `recovered` ones as
@@ -217,7 +242,7 @@ class Framer {
     /// truncated / bad_checksum. For a listener that must read the conv before it picks a
     /// session (ListenerDemux); then give `plain` to that session's open_decrypted().
     struct Decrypted {
-        OpenResult::Status status = OpenResult::Status::ok;
+        FrameOpenStatus status = FrameOpenStatus::ok;
         std::span<std::uint8_t> plain;
     };
     Decrypted decrypt(std::span<std::uint8_t> wire);

@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(mtu_table_matches_kcp_go) {
         for (int i = 0; i < 10; ++i) {
             const Bytes kcp = kcp_datagram(1, static_cast<std::uint32_t>(i), row.kcp_mtu - 24, 9);
             const SealResult r = f->seal(kcp, 0, nonces);
-            BOOST_TEST_REQUIRE((r.status == SealResult::Status::ok));
+            BOOST_TEST_REQUIRE((r.status == FrameSealStatus::ok));
             for (auto d : r.datagrams) BOOST_TEST(d.size() == 1400u);
             if (row.fec && i == 9) BOOST_TEST(r.datagrams.size() == 4u);
         }
@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(round_trip_every_layer_combination) {
                     std::size_t delivered = 0;
                     for (Bytes& w : wire) {
                         const OpenResult r = rx->open(w, sn * 10);
-                        BOOST_TEST_REQUIRE((r.status == OpenResult::Status::ok));
+                        BOOST_TEST_REQUIRE((r.status == FrameOpenStatus::ok));
                         if (r.kind == fec::PacketKind::fec_parity) ++parity_seen;
                         for (const auto& d : r.deliveries) {
                             BOOST_TEST(!d.recovered);
@@ -219,16 +219,16 @@ BOOST_AUTO_TEST_CASE(corrupt_and_truncated_datagrams_are_counted_drops) {
             const bool unnoticed = at < 16 && (cipher == crypt::Cipher::none ||
                                                (cipher == crypt::Cipher::salsa20 && at >= 8));
             if (unnoticed) {
-                BOOST_TEST((r.status == OpenResult::Status::ok));
+                BOOST_TEST((r.status == FrameOpenStatus::ok));
                 continue;
             }
             ++expected_bad;
-            BOOST_TEST((r.status == OpenResult::Status::bad_checksum), "at " << at);
+            BOOST_TEST((r.status == FrameOpenStatus::bad_checksum), "at " << at);
             BOOST_TEST(r.deliveries.empty());
         }
         BOOST_TEST(rx->counters().in_csum_errors == expected_bad);
         Bytes short_wire(wire.begin(), wire.begin() + static_cast<long>(rx->overhead() - 1));
-        BOOST_TEST((rx->open(short_wire, 0).status == OpenResult::Status::truncated));
+        BOOST_TEST((rx->open(short_wire, 0).status == FrameOpenStatus::truncated));
         BOOST_TEST(rx->counters().crypt_truncated == 1u);
         // The good one still opens afterwards: no state was harmed.
         const OpenResult ok = rx->open(wire, 0);
@@ -245,7 +245,7 @@ BOOST_AUTO_TEST_CASE(length_gates_per_version) {
             Bytes d(n, 0x55);
             const OpenResult r = rx->open(d, 0);
             const bool dropped = profile == fec::Profile::kcp_go ? n < 12 : n < 24;
-            BOOST_TEST((r.status == OpenResult::Status::dropped) == dropped, "n=" << n);
+            BOOST_TEST((r.status == FrameOpenStatus::dropped) == dropped, "n=" << n);
         }
     }
 }
@@ -283,7 +283,7 @@ BOOST_AUTO_TEST_CASE(seal_oob_frames_like_kcp_go_and_opens_as_oob) {
     auto nonces = nonce_source(8);
     const Bytes payload = {1, 2, 3};
     const SealResult r = tx->seal_oob(0xCAFE, payload, nonces, 1);
-    BOOST_TEST_REQUIRE((r.status == SealResult::Status::ok));
+    BOOST_TEST_REQUIRE((r.status == FrameSealStatus::ok));
     BOOST_TEST_REQUIRE(r.datagrams.size() == 2u);  // + one DUP copy
     Bytes w(r.datagrams[0].begin(), r.datagrams[0].end());
     BOOST_TEST(w.size() == 20u + 8 + 4 + 3);
@@ -302,11 +302,11 @@ BOOST_AUTO_TEST_CASE(seal_oob_frames_like_kcp_go_and_opens_as_oob) {
     BOOST_TEST(load_le16(d.data() + 6) == 2u + 4 + 3);
     BOOST_TEST(load_le32(d.data() + 8) == 7u);
     auto no_fec = make(config_for(crypt::Cipher::aes128, 0, 0));
-    BOOST_TEST((no_fec->seal_oob(1, payload, nonces).status == SealResult::Status::no_oob));
+    BOOST_TEST((no_fec->seal_oob(1, payload, nonces).status == FrameSealStatus::no_oob));
     auto old = make(config_for(crypt::Cipher::aes128, 10, 3, fec::Profile::kcp_go_561));
-    BOOST_TEST((old->seal_oob(1, payload, nonces).status == SealResult::Status::no_oob));
+    BOOST_TEST((old->seal_oob(1, payload, nonces).status == FrameSealStatus::no_oob));
     BOOST_TEST((tx->seal_oob(1, Bytes(tx->max_kcp_datagram()), nonces).status ==
-                SealResult::Status::too_long));
+                FrameSealStatus::too_long));
 }
 
 BOOST_AUTO_TEST_CASE(identify_reads_conv_and_sn_like_the_listener) {
@@ -361,12 +361,12 @@ BOOST_AUTO_TEST_CASE(dup_copies_are_identical_and_come_before_parity) {
 BOOST_AUTO_TEST_CASE(seal_refuses_oversize_and_ignores_empty) {
     auto tx = make(config_for(crypt::Cipher::aes128, 10, 3));
     auto nonces = nonce_source(6);
-    BOOST_TEST((tx->seal({}, 0, nonces).status == SealResult::Status::empty));
+    BOOST_TEST((tx->seal({}, 0, nonces).status == FrameSealStatus::empty));
     Bytes big(tx->max_kcp_datagram() + 1, 1);
-    BOOST_TEST((tx->seal(big, 0, nonces).status == SealResult::Status::too_long));
+    BOOST_TEST((tx->seal(big, 0, nonces).status == FrameSealStatus::too_long));
     BOOST_TEST(tx->counters().seal_rejected == 1u);
     big.pop_back();
-    BOOST_TEST((tx->seal(big, 0, nonces).status == SealResult::Status::ok));
+    BOOST_TEST((tx->seal(big, 0, nonces).status == FrameSealStatus::ok));
 }
 
 BOOST_AUTO_TEST_CASE(seal_with_nonce_is_deterministic_and_cfb_envelope_is_kcp_go_s) {

@@ -35,9 +35,9 @@ ListenerDemux::Entry* ListenerDemux::find(std::span<const std::uint8_t> remote_k
 DemuxDecision ListenerDemux::route(std::span<const std::uint8_t> remote_key,
                                    std::span<std::uint8_t> wire) {
     const frame::Framer::Decrypted d = framer_->decrypt(wire);
-    if (d.status != frame::OpenResult::Status::ok) {
+    if (d.status != frame::FrameOpenStatus::ok) {
         DemuxDecision out;
-        if (d.status == frame::OpenResult::Status::truncated) {
+        if (d.status == frame::FrameOpenStatus::truncated) {
             out.drop = DemuxDropReason::truncated;
             ++counters_.truncated;
         } else {

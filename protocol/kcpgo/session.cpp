@@ -318,7 +318,7 @@ int Session::send_oob(std::span<const std::uint8_t> payload, std::uint32_t now_m
     latch(now_ms);
     const frame::SealResult sealed = framer_->seal_oob(kcp_.conv(), payload, *nonces_, config_.dup);
     for (const frame::WireDatagram& d : sealed.datagrams) emit(d);
-    return sealed.status == frame::SealResult::Status::ok ? rc::ok : rc::bad_argument;
+    return sealed.status == frame::FrameSealStatus::ok ? rc::ok : rc::bad_argument;
 }
 
 std::size_t Session::readable_bytes() const {

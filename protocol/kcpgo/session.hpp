@@ -120,7 +120,7 @@ inline constexpr int unsupported = -6;         ///< send_oob without FEC framing
 
 /// What handle_datagram() did with one datagram.
 struct DatagramResult {
-    frame::OpenResult::Status status = frame::OpenResult::Status::ok;  ///< crypt / length outcome
+    frame::FrameOpenStatus status = frame::FrameOpenStatus::ok;  ///< crypt / length outcome
     fec::PacketKind kind = fec::PacketKind::dropped;
     int kcp_inputs = 0;     ///< datagrams given to Kcp::input (own + recovered)
     int kcp_errors = 0;     ///< of them, refused by Kcp::input (KCPInErrors)

@@ -94,7 +94,7 @@ class KcpApplication::Session {
     void Receive(std::span<std::uint8_t> datagram, bool decrypted) {
         const kcpgo::DatagramResult r = decrypted ? session_->handle_decrypted(datagram, NowMs())
                                                   : session_->handle_datagram(datagram, NowMs());
-        if (r.status != frame::OpenResult::Status::ok) ++rejected_;
+        if (r.status != frame::FrameOpenStatus::ok) ++rejected_;
         input_errors_ += static_cast<std::uint64_t>(r.kcp_errors);
         Drain();
         Pump();
