@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
     std::string error;
     BOOST_REQUIRE_EQUAL(
         parse_cli({"--mode", "fast3", "--rtt", "100ms", "--access_delay", "5ms"}, cfg, error), 0);
-    const KcpSettings& k = cfg.runs[0].variants[0].kcp;
+    const kcpkit::kcptun::NoDelay k = *cfg.runs[0].variants[0].kcp.kcptun.quad();
     BOOST_CHECK_EQUAL(k.nodelay, 1);
     BOOST_CHECK_EQUAL(k.interval, 10);
     BOOST_CHECK_EQUAL(k.resend, 2);
@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
     // kcptun's manual rule: the four flags start from 0/50/0/0 and need --mode manual.
     BOOST_REQUIRE_EQUAL(parse_cli({"--mode", "manual", "--interval", "20"}, cfg, error), 0);
     BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-manual");
-    const KcpSettings& m = cfg.runs[0].variants[0].kcp;
+    const kcpkit::kcptun::NoDelay m = *cfg.runs[0].variants[0].kcp.kcptun.quad();
     BOOST_CHECK_EQUAL(m.nodelay, 0);
     BOOST_CHECK_EQUAL(m.interval, 20);
     BOOST_CHECK_EQUAL(m.resend, 0);
@@ -190,10 +190,11 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
     BOOST_REQUIRE_EQUAL(parse_cli({"--crypt", "aes", "--mode", "fast3"}, cfg, error), 0);
     BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-fast3+aes");
     BOOST_REQUIRE_EQUAL(parse_cli({"--variants", "kcp-fast3+fec10/3"}, cfg, error), 0);
-    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.pipeline.parityshard, 3);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.kcptun.parityshard, 3);
     BOOST_CHECK_EQUAL(
         parse_cli({"--datashard", "0", "--parityshard", "0", "--crypt", "null"}, cfg, error), 0);
-    BOOST_CHECK(cfg.runs[0].variants[0].kcp.pipeline.plain());
+    BOOST_CHECK(!cfg.runs[0].variants[0].kcp.has_fec());
+    BOOST_CHECK(!cfg.runs[0].variants[0].kcp.has_crypt());
     BOOST_CHECK_EQUAL(parse_cli({"--crypt", "rot13"}, cfg, error), kUsageError);
     BOOST_CHECK(error.find("rot13") != std::string::npos);
     BOOST_CHECK_EQUAL(parse_cli({"--mtu", "60", "--crypt", "aes"}, cfg, error), kUsageError);

@@ -44,6 +44,11 @@ Windows role_windows(Role role) {
     return role == Role::dial ? Windows{128, 512} : Windows{1024, 1024};
 }
 
+Windows windows_for(const Settings& s, Role role) {
+    const Windows defaults = role_windows(role);
+    return {s.sndwnd != 0 ? s.sndwnd : defaults.sndwnd, s.rcvwnd != 0 ? s.rcvwnd : defaults.rcvwnd};
+}
+
 std::string validate(const Settings& s) {
     if (!s.quad()) return "--mode '" + s.mode + "': want " + std::string(mode_names());
     if (s.dscp < 0 || s.dscp > 63) return "--dscp must be 0..63";
@@ -52,6 +57,31 @@ std::string validate(const Settings& s) {
 }
 
 namespace {
+
+template <typename PassFn>
+FrameSettingsResult frame_config_with(const Settings& s, fec::Profile framing, PassFn&& pass) {
+    FrameSettingsResult r;
+    // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
+    // as a test of AES.
+    FrameConfigResult recipe = kcptun_frame_config(s.crypt, pass(), framing);
+    if (!recipe) {
+        r.unsupported = true;
+        r.error = "--crypt " + s.crypt + ": " + std::string(config_error_name(recipe.error)) +
+                  " (unsupported)";
+        return r;
+    }
+    r.config = std::move(recipe.config);
+    r.config.data_shards = s.datashard;
+    r.config.parity_shards = s.parityshard;
+    // The framing's own check of the shard counts is the one rule; it speaks for the flags.
+    if (frame::ConfigError why{}; !frame::Framer::create(r.config, &why)) {
+        r.unsupported = why == frame::ConfigError::aead_on_561;
+        r.error = "--datashard " + std::to_string(s.datashard) + " --parityshard " +
+                  std::to_string(s.parityshard) + ": " +
+                  std::string(frame::config_error_name(why));
+    }
+    return r;
+}
 
 template <typename PassFn>
 SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& pass) {
@@ -68,35 +98,22 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
     }
     kcpgo::SessionConfig& c = r.config;
     c.version = profile->framing;
-    // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
-    // as a test of AES.
-    FrameConfigResult frame = kcptun_frame_config(s.crypt, pass(), c.version);
+    FrameSettingsResult frame = frame_config_with(s, c.version, pass);
     if (!frame) {
-        r.unsupported = true;
-        r.error = "--crypt " + s.crypt + ": " + std::string(config_error_name(frame.error)) +
-                  " (unsupported)";
+        r.error = std::move(frame.error);
+        r.unsupported = frame.unsupported;
         return r;
     }
     c.frame = std::move(frame.config);
-    c.frame.data_shards = s.datashard;
-    c.frame.parity_shards = s.parityshard;
-    // The framing's own check of the shard counts is the one rule; it speaks for the flags.
-    if (frame::ConfigError why{}; !frame::Framer::create(c.frame, &why)) {
-        r.unsupported = why == frame::ConfigError::aead_on_561;
-        r.error = "--datashard " + std::to_string(s.datashard) + " --parityshard " +
-                  std::to_string(s.parityshard) + ": " +
-                  std::string(frame::config_error_name(why));
-        return r;
-    }
     const NoDelay quad = *s.quad();
     c.nodelay = quad.nodelay;
     c.interval = quad.interval;
     c.resend = quad.resend;
     c.nc = quad.nc;
     c.mtu = static_cast<std::size_t>(s.mtu);
-    const Windows defaults = role_windows(role);
-    c.snd_wnd = s.sndwnd != 0 ? s.sndwnd : defaults.sndwnd;
-    c.rcv_wnd = s.rcvwnd != 0 ? s.rcvwnd : defaults.rcvwnd;
+    const Windows windows = windows_for(s, role);
+    c.snd_wnd = windows.sndwnd;
+    c.rcv_wnd = windows.rcvwnd;
     c.stream = s.stream;
     c.write_delay = false;  // kcptun always runs with write delay off
     c.ack_nodelay = s.acknodelay;
@@ -106,8 +123,18 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
 
 }  // namespace
 
+// The pass is derived only once the name is known to need it (kcptun_frame_config).
+FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing) {
+    return frame_config_with(settings, framing, [&] { return std::string_view(settings.key); });
+}
+
+FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing,
+                                    const crypt::KcptunPass& pass) {
+    return frame_config_with(settings, framing,
+                             [&]() -> const crypt::KcptunPass& { return pass; });
+}
+
 SessionConfigResult session_config(const Settings& settings, Role role) {
-    // The pass is derived only once the name is known to need it (kcptun_frame_config).
     return session_config_with(settings, role, [&] { return std::string_view(settings.key); });
 }
 

@@ -52,10 +52,25 @@ struct Windows {
 };
 /// kcptun's --sndwnd/--rcvwnd defaults: client 128/512, server 1024/1024.
 Windows role_windows(Role role);
+/// The windows a session of `role` runs with: the flags, role_windows() for a 0.
+Windows windows_for(const Settings& settings, Role role);
 
 /// The first thing wrong with `settings` that needs no key derivation (an unknown --mode,
 /// --dscp out of range, a negative window), as one line for the user; empty when fine.
 std::string validate(const Settings& settings);
+
+/// The framing half of session_config(): the crypt recipe and the FEC shards under
+/// `framing`. For drivers whose core profile has no kcp-go session (kcp-sim's ikcp cores
+/// take framing_for_core_profile's). Errors as session_config()'s.
+struct FrameSettingsResult {
+    frame::FrameConfig config;  ///< valid when `error` is empty
+    std::string error;
+    bool unsupported = false;
+    explicit operator bool() const { return error.empty(); }
+};
+FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing);
+FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing,
+                                    const crypt::KcptunPass& pass);
 
 struct SessionConfigResult {
     kcpgo::SessionConfig config;  ///< valid when `error` is empty
@@ -67,8 +82,7 @@ struct SessionConfigResult {
 };
 
 /// The one path from kcptun's flags to a session: validate(), the --profile, the crypt
-/// recipe (kcptun_frame_config: unknown --crypt names refused), the FEC shards (checked by
-/// the framing), the --mode quadruple, mtu, windows (0: role_windows), stream, ACK no-delay,
+/// recipe and FEC shards (frame_config_of), the --mode quadruple, mtu, windows (0: role_windows), stream, ACK no-delay,
 /// write delay off (kcptun never turns it on) and `passive` by role. conv stays 0.
 SessionConfigResult session_config(const Settings& settings, Role role);
 /// The same with the --key already derived (crypt::kcptun_pass), for drivers that make many

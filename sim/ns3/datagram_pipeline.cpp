@@ -30,8 +30,6 @@ void PassThroughPipeline::open_decrypted(std::span<const std::uint8_t> plain, st
     kcp_in(plain, false);
 }
 
-namespace {
-
 // kcptun's key derivation costs ~4 ms (PBKDF2, 4096 rounds): once per key per process,
 // not once per session.
 crypt::KcptunPass cached_pass(const std::string& key) {
@@ -42,6 +40,8 @@ crypt::KcptunPass cached_pass(const std::string& key) {
     if (it == cache.end()) it = cache.emplace(key, crypt::kcptun_pass(key)).first;
     return it->second;
 }
+
+namespace {
 
 std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> nonce_seed_bytes(std::uint64_t seed) {
     std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> out{};

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "kcpkit/crypt/crypt.hpp"
+#include "kcpkit/crypt/key_derivation.hpp"
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcptun/kcptun.hpp"
 #include "kcpkit/ns3/function_ref.hpp"
@@ -104,6 +105,9 @@ class PassThroughPipeline final : public DatagramPipeline {
 /// refused) with the FEC shards of `config`, under `framing` (kcptun::framing_for_core_profile
 /// for any core profile). The key derivation runs once per key per process.
 kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing);
+
+/// kcptun's pass for `key` (crypt::kcptun_pass), derived once per key per process.
+crypt::KcptunPass cached_pass(const std::string& key);
 
 /// Empty if `config` can be built for a core running `kcp_profile`; otherwise why not (bad
 /// shard counts, unknown cipher, AES-GCM under kcp-go v5.6.1).
