@@ -131,16 +131,17 @@ po::options_description kcp_options() {
     // defaults; only the meanings kcp-sim changes are worded here.
     static const std::string modes = mode_help();
     static constexpr std::string_view kOffered[] = {
-        "mode", "nodelay", "interval",       "resend",         "nc",    "sndwnd",
-        "rcvwnd", "mtu",   "datashard,ds", "parityshard,ps", "crypt", "key"};
+        "mode",   "nodelay", "interval",     "resend",         "nc",    "sndwnd",
+        "rcvwnd", "mtu",     "datashard,ds", "parityshard,ps", "crypt", "key"};
     static constexpr std::string_view kSwitches[] = {"stream", "acknodelay"};
     const std::pair<std::string_view, std::string_view> help[] = {
         {"mode", modes},
         {"sndwnd", "send window, segments (0 = auto: 1.5 x each flow's BDP share, >= 32)"},
         {"rcvwnd", "receive window, segments (0 = auto)"},
-        {"crypt", "packet cipher, kcptun's names: null (no crypt layer), none (nonce + CRC "
-                  "only), aes, aes-128, aes-192, aes-128-gcm, salsa20, blowfish, twofish, cast5, "
-                  "3des, tea, xtea, xor, sm4"},
+        {"crypt",
+         "packet cipher, kcptun's names: null (no crypt layer), none (nonce + CRC only), aes, "
+         "aes-128, aes-192, aes-128-gcm, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, "
+         "xor, sm4"},
     };
     const kcptun::Settings defaults = KcpSettings{}.kcptun;
     kcptun::add_flags(d, {defaults, kOffered, help});

@@ -12,8 +12,8 @@
 #include <sstream>
 
 // Not ns3/core-module.h: it pulls in singleton.h, which is not valid C++20.
-#include "kcpkit/kcp/profile.hpp"
 #include "kcpkit/frame/frame.hpp"
+#include "kcpkit/kcp/profile.hpp"
 #include "kcpkit/kcptun/settings.hpp"
 #include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/tcp_application.hpp"

@@ -6,8 +6,11 @@
 #include <random>
 
 #include "kcpkit/ns3/datagram_pipeline.hpp"
+#include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
+#include "ns3/object-factory.h"
 #include "sim/options.hpp"
+#include "sim/scenario.hpp"
 #include "sim/units.hpp"
 
 using namespace kcpkit::sim;
@@ -210,6 +213,45 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
     BOOST_CHECK_EQUAL(parse_cli({"--mode", "warp"}, cfg, error), kUsageError);
     BOOST_CHECK_EQUAL(parse_cli({"--compare", "tcp-nosuch"}, cfg, error), kUsageError);
     BOOST_CHECK_EQUAL(parse_cli({"--bogus"}, cfg, error), kUsageError);
+}
+
+BOOST_AUTO_TEST_CASE(kcp_flags_reach_the_application_whole) {
+    CliConfig cfg;
+    std::string error;
+    BOOST_REQUIRE_EQUAL(
+        parse_cli({"--mode", "fast2", "--mtu", "1200", "--datashard", "4", "--parityshard", "2",
+                   "--crypt", "salsa20", "--key", "k", "--stream", "--profile", "kcp-go"},
+                  cfg, error),
+        0);
+    const kcpkit::kcptun::Settings flags = cfg.runs[0].variants[0].kcp.kcptun;
+    BOOST_CHECK_EQUAL(flags.mode, "fast2");
+    BOOST_CHECK_EQUAL(flags.mtu, 1200);
+    BOOST_CHECK_EQUAL(flags.crypt, "salsa20");
+    BOOST_CHECK_EQUAL(flags.key, "k");
+    BOOST_CHECK(flags.stream);
+    BOOST_CHECK(!flags.acknodelay);
+    // Flags not given keep the application's defaults.
+    const kcpkit::kcptun::Settings defaults = KcpApplication::DefaultKcptunSettings();
+    BOOST_CHECK_EQUAL(parse_cli({}, cfg, error), 0);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.kcptun.mtu, defaults.mtu);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.kcptun.crypt, "null");
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.kcptun.profile, "ikcp");
+
+    // One attribute carries them into the application.
+    ns3::ObjectFactory factory;
+    factory.SetTypeId(KcpApplication::GetTypeId());
+    factory.Set("Kcptun", KcptunSettingsValue(flags));
+    const ns3::Ptr<KcpApplication> app = factory.Create<KcpApplication>();
+    BOOST_CHECK_EQUAL(app->GetKcptunSettings().mode, "fast2");
+    BOOST_CHECK_EQUAL(app->GetKcptunSettings().datashard, 4);
+    BOOST_CHECK_EQUAL(app->GetKcptunSettings().key, "k");
+    KcptunSettingsValue back;
+    app->GetAttribute("Kcptun", back);
+    BOOST_CHECK_EQUAL(back.Get().parityshard, 2);
+    const std::string line = back.SerializeToString(nullptr);
+    BOOST_CHECK_NE(line.find("--mode 'fast2'"), std::string::npos);
+    BOOST_CHECK_NE(line.find("--stream"), std::string::npos);
+    BOOST_CHECK_EQUAL(line.find("--acknodelay"), std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_pass_through_pipeline_changes_nothing) {

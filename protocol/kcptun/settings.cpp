@@ -77,8 +77,7 @@ FrameSettingsResult frame_config_with(const Settings& s, fec::Profile framing, P
     if (frame::ConfigError why{}; !frame::Framer::create(r.config, &why)) {
         r.unsupported = why == frame::ConfigError::aead_on_561;
         r.error = "--datashard " + std::to_string(s.datashard) + " --parityshard " +
-                  std::to_string(s.parityshard) + ": " +
-                  std::string(frame::config_error_name(why));
+                  std::to_string(s.parityshard) + ": " + std::string(frame::config_error_name(why));
     }
     return r;
 }
@@ -91,9 +90,10 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
     const SessionProfile* profile = find_session_profile(s.profile);
     if (profile == nullptr) {
         r.unsupported = kcp::find_profile(s.profile) != nullptr;
-        r.error = r.unsupported ? "--profile " + s.profile +
-                                      ": the session layer runs kcp-go's core only (unsupported)"
-                                : "--profile '" + s.profile + "': want kcp-go, kcp-go-5.6.1 or ikcp";
+        r.error = r.unsupported
+                      ? "--profile " + s.profile +
+                            ": the session layer runs kcp-go's core only (unsupported)"
+                      : "--profile '" + s.profile + "': want kcp-go, kcp-go-5.6.1 or ikcp";
         return r;
     }
     kcpgo::SessionConfig& c = r.config;
@@ -130,8 +130,7 @@ FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile frami
 
 FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing,
                                     const crypt::KcptunPass& pass) {
-    return frame_config_with(settings, framing,
-                             [&]() -> const crypt::KcptunPass& { return pass; });
+    return frame_config_with(settings, framing, [&]() -> const crypt::KcptunPass& { return pass; });
 }
 
 SessionConfigResult session_config(const Settings& settings, Role role) {

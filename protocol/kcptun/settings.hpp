@@ -82,8 +82,9 @@ struct SessionConfigResult {
 };
 
 /// The one path from kcptun's flags to a session: validate(), the --profile, the crypt
-/// recipe and FEC shards (frame_config_of), the --mode quadruple, mtu, windows (0: role_windows), stream, ACK no-delay,
-/// write delay off (kcptun never turns it on) and `passive` by role. conv stays 0.
+/// recipe and FEC shards (frame_config_of), the --mode quadruple, mtu, windows (0: role_windows),
+/// stream, ACK no-delay, write delay off (kcptun never turns it on) and `passive` by role. conv
+/// stays 0.
 SessionConfigResult session_config(const Settings& settings, Role role);
 /// The same with the --key already derived (crypt::kcptun_pass), for drivers that make many
 /// sessions with one key.
