@@ -1,6 +1,6 @@
 // kcp-go's SNMP counters (kcp-go's DefaultSnmp): the same names, meanings and column
 // order, for both v5.6.72 ("HEAD") and v5.6.1, so a table written by kcpkit lines up with
-// one written by kcp-go. session.md §6 is the reference; docs/framing.md lists where each
+// one written by kcp-go (kcp-go's snmp.go is the reference); docs/framing.md lists where each
 // counter is counted in kcpkit.
 //
 // kcp-go keeps one process-wide table; kcpkit keeps one Snmp per session (Session fills
