@@ -51,13 +51,13 @@ bool KcpSettings::apply_mode(const std::string& name) {
 
 std::optional<std::size_t> KcpSettings::framing_overhead(std::string* error) const {
     // The overhead depends on the cipher and the shards, not on the key: no derivation.
-    const kcptun::FrameSettingsResult framing = kcptun::frame_config_of(
-        kcptun, kcptun::framing_for_core_profile(kcptun.profile), crypt::KcptunPass{});
-    if (!framing) {
-        if (error != nullptr) *error = framing.error;
+    const kcptun::SessionConfigResult made =
+        kcptun::session_config(kcptun, kcptun::Role::dial, crypt::KcptunPass{});
+    if (!made) {
+        if (error != nullptr) *error = made.error;
         return std::nullopt;
     }
-    return frame::Framer::create(framing.config)->overhead();
+    return frame::Framer::create(made.config.frame)->overhead();
 }
 
 namespace {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "kcpkit/kcptun/settings.hpp"
-#include "kcpkit/ns3/datagram_pipeline.hpp"
+#include "kcpkit/ns3/framing.hpp"
 #include "kcpkit/ns3/flow_stats.hpp"
 #include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
@@ -35,7 +35,7 @@ struct KcpSettings {
     bool has_fec() const { return kcptun.datashard > 0 && kcptun.parityshard > 0; }
     bool has_crypt() const { return kcptun.crypt != "null"; }
     /// Bytes the framing adds to each KCP datagram under these settings; nullopt with
-    /// `error` set if the FEC/crypt flags are refused.
+    /// `error` set if kcptun::session_config refuses them.
     std::optional<std::size_t> framing_overhead(std::string* error = nullptr) const;
 };
 

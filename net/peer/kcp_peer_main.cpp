@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "kcpkit/frame/frame.hpp"
+#include "kcpkit/kcp/profile.hpp"
 #include "kcpkit/kcpgo/snmp.hpp"
 #include "kcpkit/kcptun/kcptun.hpp"
 #include "kcpkit/kcptun/program_options.hpp"
@@ -223,6 +225,20 @@ int Peer::set_up() {
         return config.unsupported ? kExitUnsupported : kExitUsage;
     }
     options_.session = std::move(config.config);
+    if (const kcp::Profile* core = options_.session.ikcp_profile) {
+        // C semantics: each write is one message, and ikcp_send refuses one that needs
+        // fragment_limit segments or more.
+        const std::optional<std::size_t> kcp_mtu =
+            frame::Framer::create(options_.session.frame)->kcp_mtu_for(options_.session.mtu);
+        const std::size_t largest = kcp_mtu && *kcp_mtu > kcp::kHeaderSize
+                                        ? (core->fragment_limit - 1) * (*kcp_mtu - kcp::kHeaderSize)
+                                        : 0;
+        if (static_cast<std::size_t>(o_.chunk) > largest) {
+            std::cerr << "kcp-peer: --profile " << o_.kcptun.profile << ": --chunk " << o_.chunk
+                      << " is longer than one C message (" << largest << " bytes)\n";
+            return kExitUsage;
+        }
+    }
     options_.read_buffer = o_.kcptun.sockbuf;
     options_.write_buffer = o_.kcptun.sockbuf;
     if (o_.kcptun.dscp != 0) options_.dscp = o_.kcptun.dscp;
@@ -528,8 +544,9 @@ int main(int argc, char** argv) {
     if (const int code = p.set_up(); code != kExitOk) return code;
     const int code = p.run();
     if (!o.stats.empty()) {
-        // set_up() accepted the name, so it is a session profile.
-        const kcpgo::SnmpVersion version = kcptun::find_session_profile(o.kcptun.profile)->snmp;
+        // The columns of the framing's kcp-go version (an ikcp core runs v5.6.72's).
+        const kcpgo::SnmpVersion version =
+            kcptun::session_profile(kcptun::framing_for_core_profile(o.kcptun.profile)).snmp;
         std::cerr << kcpgo::snmp_to_json(default_snmp(), version) << std::endl;
     }
     if (std::getenv("KCP_PEER_DRIVER_COUNTERS") != nullptr) {

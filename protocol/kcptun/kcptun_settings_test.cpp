@@ -5,6 +5,7 @@
 #include <string>
 
 #include "kcpkit/crypt/key_derivation.hpp"
+#include "kcpkit/kcp/profile.hpp"
 #include "kcpkit/kcptun/settings.hpp"
 
 using namespace kcpkit;
@@ -88,6 +89,16 @@ BOOST_AUTO_TEST_CASE(every_flag_reaches_the_session) {
     BOOST_TEST(derived.config.frame.key == preset.config.frame.key);
 }
 
+BOOST_AUTO_TEST_CASE(a_c_core_gets_c_semantics_and_the_newest_framing) {
+    Settings s;
+    s.profile = "ikcp";
+    const auto r = kcptun::session_config(s, Role::dial);
+    BOOST_TEST_REQUIRE(static_cast<bool>(r), r.error);
+    BOOST_TEST(r.config.ikcp_profile == kcp::find_profile("ikcp"));
+    BOOST_TEST((r.config.version == fec::Profile::kcp_go));
+    BOOST_TEST(kcptun::session_config(Settings{}, Role::dial).config.ikcp_profile == nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(errors_are_one_line_and_name_the_flag) {
     struct Case {
         void (*change)(Settings&);
@@ -99,7 +110,6 @@ BOOST_AUTO_TEST_CASE(errors_are_one_line_and_name_the_flag) {
         {[](Settings& s) { s.dscp = 64; }, "--dscp must be 0..63", false},
         {[](Settings& s) { s.sndwnd = -1; }, "--sndwnd/--rcvwnd must be > 0", false},
         {[](Settings& s) { s.profile = "kcp-go-9"; }, "--profile 'kcp-go-9': want", false},
-        {[](Settings& s) { s.profile = "ikcp"; }, "--profile ikcp: ", true},
         {[](Settings& s) { s.crypt = "aes-512"; }, "--crypt aes-512: unknown_crypt", true},
         {[](Settings& s) { s.datashard = 200, s.parityshard = 100; },
          "--datashard 200 --parityshard 100: bad_shards", false},

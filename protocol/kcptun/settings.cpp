@@ -59,52 +59,40 @@ std::string validate(const Settings& s) {
 namespace {
 
 template <typename PassFn>
-FrameSettingsResult frame_config_with(const Settings& s, fec::Profile framing, PassFn&& pass) {
-    FrameSettingsResult r;
+SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& pass) {
+    SessionConfigResult r;
+    r.error = validate(s);
+    if (!r.error.empty()) return r;
+    kcpgo::SessionConfig& c = r.config;
+    if (const SessionProfile* profile = find_session_profile(s.profile)) {
+        c.version = profile->framing;
+    } else if (const kcp::Profile* core = kcp::find_profile(s.profile)) {
+        // A C-original core: C's session semantics, kcp-go's framing in front.
+        c.version = framing_for_core_profile(s.profile);
+        c.ikcp_profile = core;
+    } else {
+        r.error = "--profile '" + s.profile + "': want kcp-go, kcp-go-5.6.1 or ikcp";
+        return r;
+    }
     // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
     // as a test of AES.
-    FrameConfigResult recipe = kcptun_frame_config(s.crypt, pass(), framing);
+    FrameConfigResult recipe = kcptun_frame_config(s.crypt, pass(), c.version);
     if (!recipe) {
         r.unsupported = true;
         r.error = "--crypt " + s.crypt + ": " + std::string(config_error_name(recipe.error)) +
                   " (unsupported)";
         return r;
     }
-    r.config = std::move(recipe.config);
-    r.config.data_shards = s.datashard;
-    r.config.parity_shards = s.parityshard;
+    c.frame = std::move(recipe.config);
+    c.frame.data_shards = s.datashard;
+    c.frame.parity_shards = s.parityshard;
     // The framing's own check of the shard counts is the one rule; it speaks for the flags.
-    if (frame::ConfigError why{}; !frame::Framer::create(r.config, &why)) {
+    if (frame::ConfigError why{}; !frame::Framer::create(c.frame, &why)) {
         r.unsupported = why == frame::ConfigError::aead_on_561;
         r.error = "--datashard " + std::to_string(s.datashard) + " --parityshard " +
                   std::to_string(s.parityshard) + ": " + std::string(frame::config_error_name(why));
-    }
-    return r;
-}
-
-template <typename PassFn>
-SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& pass) {
-    SessionConfigResult r;
-    r.error = validate(s);
-    if (!r.error.empty()) return r;
-    const SessionProfile* profile = find_session_profile(s.profile);
-    if (profile == nullptr) {
-        r.unsupported = kcp::find_profile(s.profile) != nullptr;
-        r.error = r.unsupported
-                      ? "--profile " + s.profile +
-                            ": the session layer runs kcp-go's core only (unsupported)"
-                      : "--profile '" + s.profile + "': want kcp-go, kcp-go-5.6.1 or ikcp";
         return r;
     }
-    kcpgo::SessionConfig& c = r.config;
-    c.version = profile->framing;
-    FrameSettingsResult frame = frame_config_with(s, c.version, pass);
-    if (!frame) {
-        r.error = std::move(frame.error);
-        r.unsupported = frame.unsupported;
-        return r;
-    }
-    c.frame = std::move(frame.config);
     const NoDelay quad = *s.quad();
     c.nodelay = quad.nodelay;
     c.interval = quad.interval;
@@ -123,17 +111,8 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
 
 }  // namespace
 
-// The pass is derived only once the name is known to need it (kcptun_frame_config).
-FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing) {
-    return frame_config_with(settings, framing, [&] { return std::string_view(settings.key); });
-}
-
-FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing,
-                                    const crypt::KcptunPass& pass) {
-    return frame_config_with(settings, framing, [&]() -> const crypt::KcptunPass& { return pass; });
-}
-
 SessionConfigResult session_config(const Settings& settings, Role role) {
+    // The pass is derived only once the name is known to need it (kcptun_frame_config).
     return session_config_with(settings, role, [&] { return std::string_view(settings.key); });
 }
 

@@ -37,7 +37,8 @@ struct Settings {
     int dscp = 0;                ///< 6 bits; the socket's, not the session's
     int sockbuf = 4194304;       ///< socket buffer bytes; the socket's, not the session's
     bool acknodelay = false, stream = false;
-    /// Beyond kcptun: the kcp-go version the session reproduces (session_profiles()).
+    /// Beyond kcptun: the core's profile, a kcp-go version (session_profiles()) or a
+    /// C-original core (kcp::find_profile: "ikcp", ...).
     std::string profile{"kcp-go"};
 
     /// The quadruple the session runs with (kcptun_nodelay); nullopt for an unknown --mode.
@@ -59,32 +60,21 @@ Windows windows_for(const Settings& settings, Role role);
 /// --dscp out of range, a negative window), as one line for the user; empty when fine.
 std::string validate(const Settings& settings);
 
-/// The framing half of session_config(): the crypt recipe and the FEC shards under
-/// `framing`. For drivers whose core profile has no kcp-go session (kcp-sim's ikcp cores
-/// take framing_for_core_profile's). Errors as session_config()'s.
-struct FrameSettingsResult {
-    frame::FrameConfig config;  ///< valid when `error` is empty
-    std::string error;
-    bool unsupported = false;
-    explicit operator bool() const { return error.empty(); }
-};
-FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing);
-FrameSettingsResult frame_config_of(const Settings& settings, fec::Profile framing,
-                                    const crypt::KcptunPass& pass);
-
 struct SessionConfigResult {
     kcpgo::SessionConfig config;  ///< valid when `error` is empty
     std::string error;            ///< one line for the user, naming the flags at fault
     /// The error names a setting kcpkit knows but this session cannot run (an unknown
-    /// cipher, AES-GCM under kcp-go v5.6.1, an ikcp core profile); kcp-peer exits 127 on it.
+    /// cipher, AES-GCM under kcp-go v5.6.1); kcp-peer exits 127 on it.
     bool unsupported = false;
     explicit operator bool() const { return error.empty(); }
 };
 
-/// The one path from kcptun's flags to a session: validate(), the --profile, the crypt
-/// recipe and FEC shards (frame_config_of), the --mode quadruple, mtu, windows (0: role_windows),
-/// stream, ACK no-delay, write delay off (kcptun never turns it on) and `passive` by role. conv
-/// stays 0.
+/// The one path from kcptun's flags to a session: validate(); the --profile (a kcp-go
+/// version, or a C-original core with C's session semantics and the framing of
+/// framing_for_core_profile); the crypt recipe (kcptun_frame_config: unknown --crypt names
+/// refused); the FEC shards (checked by the framing); the --mode quadruple; mtu; windows
+/// (windows_for); stream; ACK no-delay; write delay off (kcptun never turns it on);
+/// `passive` by role. conv stays 0.
 SessionConfigResult session_config(const Settings& settings, Role role);
 /// The same with the --key already derived (crypt::kcptun_pass), for drivers that make many
 /// sessions with one key.
