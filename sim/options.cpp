@@ -9,6 +9,7 @@
 
 #include "kcpkit/kcp/profile.hpp"
 #include "kcpkit/kcptun/kcptun.hpp"
+#include "kcpkit/kcptun/program_options.hpp"
 #include "sim/presets.hpp"
 #include "sim/units.hpp"
 
@@ -121,31 +122,33 @@ std::string mode_help() {
     for (const kcptun::Mode& m : kcptun::modes())
         text += std::string(m.name) + " " + quad_text(m.quad) + " | ";
     return text + std::string(kcptun::kManualMode) + " (--nodelay --interval --resend --nc, from " +
-           quad_text(kcptun::kManualDefaults) + ") (" + std::string(kcptun::kDefaultMode) + ")";
+           quad_text(kcptun::kManualDefaults) + ")";
 }
 
 po::options_description kcp_options() {
     po::options_description d("KCP (kcptun's names)");
-    d.add_options()("mode", po::value<std::string>(), mode_help().c_str())(
-        "nodelay", po::value<int>(), "manual: nodelay")("interval", po::value<int>(),
-                                                        "manual: flush interval, ms")(
-        "resend", po::value<int>(), "manual: fast-resend threshold")(
-        "nc", po::value<int>(), "manual: 1 = no congestion window")(
-        "sndwnd", po::value<unsigned>(),
-        "send window, segments (0 = auto: 1.5 x each flow's BDP share, >= 32)")(
-        "rcvwnd", po::value<unsigned>(), "receive window, segments (0 = auto)")(
-        "mtu", po::value<unsigned>(), "UDP payload per datagram, framing included (1400)")(
-        "datashard,ds", po::value<int>(), "FEC data shards (0: no FEC; kcptun's 10)")(
-        "parityshard,ps", po::value<int>(), "FEC parity shards (0: no FEC; kcptun's 3)")(
-        "crypt", po::value<std::string>(),
-        "packet cipher, kcptun's names: null (no crypt layer, default), none (nonce + CRC "
-        "only), aes, aes-128, aes-192, aes-128-gcm, salsa20, blowfish, twofish, cast5, 3des, "
-        "tea, xtea, xor, sm4")("key", po::value<std::string>(),
-                               "pre-shared secret (kcptun's PBKDF2 derivation)")(
-        "profile", po::value<std::string>(), "behaviour profile of the core (ikcp)")(
-        "stream", po::bool_switch(), "KCP stream mode")("acknodelay", po::bool_switch(),
-                                                        "flush ACKs as soon as input arrives")(
-        "write-delay", po::bool_switch(), "leave writes for the next tick (default: flush)")(
+    // kcptun's flags come from its one table (protocol/kcptun/settings.hpp), with kcp-sim's
+    // defaults; only the meanings kcp-sim changes are worded here.
+    static const std::string modes = mode_help();
+    static constexpr std::string_view kOffered[] = {
+        "mode",   "nodelay", "interval",     "resend",         "nc",    "sndwnd",
+        "rcvwnd", "mtu",     "datashard,ds", "parityshard,ps", "crypt", "key"};
+    static constexpr std::string_view kSwitches[] = {"stream", "acknodelay"};
+    const std::pair<std::string_view, std::string_view> help[] = {
+        {"mode", modes},
+        {"sndwnd", "send window, segments (0 = auto: 1.5 x each flow's BDP share, >= 32)"},
+        {"rcvwnd", "receive window, segments (0 = auto)"},
+        {"crypt",
+         "packet cipher, kcptun's names: null (no crypt layer), none (nonce + CRC only), aes, "
+         "aes-128, aes-192, aes-128-gcm, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, "
+         "xor, sm4"},
+    };
+    const kcptun::Settings defaults = KcpSettings{}.kcptun;
+    kcptun::add_flags(d, {defaults, kOffered, help});
+    d.add_options()("profile", po::value<std::string>(), "behaviour profile of the core (ikcp)");
+    kcptun::add_flags(d, {defaults, kSwitches, {}});
+    d.add_options()("write-delay", po::bool_switch(),
+                    "leave writes for the next tick (default: flush)")(
         "deadlink", po::value<unsigned>(),
         "transmissions before the core reports a dead link (20)")(
         "clock-offset", po::value<unsigned>(), "start the core's ms clock here (tests wrap)");
@@ -193,8 +196,8 @@ struct Fail {
     std::string message;
 };
 
-template <class T>
-bool has(const po::variables_map& vm, const char* k) {
+/// The flag was given (on the command line, a sweep point or a preset), not defaulted.
+bool given(const po::variables_map& vm, const char* k) {
     return vm.count(k) && !vm[k].defaulted();
 }
 
@@ -228,6 +231,8 @@ std::vector<std::uint64_t> drop_list(const std::string& text) {
     }
     return out;
 }
+
+constexpr const char* kManualFlags[] = {"nodelay", "interval", "resend", "nc"};
 
 // Builds the scenario and the KCP base settings from a variables map.
 void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
@@ -359,51 +364,27 @@ void build(const po::variables_map& vm, Scenario& sc, KcpSettings& kcp) {
     if (vm.count("seed")) sc.seed = vm["seed"].as<unsigned>();
     if (vm.count("run")) sc.run = vm["run"].as<unsigned>();
 
-    // KCP.
-    // kcptun's rule (protocol/kcptun/kcptun.hpp): "manual" takes the quadruple from --nodelay
-    // --interval --resend --nc, starting from kcptun's defaults of those flags; a preset
-    // ignores them, so setting one with a preset is a usage error rather than silently lost.
-    const std::string mode = str(vm, "mode", std::string(kcptun::kDefaultMode));
-    kcptun::NoDelay manual = kcptun::kManualDefaults;
-    bool manual_flag = false;
-    if (vm.count("nodelay")) manual.nodelay = vm["nodelay"].as<int>(), manual_flag = true;
-    if (vm.count("interval")) manual.interval = vm["interval"].as<int>(), manual_flag = true;
-    if (vm.count("resend")) manual.resend = vm["resend"].as<int>(), manual_flag = true;
-    if (vm.count("nc")) manual.nc = vm["nc"].as<int>(), manual_flag = true;
-    const std::optional<kcptun::NoDelay> quad = kcptun::kcptun_nodelay(mode, manual);
-    if (!quad) throw Fail{kUsageError, "--mode: " + std::string(kcptun::mode_names())};
-    if (manual_flag && mode != kcptun::kManualMode)
+    // KCP: kcptun's flags through their one table, then kcptun's checks.
+    kcptun::read_flags(vm, kcp.kcptun);
+    if (vm.count("profile")) kcp.kcptun.profile = str(vm, "profile");
+    if (const std::string why = kcptun::validate(kcp.kcptun); !why.empty())
+        throw Fail{kUsageError, why};
+    // kcptun's rule (protocol/kcptun/kcptun.hpp): a preset ignores --nodelay --interval
+    // --resend --nc, so setting one with a preset is a usage error rather than silently lost.
+    const bool manual_flag = std::any_of(std::begin(kManualFlags), std::end(kManualFlags),
+                                         [&](const char* k) { return given(vm, k); });
+    if (manual_flag && kcp.kcptun.mode != kcptun::kManualMode)
         throw Fail{kUsageError,
-                   "--nodelay, --interval, --resend and --nc need --mode manual (--mode " + mode +
-                       " ignores them, as kcptun does)"};
-    kcp.mode = mode;
-    kcp.nodelay = quad->nodelay;
-    kcp.interval = quad->interval;
-    kcp.resend = quad->resend;
-    kcp.nc = quad->nc;
-    if (vm.count("sndwnd")) kcp.sndwnd = vm["sndwnd"].as<unsigned>();
-    if (vm.count("rcvwnd")) kcp.rcvwnd = vm["rcvwnd"].as<unsigned>();
-    if (vm.count("mtu")) {
-        kcp.mtu = vm["mtu"].as<unsigned>();
-        if (kcp.mtu < 50 || kcp.mtu + 28 > p.mtu)
-            throw Fail{kUsageError,
-                       "--mtu: 50 .. link_mtu - 28 (" + std::to_string(p.mtu - 28) + ")"};
+                   "--nodelay, --interval, --resend and --nc need --mode manual (--mode " +
+                       kcp.kcptun.mode + " ignores them, as kcptun does)"};
+    if (given(vm, "mtu") && (kcp.kcptun.mtu < 50 || kcp.kcptun.mtu + 28 > static_cast<int>(p.mtu)))
+        throw Fail{kUsageError, "--mtu: 50 .. link_mtu - 28 (" + std::to_string(p.mtu - 28) + ")"};
+    if (kcp::find_profile(kcp.kcptun.profile) == nullptr) {
+        std::string known;
+        for (const kcp::Profile* pr : kcp::all_profiles()) known += " " + std::string(pr->name);
+        throw Fail{kUsageError,
+                   "--profile: unknown profile " + kcp.kcptun.profile + " (known:" + known + ")"};
     }
-    if (vm.count("datashard")) kcp.pipeline.datashard = vm["datashard"].as<int>();
-    if (vm.count("parityshard")) kcp.pipeline.parityshard = vm["parityshard"].as<int>();
-    if (vm.count("crypt")) kcp.pipeline.crypt = str(vm, "crypt");
-    if (vm.count("key")) kcp.pipeline.key = str(vm, "key");
-    if (vm.count("profile")) {
-        kcp.profile = str(vm, "profile");
-        if (kcp::find_profile(kcp.profile) == nullptr) {
-            std::string known;
-            for (const kcp::Profile* pr : kcp::all_profiles()) known += " " + std::string(pr->name);
-            throw Fail{kUsageError,
-                       "--profile: unknown profile " + kcp.profile + " (known:" + known + ")"};
-        }
-    }
-    kcp.stream = vm["stream"].as<bool>();
-    kcp.acknodelay = vm["acknodelay"].as<bool>();
     kcp.write_delay = vm["write-delay"].as<bool>();
     if (vm.count("deadlink")) kcp.dead_link = vm["deadlink"].as<unsigned>();
     if (vm.count("clock-offset")) kcp.clock_offset = vm["clock-offset"].as<unsigned>();
@@ -582,15 +563,16 @@ int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string&
                     return kUsageError;
                 }
                 if (!v.tcp) {
-                    const std::string reason = pipeline_config_error(v.kcp.pipeline, v.kcp.profile);
-                    if (!reason.empty()) {
+                    std::string reason;
+                    const std::optional<std::size_t> overhead = v.kcp.framing_overhead(&reason);
+                    if (!overhead) {
                         error = v.name + ": " + reason;
                         return kUsageError;
                     }
                     // The core needs a KCP mtu of at least 50 after the framing's share.
-                    const std::size_t need = 50 + framing_overhead(v.kcp.pipeline, v.kcp.profile);
-                    if (v.kcp.mtu < need) {
-                        error = v.name + ": --mtu " + std::to_string(v.kcp.mtu) +
+                    const std::size_t need = 50 + *overhead;
+                    if (static_cast<std::size_t>(v.kcp.kcptun.mtu) < need) {
+                        error = v.name + ": --mtu " + std::to_string(v.kcp.kcptun.mtu) +
                                 " leaves the core less than 50 bytes after the framing (use >= " +
                                 std::to_string(need) + ")";
                         return kUsageError;

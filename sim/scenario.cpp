@@ -12,8 +12,9 @@
 #include <sstream>
 
 // Not ns3/core-module.h: it pulls in singleton.h, which is not valid C++20.
+#include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/profile.hpp"
-#include "kcpkit/kcptun/kcptun.hpp"
+#include "kcpkit/kcptun/settings.hpp"
 #include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/tcp_application.hpp"
 #include "ns3/boolean.h"
@@ -36,18 +37,27 @@ namespace kcpkit::sim {
 using namespace ns3;
 
 bool KcpSettings::apply_mode(const std::string& name) {
+    if (!kcptun::kcptun_nodelay(name)) return false;
     if (name == kcptun::kManualMode) {
-        mode = name;
-        return true;
+        const kcptun::NoDelay quad = *kcptun.quad();
+        kcptun.nodelay = quad.nodelay;
+        kcptun.interval = quad.interval;
+        kcptun.resend = quad.resend;
+        kcptun.nc = quad.nc;
     }
-    const std::optional<kcptun::NoDelay> quad = kcptun::kcptun_mode(name);
-    if (!quad) return false;
-    mode = name;
-    nodelay = quad->nodelay;
-    interval = quad->interval;
-    resend = quad->resend;
-    nc = quad->nc;
+    kcptun.mode = name;
     return true;
+}
+
+std::optional<std::size_t> KcpSettings::framing_overhead(std::string* error) const {
+    // The overhead depends on the cipher and the shards, not on the key: no derivation.
+    const kcptun::SessionConfigResult made =
+        kcptun::session_config(kcptun, kcptun::Role::dial, crypt::KcptunPass{});
+    if (!made) {
+        if (error != nullptr) *error = made.error;
+        return std::nullopt;
+    }
+    return frame::Framer::create(made.config.frame)->overhead();
 }
 
 namespace {
@@ -120,9 +130,9 @@ bool parse_variant(const std::string& name, const KcpSettings& base, Variant& ou
     out.kcp = base;
     std::string rest = n.substr(3);
     if (auto at = rest.find('@'); at != std::string::npos) {
-        out.kcp.profile = rest.substr(at + 1);
+        out.kcp.kcptun.profile = rest.substr(at + 1);
         rest = rest.substr(0, at);
-        if (kcp::find_profile(out.kcp.profile) == nullptr) {
+        if (kcp::find_profile(out.kcp.kcptun.profile) == nullptr) {
             error = "unknown KCP profile in '" + name + "'";
             return false;
         }
@@ -144,15 +154,15 @@ bool parse_variant(const std::string& name, const KcpSettings& base, Variant& ou
             error = "bad FEC suffix in '" + name + "' (expected +fecD/P, e.g. +fec10/3)";
             return false;
         }
-        out.kcp.pipeline.datashard = d;
-        out.kcp.pipeline.parityshard = p;
+        out.kcp.kcptun.datashard = d;
+        out.kcp.kcptun.parityshard = p;
     }
-    out.name = "kcp-" + out.kcp.mode;
-    if (out.kcp.pipeline.has_fec())
-        out.name += "+fec" + std::to_string(out.kcp.pipeline.datashard) + "/" +
-                    std::to_string(out.kcp.pipeline.parityshard);
-    if (out.kcp.pipeline.has_crypt()) out.name += "+" + out.kcp.pipeline.crypt;
-    if (out.kcp.profile != "ikcp") out.name += "@" + out.kcp.profile;
+    const kcptun::Settings& tun = out.kcp.kcptun;
+    out.name = "kcp-" + tun.mode;
+    if (out.kcp.has_fec())
+        out.name += "+fec" + std::to_string(tun.datashard) + "/" + std::to_string(tun.parityshard);
+    if (out.kcp.has_crypt()) out.name += "+" + tun.crypt;
+    if (tun.profile != "ikcp") out.name += "@" + tun.profile;
     return true;
 }
 
@@ -180,14 +190,13 @@ double Scenario::drain() const {
 }
 
 std::uint32_t auto_window(const PathConfig& path, const KcpSettings& kcp, std::uint32_t flows) {
-    const double framing = static_cast<double>(framing_overhead(kcp.pipeline, kcp.profile));
-    const double mss = static_cast<double>(kcp.mtu) - framing - 24.0;
+    const double framing = static_cast<double>(kcp.framing_overhead().value_or(0));
+    const double mss = static_cast<double>(kcp.kcptun.mtu) - framing - 24.0;
     // Parity datagrams share the path: a window of w segments puts w (ds + ps) / ds
     // datagrams in flight.
-    const double fec = kcp.pipeline.has_fec()
-                           ? static_cast<double>(kcp.pipeline.datashard) /
-                                 (kcp.pipeline.datashard + kcp.pipeline.parityshard)
-                           : 1.0;
+    const double fec = kcp.has_fec() ? static_cast<double>(kcp.kcptun.datashard) /
+                                           (kcp.kcptun.datashard + kcp.kcptun.parityshard)
+                                     : 1.0;
     const double w =
         std::ceil(1.5 * fec * path.bdp_bytes() / std::max(mss, 1.0) / std::max(flows, 1u));
     return static_cast<std::uint32_t>(std::clamp(w, 32.0, 65535.0));
@@ -385,27 +394,18 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
             client = ch.Install(net.sender(i));
         } else {
             const KcpSettings& k = v.kcp;
+            kcptun::Settings tun = k.kcptun;
             const std::uint32_t wnd = auto_window(sc.path, k, sc.num_flows);
+            if (tun.sndwnd == 0) tun.sndwnd = static_cast<int>(wnd);
+            if (tun.rcvwnd == 0) tun.rcvwnd = static_cast<int>(wnd);
             KcpServerHelper sh(port);
             KcpClientHelper ch(remote);
             auto kcp_attrs = [&](auto& helper) {
                 common(helper);
-                helper.SetAttribute("NoDelay", IntegerValue(k.nodelay));
-                helper.SetAttribute("Interval", IntegerValue(k.interval));
-                helper.SetAttribute("Resend", IntegerValue(k.resend));
-                helper.SetAttribute("NoCongestionWindow", IntegerValue(k.nc));
-                helper.SetAttribute("SndWnd", UintegerValue(k.sndwnd ? k.sndwnd : wnd));
-                helper.SetAttribute("RcvWnd", UintegerValue(k.rcvwnd ? k.rcvwnd : wnd));
-                helper.SetAttribute("Mtu", UintegerValue(k.mtu));
-                helper.SetAttribute("StreamMode", BooleanValue(k.stream));
-                helper.SetAttribute("AckNoDelay", BooleanValue(k.acknodelay));
+                helper.SetAttribute("Kcptun", KcptunSettingsValue(tun));
                 helper.SetAttribute("WriteDelay", BooleanValue(k.write_delay));
-                helper.SetAttribute("Profile", StringValue(k.profile));
                 helper.SetAttribute("DeadLink", UintegerValue(k.dead_link));
                 helper.SetAttribute("ClockOffset", UintegerValue(k.clock_offset));
-                helper.SetAttribute("DataShard", IntegerValue(k.pipeline.datashard));
-                helper.SetAttribute("ParityShard", IntegerValue(k.pipeline.parityshard));
-                helper.SetAttribute("Crypt", StringValue(k.pipeline.crypt));
             };
             kcp_attrs(sh);
             kcp_attrs(ch);
@@ -481,8 +481,8 @@ RunResult run_scenario(const RunSpec& spec, const std::function<void(double)>& p
         g.dead_link = g.dead_link || c.dead_link || s.dead_link;
         if (!v.tcp) {
             const std::uint32_t wnd = auto_window(sc.path, v.kcp, sc.num_flows);
-            g.sndwnd = v.kcp.sndwnd ? v.kcp.sndwnd : wnd;
-            g.rcvwnd = v.kcp.rcvwnd ? v.kcp.rcvwnd : wnd;
+            g.sndwnd = v.kcp.kcptun.sndwnd ? static_cast<std::uint32_t>(v.kcp.kcptun.sndwnd) : wnd;
+            g.rcvwnd = v.kcp.kcptun.rcvwnd ? static_cast<std::uint32_t>(v.kcp.kcptun.rcvwnd) : wnd;
         }
     }
     for (std::size_t vi = 0; vi < result.groups.size(); ++vi) {

@@ -6,40 +6,37 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "kcpkit/kcptun/kcptun.hpp"
+#include "kcpkit/kcptun/settings.hpp"
 #include "kcpkit/ns3/framing.hpp"
 #include "kcpkit/ns3/flow_stats.hpp"
+#include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
 #include "sim/topology.hpp"
 
 namespace kcpkit::sim {
 
-/// kcptun's default --mode as its quadruple (protocol/kcptun/kcptun.hpp).
-inline const kcptun::NoDelay& default_mode() {
-    static const kcptun::NoDelay quad = *kcptun::kcptun_mode(kcptun::kDefaultMode);
-    return quad;
-}
-
-/// KCP settings, kcptun's names. Windows of 0 mean "auto": 1.5 times each flow's share
-/// of the bandwidth-delay product, in wire datagrams (see auto_window).
+/// KCP settings: kcptun's flags whole (protocol/kcptun/settings.hpp) with the ns-3
+/// application's defaults (KcpApplication::DefaultKcptunSettings: no FEC, no crypt layer,
+/// mtu 1400, the ikcp core), and the simulator's own knobs. Windows of 0 mean "auto": 1.5
+/// times each flow's share of the bandwidth-delay product, in wire datagrams (auto_window).
 struct KcpSettings {
-    std::string mode{kcptun::kDefaultMode};  ///< normal | fast | fast2 | fast3 | manual
-    int nodelay = default_mode().nodelay, interval = default_mode().interval,
-        resend = default_mode().resend, nc = default_mode().nc;
-    std::uint32_t sndwnd = 0, rcvwnd = 0;
-    std::uint32_t mtu = 1400;  ///< UDP payload per datagram, framing included (kcptun --mtu)
-    bool stream = false, acknodelay = false, write_delay = false;
-    std::string profile = "ikcp";
+    kcptun::Settings kcptun = KcpApplication::DefaultKcptunSettings();
+    bool write_delay = false;
     std::uint32_t dead_link = 20;
     std::uint32_t clock_offset = 0;
-    PipelineConfig pipeline;
 
-    /// Sets nodelay/interval/resend/nc from a kcptun mode name; false if unknown.
-    /// "manual" keeps the current four values.
+    /// Sets --mode from a kcptun mode name; false if unknown. "manual" keeps the quadruple
+    /// the current mode runs with.
     bool apply_mode(const std::string& name);
+    bool has_fec() const { return kcptun.datashard > 0 && kcptun.parityshard > 0; }
+    bool has_crypt() const { return kcptun.crypt != "null"; }
+    /// Bytes the framing adds to each KCP datagram under these settings; nullopt with
+    /// `error` set if kcptun::session_config refuses them.
+    std::optional<std::size_t> framing_overhead(std::string* error = nullptr) const;
 };
 
 /// One transport: "kcp-fast3", "kcp-fast3+fec10/3", "tcp-cubic", or "udp-plain" (ns-3's

@@ -6,7 +6,9 @@
 #include <random>
 
 #include "kcpkit/ns3/framing.hpp"
+#include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
+#include "ns3/object-factory.h"
 #include "sim/options.hpp"
 #include "sim/units.hpp"
 
@@ -162,7 +164,7 @@ BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
     std::string error;
     BOOST_REQUIRE_EQUAL(
         parse_cli({"--mode", "fast3", "--rtt", "100ms", "--access_delay", "5ms"}, cfg, error), 0);
-    const KcpSettings& k = cfg.runs[0].variants[0].kcp;
+    const kcpkit::kcptun::NoDelay k = *cfg.runs[0].variants[0].kcp.kcptun.quad();
     BOOST_CHECK_EQUAL(k.nodelay, 1);
     BOOST_CHECK_EQUAL(k.interval, 10);
     BOOST_CHECK_EQUAL(k.resend, 2);
@@ -172,7 +174,7 @@ BOOST_AUTO_TEST_CASE(kcp_modes_and_rtt_are_kcptuns) {
     // kcptun's manual rule: the four flags start from 0/50/0/0 and need --mode manual.
     BOOST_REQUIRE_EQUAL(parse_cli({"--mode", "manual", "--interval", "20"}, cfg, error), 0);
     BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-manual");
-    const KcpSettings& m = cfg.runs[0].variants[0].kcp;
+    const kcpkit::kcptun::NoDelay m = *cfg.runs[0].variants[0].kcp.kcptun.quad();
     BOOST_CHECK_EQUAL(m.nodelay, 0);
     BOOST_CHECK_EQUAL(m.interval, 20);
     BOOST_CHECK_EQUAL(m.resend, 0);
@@ -191,10 +193,11 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
     BOOST_REQUIRE_EQUAL(parse_cli({"--crypt", "aes", "--mode", "fast3"}, cfg, error), 0);
     BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].name, "kcp-fast3+aes");
     BOOST_REQUIRE_EQUAL(parse_cli({"--variants", "kcp-fast3+fec10/3"}, cfg, error), 0);
-    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.pipeline.parityshard, 3);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.kcptun.parityshard, 3);
     BOOST_CHECK_EQUAL(
         parse_cli({"--datashard", "0", "--parityshard", "0", "--crypt", "null"}, cfg, error), 0);
-    BOOST_CHECK(cfg.runs[0].variants[0].kcp.pipeline.plain());
+    BOOST_CHECK(!cfg.runs[0].variants[0].kcp.has_fec());
+    BOOST_CHECK(!cfg.runs[0].variants[0].kcp.has_crypt());
     BOOST_CHECK_EQUAL(parse_cli({"--crypt", "rot13"}, cfg, error), kUsageError);
     BOOST_CHECK(error.find("rot13") != std::string::npos);
     BOOST_CHECK_EQUAL(parse_cli({"--mtu", "60", "--crypt", "aes"}, cfg, error), kUsageError);
@@ -212,13 +215,54 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
     BOOST_CHECK_EQUAL(parse_cli({"--bogus"}, cfg, error), kUsageError);
 }
 
+BOOST_AUTO_TEST_CASE(kcp_flags_reach_the_application_whole) {
+    CliConfig cfg;
+    std::string error;
+    BOOST_REQUIRE_EQUAL(
+        parse_cli({"--mode", "fast2", "--mtu", "1200", "--datashard", "4", "--parityshard", "2",
+                   "--crypt", "salsa20", "--key", "k", "--stream", "--profile", "kcp-go"},
+                  cfg, error),
+        0);
+    const kcpkit::kcptun::Settings flags = cfg.runs[0].variants[0].kcp.kcptun;
+    BOOST_CHECK_EQUAL(flags.mode, "fast2");
+    BOOST_CHECK_EQUAL(flags.mtu, 1200);
+    BOOST_CHECK_EQUAL(flags.crypt, "salsa20");
+    BOOST_CHECK_EQUAL(flags.key, "k");
+    BOOST_CHECK(flags.stream);
+    BOOST_CHECK(!flags.acknodelay);
+    // Flags not given keep the application's defaults.
+    const kcpkit::kcptun::Settings defaults = KcpApplication::DefaultKcptunSettings();
+    BOOST_CHECK_EQUAL(parse_cli({}, cfg, error), 0);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.kcptun.mtu, defaults.mtu);
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.kcptun.crypt, "null");
+    BOOST_CHECK_EQUAL(cfg.runs[0].variants[0].kcp.kcptun.profile, "ikcp");
+
+    // One attribute carries them into the application.
+    ns3::ObjectFactory factory;
+    factory.SetTypeId(KcpApplication::GetTypeId());
+    factory.Set("Kcptun", KcptunSettingsValue(flags));
+    const ns3::Ptr<KcpApplication> app = factory.Create<KcpApplication>();
+    BOOST_CHECK_EQUAL(app->GetKcptunSettings().mode, "fast2");
+    BOOST_CHECK_EQUAL(app->GetKcptunSettings().datashard, 4);
+    BOOST_CHECK_EQUAL(app->GetKcptunSettings().key, "k");
+    KcptunSettingsValue back;
+    app->GetAttribute("Kcptun", back);
+    BOOST_CHECK_EQUAL(back.Get().parityshard, 2);
+    const std::string line = back.SerializeToString(nullptr);
+    BOOST_CHECK_NE(line.find("--mode 'fast2'"), std::string::npos);
+    BOOST_CHECK_NE(line.find("--stream"), std::string::npos);
+    BOOST_CHECK_EQUAL(line.find("--acknodelay"), std::string::npos);
+}
+
 namespace {
 
-// The framing a simulated session runs for `config`: the sim's kcptun recipe
-// (frame_config_for) with the sim's seeded nonces (make_nonce_source).
+// The framing a simulated session runs for `config`: kcptun's recipe (kcptun::session_config)
+// with the sim's seeded nonces (make_nonce_source).
 struct Framing {
-    Framing(const PipelineConfig& config, std::uint64_t nonce_seed)
-        : framer(frame::Framer::create(frame_config_for(config, fec::Profile::kcp_go).config)),
+    Framing(const KcpSettings& config, std::uint64_t nonce_seed)
+        : framer(frame::Framer::create(
+              kcpkit::kcptun::session_config(config.kcptun, kcpkit::kcptun::Role::dial)
+                  .config.frame)),
           nonces(make_nonce_source(nonce_seed)) {
         BOOST_REQUIRE(framer);
     }
@@ -262,8 +306,8 @@ Wire seal_all(Framing& f, const std::vector<std::vector<std::uint8_t>>& kcp) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(plain_framing_adds_nothing) {
-    BOOST_CHECK_EQUAL(framing_overhead(PipelineConfig{}), 0u);
-    Framing f(PipelineConfig{}, 1);
+    BOOST_CHECK_EQUAL(KcpSettings{}.framing_overhead().value(), 0u);
+    Framing f(KcpSettings{}, 1);
     std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
     const frame::SealResult sealed = f.framer->seal(d, 0, *f.nonces);
     BOOST_REQUIRE_EQUAL(sealed.datagrams.size(), 1u);
@@ -273,12 +317,13 @@ BOOST_AUTO_TEST_CASE(plain_framing_adds_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(fec_and_crypt_rebuild_lost_datagrams_and_reject_corrupt_ones) {
-    PipelineConfig config;
-    config.datashard = 10;
-    config.parityshard = 3;
-    config.crypt = "aes";
+    KcpSettings config;
+    config.kcptun.datashard = 10;
+    config.kcptun.parityshard = 3;
+    config.kcptun.crypt = "aes";
     Framing tx(config, 11), rx(config, 12);
-    BOOST_CHECK_EQUAL(framing_overhead(config), 20u + 8u);  // nonce + CRC, FEC seqid/type/size
+    // nonce + CRC, FEC seqid/type/size
+    BOOST_CHECK_EQUAL(config.framing_overhead().value(), 20u + 8u);
     const auto kcp = kcp_datagrams(20);
     const Wire wire = seal_all(tx, kcp);
     // Two groups: 10 data datagrams, then 3 parity, twice.
@@ -313,26 +358,26 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_rebuild_lost_datagrams_and_reject_corrupt_one
 
 BOOST_AUTO_TEST_CASE(crypt_layers_differ_as_kcptun_names_say_and_follow_the_seed) {
     const auto kcp = kcp_datagrams(3);
-    PipelineConfig none;
-    none.crypt = "none";
+    KcpSettings none;
+    none.kcptun.crypt = "none";
     Framing n(none, 1);
-    BOOST_CHECK_EQUAL(framing_overhead(none), 20u);  // nonce + CRC, not encrypted
+    BOOST_CHECK_EQUAL(none.framing_overhead().value(), 20u);  // nonce + CRC, not encrypted
     const Wire plain = seal_all(n, kcp);
     BOOST_CHECK(std::equal(kcp[1].begin(), kcp[1].end(), plain[1].begin() + 20));
 
-    PipelineConfig gcm;
-    gcm.crypt = "aes-128-gcm";
-    BOOST_CHECK_EQUAL(framing_overhead(gcm), 12u + 16u);
+    KcpSettings gcm;
+    gcm.kcptun.crypt = "aes-128-gcm";
+    BOOST_CHECK_EQUAL(gcm.framing_overhead().value(), 12u + 16u);
 
-    PipelineConfig salsa;
-    salsa.crypt = "salsa20";
+    KcpSettings salsa;
+    salsa.kcptun.crypt = "salsa20";
     Framing fa(salsa, 5), fb(salsa, 5), fc(salsa, 6);
     const Wire a = seal_all(fa, kcp);
     const Wire b = seal_all(fb, kcp);
     const Wire c = seal_all(fc, kcp);
     BOOST_CHECK(a == b);  // same seed, same nonces, same bytes
     BOOST_CHECK(a != c);
-    salsa.key = "another key";
+    salsa.kcptun.key = "another key";
     Framing other_key(salsa, 5);
     int opened = 0;
     for (auto w : a) other_key.open(w, 0, [&](std::span<const std::uint8_t>, bool) { ++opened; });

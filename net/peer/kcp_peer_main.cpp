@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <boost/program_options.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -20,11 +19,12 @@
 #include <thread>
 #include <vector>
 
-#include "kcpkit/crypt/key_derivation.hpp"
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/profile.hpp"
 #include "kcpkit/kcpgo/snmp.hpp"
 #include "kcpkit/kcptun/kcptun.hpp"
+#include "kcpkit/kcptun/program_options.hpp"
+#include "kcpkit/kcptun/settings.hpp"
 #include "kcpkit/net/echo_service.hpp"
 #include "kcpkit/net/session.hpp"
 #include "net/peer/peer_protocol.hpp"
@@ -44,15 +44,10 @@ struct PeerOptions {
     std::string listen, dial, action;
     std::uint64_t count = 0;
     bool has_count = false;
-    std::string crypt = "aes", key{crypt::kKcptunDefaultKey};
-    int datashard = 10, parityshard = 3;
-    std::string mode{kcptun::kDefaultMode};
-    int nodelay = kcptun::kManualDefaults.nodelay, interval = kcptun::kManualDefaults.interval,
-        resend = kcptun::kManualDefaults.resend, nc = kcptun::kManualDefaults.nc;
-    int mtu = 1350, sndwnd = 0, rcvwnd = 0, dscp = 0, sockbuf = 4194304;
-    bool acknodelay = false, stream = false, quiet = false;
+    kcptun::Settings kcptun;  ///< kcptun's flags, kcptun's defaults
+    bool quiet = false;
     double timeout = 60;
-    std::string stats, profile = "kcp-go";
+    std::string stats;
     std::uint64_t seed = 1;
     int chunk = 65536;
 };
@@ -64,7 +59,12 @@ struct UsageError {
 /// Go's flag package (kcp-peer-go) lets a later occurrence of a flag override an earlier
 /// one; Program_options refuses repeats. Keeps only the last occurrence of each flag.
 std::vector<std::string> last_occurrences(int argc, char** argv) {
-    static const std::set<std::string> kSwitches = {"help", "h", "acknodelay", "stream", "quiet"};
+    static const std::set<std::string> kSwitches = [] {
+        std::set<std::string> names = {"help", "h", "quiet"};
+        for (const kcptun::Flag& f : kcptun::flag_table())
+            if (std::holds_alternative<bool kcptun::Settings::*>(f.member)) names.emplace(f.name);
+        return names;
+    }();
     struct Arg {
         std::string name;  // flag name, empty for a word
         std::vector<std::string> tokens;
@@ -103,32 +103,14 @@ PeerOptions parse(int argc, char** argv, bool* help) {
     add("help,h", "this text");
     add("listen", po::value(&o.listen), "listen on ADDR (port 0 picks one: `listening ADDR`)");
     add("dial", po::value(&o.dial), "dial ADDR");
-    add("crypt", po::value(&o.crypt)->default_value(o.crypt),
-        "null none xor aes aes-128 aes-192 salsa20 blowfish twofish cast5 3des tea xtea sm4 "
-        "aes-128-gcm aes-192-gcm aes-256-gcm");
-    add("key", po::value(&o.key)->default_value(o.key), "pre-shared secret (PBKDF2, as kcptun)");
-    add("datashard", po::value(&o.datashard)->default_value(o.datashard), "FEC data shards");
-    add("parityshard", po::value(&o.parityshard)->default_value(o.parityshard),
-        "FEC parity shards (0 and 0: FEC off)");
-    add("mode", po::value(&o.mode)->default_value(o.mode), "normal fast fast2 fast3 manual");
-    add("nodelay", po::value(&o.nodelay)->default_value(o.nodelay), "manual: KCP nodelay");
-    add("interval", po::value(&o.interval)->default_value(o.interval), "manual: interval ms");
-    add("resend", po::value(&o.resend)->default_value(o.resend), "manual: fast resend");
-    add("nc", po::value(&o.nc)->default_value(o.nc), "manual: 1 = no congestion control");
-    add("mtu", po::value(&o.mtu)->default_value(o.mtu), "the whole UDP payload");
-    add("sndwnd", po::value(&o.sndwnd)->default_value(0), "send window (0: 128 dial, 1024 listen)");
-    add("rcvwnd", po::value(&o.rcvwnd)->default_value(0), "recv window (0: 512 dial, 1024 listen)");
-    add("dscp", po::value(&o.dscp)->default_value(o.dscp), "DSCP (6 bit)");
-    add("sockbuf", po::value(&o.sockbuf)->default_value(o.sockbuf), "socket buffer bytes");
-    add("acknodelay", po::bool_switch(&o.acknodelay), "flush ACKs immediately");
-    add("stream", po::bool_switch(&o.stream), "KCP stream mode");
+    kcptun::add_flags(flags);
     add("timeout", po::value(&o.timeout)->default_value(o.timeout),
         "bound on the run, s (0: none)");
     add("stats", po::value(&o.stats), "json: the SNMP counters as one JSON object on stderr");
     add("seed", po::value(&o.seed)->default_value(o.seed), "seed of the payload stream");
     add("chunk", po::value(&o.chunk)->default_value(o.chunk), "bytes per write (echo N: per trip)");
     add("quiet", po::bool_switch(&o.quiet), "no `throughput` line");
-    add("profile", po::value(&o.profile)->default_value(o.profile),
+    add("profile", po::value(&o.kcptun.profile)->default_value(o.kcptun.profile),
         "core behaviour: kcp-go (v5.6.72), kcp-go-5.6.1, ikcp");
     po::options_description hidden;
     std::vector<std::string> words;
@@ -147,6 +129,7 @@ PeerOptions parse(int argc, char** argv, bool* help) {
                       .run(),
                   vm);
         po::notify(vm);
+        kcptun::read_flags(vm, o.kcptun);
     } catch (const po::error& e) {
         throw UsageError{e.what()};
     }
@@ -188,14 +171,8 @@ PeerOptions parse(int argc, char** argv, bool* help) {
     }
     if (!o.stats.empty() && o.stats != "json") throw UsageError{"--stats: only json is known"};
     if (o.chunk <= 0) throw UsageError{"--chunk must be > 0"};
-    if (o.dscp < 0 || o.dscp > 63) throw UsageError{"--dscp must be 0..63"};
     if (o.timeout < 0) throw UsageError{"--timeout must be >= 0"};
-    if (!kcptun::kcptun_nodelay(o.mode)) {
-        throw UsageError{"--mode '" + o.mode + "': want " + std::string(kcptun::mode_names())};
-    }
-    if (o.sndwnd == 0) o.sndwnd = o.dial.empty() ? 1024 : 128;
-    if (o.rcvwnd == 0) o.rcvwnd = o.dial.empty() ? 1024 : 512;
-    if (o.sndwnd < 0 || o.rcvwnd < 0) throw UsageError{"--sndwnd/--rcvwnd must be > 0"};
+    if (std::string why = kcptun::validate(o.kcptun); !why.empty()) throw UsageError{why};
     return o;
 }
 
@@ -241,65 +218,30 @@ class Peer {
 };
 
 int Peer::set_up() {
-    kcpgo::SessionConfig& c = options_.session;
-    if (const kcptun::SessionProfile* profile = kcptun::find_session_profile(o_.profile)) {
-        c.version = profile->framing;
-    } else if (const kcp::Profile* core = kcp::find_profile(o_.profile)) {
-        // A C-original core: C's session semantics, kcp-go's framing in front.
-        c.version = kcptun::framing_for_core_profile(o_.profile);
-        c.ikcp_profile = core;
-    } else {
-        std::cerr << "kcp-peer: --profile '" << o_.profile
-                  << "': want kcp-go, kcp-go-5.6.1 or ikcp\n";
-        return kExitUsage;
+    const kcptun::Role role = o_.dial.empty() ? kcptun::Role::listen : kcptun::Role::dial;
+    kcptun::SessionConfigResult config = kcptun::session_config(o_.kcptun, role);
+    if (!config) {
+        std::cerr << "kcp-peer: " << config.error << "\n";
+        return config.unsupported ? kExitUnsupported : kExitUsage;
     }
-    // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
-    // as a test of AES.
-    kcptun::FrameConfigResult frame = kcptun::kcptun_frame_config(o_.crypt, o_.key, c.version);
-    if (!frame) {
-        std::cerr << "kcp-peer: --crypt " << o_.crypt << ": "
-                  << name_of(frame.error) << " (unsupported)\n";
-        return kExitUnsupported;
-    }
-    c.frame = std::move(frame.config);
-    c.frame.data_shards = o_.datashard;
-    c.frame.parity_shards = o_.parityshard;
-    // The framing's own check of the shard counts is the one rule; it speaks for the flags.
-    if (frame::ConfigError why{}; !frame::Framer::create(c.frame, &why)) {
-        std::cerr << "kcp-peer: --datashard " << o_.datashard << " --parityshard " << o_.parityshard
-                  << ": " << name_of(why) << "\n";
-        return why == frame::ConfigError::aead_on_561 ? kExitUnsupported : kExitUsage;
-    }
-    const kcptun::NoDelay quad =
-        *kcptun::kcptun_nodelay(o_.mode, {o_.nodelay, o_.interval, o_.resend, o_.nc});
-    c.nodelay = quad.nodelay;
-    c.interval = quad.interval;
-    c.resend = quad.resend;
-    c.nc = quad.nc;
-    c.mtu = static_cast<std::size_t>(o_.mtu);
-    if (c.ikcp_profile) {
+    options_.session = std::move(config.config);
+    if (const kcp::Profile* core = options_.session.ikcp_profile) {
         // C semantics: each write is one message, and ikcp_send refuses one that needs
         // fragment_limit segments or more.
         const std::optional<std::size_t> kcp_mtu =
-            frame::Framer::create(c.frame)->kcp_mtu_for(c.mtu);
-        const std::size_t largest =
-            kcp_mtu && *kcp_mtu > kcp::kHeaderSize
-                ? (c.ikcp_profile->fragment_limit - 1) * (*kcp_mtu - kcp::kHeaderSize)
-                : 0;
+            frame::Framer::create(options_.session.frame)->kcp_mtu_for(options_.session.mtu);
+        const std::size_t largest = kcp_mtu && *kcp_mtu > kcp::kHeaderSize
+                                        ? (core->fragment_limit - 1) * (*kcp_mtu - kcp::kHeaderSize)
+                                        : 0;
         if (static_cast<std::size_t>(o_.chunk) > largest) {
-            std::cerr << "kcp-peer: --profile " << o_.profile << ": --chunk " << o_.chunk
+            std::cerr << "kcp-peer: --profile " << o_.kcptun.profile << ": --chunk " << o_.chunk
                       << " is longer than one C message (" << largest << " bytes)\n";
             return kExitUsage;
         }
     }
-    c.snd_wnd = o_.sndwnd;
-    c.rcv_wnd = o_.rcvwnd;
-    c.stream = o_.stream;
-    c.write_delay = false;  // kcptun always runs with write delay off
-    c.ack_nodelay = o_.acknodelay;
-    options_.read_buffer = o_.sockbuf;
-    options_.write_buffer = o_.sockbuf;
-    if (o_.dscp != 0) options_.dscp = o_.dscp;
+    options_.read_buffer = o_.kcptun.sockbuf;
+    options_.write_buffer = o_.kcptun.sockbuf;
+    if (o_.kcptun.dscp != 0) options_.dscp = o_.kcptun.dscp;
     progress_on_ = !o_.quiet && isatty(STDERR_FILENO);
     return kExitOk;
 }
@@ -604,7 +546,7 @@ int main(int argc, char** argv) {
     if (!o.stats.empty()) {
         // The columns of the framing's kcp-go version (an ikcp core runs v5.6.72's).
         const kcpgo::SnmpVersion version =
-            kcptun::session_profile(kcptun::framing_for_core_profile(o.profile)).snmp;
+            kcptun::session_profile(kcptun::framing_for_core_profile(o.kcptun.profile)).snmp;
         std::cerr << kcpgo::snmp_to_json(default_snmp(), version) << std::endl;
     }
     if (std::getenv("KCP_PEER_DRIVER_COUNTERS") != nullptr) {

@@ -11,10 +11,6 @@
 
 namespace kcpkit::sim {
 
-namespace {
-
-// kcptun's key derivation costs ~4 ms (PBKDF2, 4096 rounds): once per key per process,
-// not once per session.
 crypt::KcptunPass cached_pass(const std::string& key) {
     static std::mutex mutex;
     static std::map<std::string, crypt::KcptunPass> cache;
@@ -23,6 +19,8 @@ crypt::KcptunPass cached_pass(const std::string& key) {
     if (it == cache.end()) it = cache.emplace(key, crypt::kcptun_pass(key)).first;
     return it->second;
 }
+
+namespace {
 
 std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> nonce_seed_bytes(std::uint64_t seed) {
     std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> out{};
@@ -50,42 +48,6 @@ PipelineStats pipeline_stats_of(const frame::FrameCounters& c, std::uint64_t rej
     p.rejected = rejected;
     p.csum_errors = c.in_csum_errors;
     return p;
-}
-
-kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing) {
-    kcptun::FrameConfigResult r =
-        kcptun::kcptun_frame_config(config.crypt, cached_pass(config.key), framing);
-    r.config.data_shards = config.has_fec() ? config.datashard : 0;
-    r.config.parity_shards = config.has_fec() ? config.parityshard : 0;
-    return r;
-}
-
-std::string pipeline_config_error(const PipelineConfig& config, std::string_view kcp_profile) {
-    if (config.datashard < 0 || config.parityshard < 0) return "shard counts must be >= 0";
-    if (config.datashard + config.parityshard > fec::kMaxShards)
-        return "datashard + parityshard must be <= " + std::to_string(fec::kMaxShards);
-    if (config.plain()) return {};
-    const kcptun::FrameConfigResult r =
-        frame_config_for(config, kcptun::framing_for_core_profile(kcp_profile));
-    switch (r.error) {
-        case kcptun::ConfigError::none:
-            return {};
-        case kcptun::ConfigError::unknown_crypt:
-            return "unknown --crypt '" + config.crypt +
-                   "' (null, none, aes, aes-128, aes-192, aes-128-gcm, aes-256-gcm, salsa20, "
-                   "blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4)";
-        case kcptun::ConfigError::aead_on_561:
-            return "AES-GCM needs kcp-go v5.6.72 framing (not the kcp-go-5.6.1 profile)";
-    }
-    return std::string(name_of(r.error));
-}
-
-std::size_t framing_overhead(const PipelineConfig& config, std::string_view kcp_profile) {
-    if (!pipeline_config_error(config, kcp_profile).empty() || config.plain()) return 0;
-    const kcptun::FrameConfigResult fc =
-        frame_config_for(config, kcptun::framing_for_core_profile(kcp_profile));
-    const auto framer = frame::Framer::create(fc.config);
-    return framer ? framer->overhead() : 0;
 }
 
 std::unique_ptr<crypt::NonceSource> make_nonce_source(std::uint64_t nonce_seed) {

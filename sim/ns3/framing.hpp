@@ -1,41 +1,24 @@
-// The framing of a simulated KCP flow in kcptun's words: FEC shards, --crypt, --key.
+// The framing of a simulated KCP flow: what the driver supplies to the session's framing.
 //
 //   kcpgo::Session: Kcp output --seal--> wire datagrams --socket--> ... --open--> Kcp::input
 //
 // kcp-go puts FEC (Reed-Solomon data + parity shards) and packet encryption (nonce,
 // CRC-32, cipher) between KCP and the socket; the session runs both (protocol/frame/frame.hpp)
-// for every profile. This file only turns kcptun-style settings into the session's
-// frame::FrameConfig, seeds the nonces and names what the table reports. No protocol logic
-// lives here.
+// for every profile, configured from kcptun's flags by kcptun::session_config
+// (protocol/kcptun/settings.hpp). This file only caches the key derivation, seeds the nonces
+// and names what the table reports. No protocol logic lives here.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <string>
-#include <string_view>
 
 #include "kcpkit/crypt/crypt.hpp"
+#include "kcpkit/crypt/key_derivation.hpp"
 #include "kcpkit/frame/frame.hpp"
-#include "kcpkit/kcptun/kcptun.hpp"
 
 namespace kcpkit::sim {
-
-/// kcptun's names: --datashard/--parityshard (FEC group), --crypt (cipher), --key.
-/// crypt "null" (the default here) means no crypt layer at all; "none" is kcp-go's
-/// 20-byte nonce + CRC-32 header without encryption; every other name is a cipher whose
-/// key kcptun derives from `key` (PBKDF2-HMAC-SHA1, salt "kcp-go", 4096 rounds).
-struct PipelineConfig {
-    int datashard = 0;
-    int parityshard = 0;
-    std::string crypt = "null";
-    std::string key = "it's a secrect";  // kcptun's default key (sic)
-
-    bool has_fec() const { return datashard > 0 && parityshard > 0; }
-    bool has_crypt() const { return crypt != "null"; }
-    bool plain() const { return !has_fec() && !has_crypt(); }
-};
 
 /// What the framing did, for the result table. Byte counts are UDP payload bytes.
 struct PipelineStats {
@@ -56,19 +39,9 @@ struct PipelineStats {
 /// (wire datagrams whose open() did not succeed).
 PipelineStats pipeline_stats_of(const frame::FrameCounters& c, std::uint64_t rejected);
 
-/// kcptun's --crypt/--key recipe (protocol/kcptun/kcptun.hpp: kcptun_frame_config, unknown names
-/// refused) with the FEC shards of `config`, under `framing` (kcptun::framing_for_core_profile
-/// for any core profile). The key derivation runs once per key per process.
-kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing);
-
-/// Empty if `config` can be built for a core running `kcp_profile`; otherwise why not (bad
-/// shard counts, unknown cipher, AES-GCM under kcp-go v5.6.1).
-std::string pipeline_config_error(const PipelineConfig& config,
-                                  std::string_view kcp_profile = "ikcp");
-
-/// Bytes the framing of `config` adds to each KCP datagram under `kcp_profile` (0 when
-/// it cannot be built: see pipeline_config_error); the KCP mtu is the UDP payload minus this.
-std::size_t framing_overhead(const PipelineConfig& config, std::string_view kcp_profile = "ikcp");
+/// kcptun's pass for `key` (crypt::kcptun_pass): kcptun's key derivation costs ~4 ms
+/// (PBKDF2, 4096 rounds), so it runs once per key per process, not once per session.
+crypt::KcptunPass cached_pass(const std::string& key);
 
 /// The crypt nonces of one endpoint, seeded (SplitMix64 spreads any seed over the AES key),
 /// for a kcpgo::Session, which takes its NonceSource from the driver: a run stays

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/kcp.hpp"
@@ -32,27 +34,8 @@ class KcpApplication::Session {
   public:
     Session(KcpApplication& app, const Address& peer, uint32_t conv)
         : app_(app), peer_(peer), flow_(app), nonces_(make_nonce_source(app.NonceSeed())) {
-        kcpgo::SessionConfig c;
+        kcpgo::SessionConfig c = app.session_config_;
         c.conv = conv;
-        if (const kcptun::SessionProfile* profile = kcptun::find_session_profile(app.profile_)) {
-            c.version = profile->framing;
-        } else {
-            // A C-original core: C's session semantics, kcp-go's framing in front.
-            c.version = kcptun::framing_for_core_profile(app.profile_);
-            c.ikcp_profile = kcp::find_profile(app.profile_);
-        }
-        c.frame = app.frame_config_;
-        c.mtu = app.mtu_;
-        c.snd_wnd = static_cast<int>(app.snd_wnd_);
-        c.rcv_wnd = static_cast<int>(app.rcv_wnd_);
-        c.nodelay = app.nodelay_;
-        c.interval = app.interval_;
-        c.resend = app.resend_;
-        c.nc = app.nc_;
-        c.stream = app.stream_;
-        c.write_delay = app.write_delay_;
-        c.ack_nodelay = app.ack_nodelay_;
-        c.passive = app.role_ == Server;
         // The driver collects every datagram a burst of calls produced (SendPending): no cap.
         c.transmit_queue_limit = std::numeric_limits<std::size_t>::max();
         kcpgo::Session::CreateError why;
@@ -214,8 +197,45 @@ class KcpApplication::Session {
     bool stopped_ = false;
 };
 
+ns3::Ptr<ns3::AttributeValue> KcptunSettingsValue::Copy() const {
+    return ns3::Create<KcptunSettingsValue>(*this);
+}
+
+std::string KcptunSettingsValue::SerializeToString(Ptr<const AttributeChecker>) const {
+    std::string line;
+    for (const kcptun::Flag& flag : kcptun::flag_table()) {
+        std::visit(
+            [&](auto member) {
+                const auto& v = value_.*member;
+                using T = std::remove_cvref_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, bool>) {
+                    if (v) line += " --" + std::string(flag.name);
+                } else if constexpr (std::is_same_v<T, std::string>) {
+                    line += " --" + std::string(flag.name) + " '" + v + "'";
+                } else {
+                    line += " --" + std::string(flag.name) + " " + std::to_string(v);
+                }
+            },
+            flag.member);
+    }
+    return line.substr(line.empty() ? 0 : 1) + " --profile " + value_.profile;
+}
+
+bool KcptunSettingsValue::DeserializeFromString(std::string, Ptr<const AttributeChecker>) {
+    return false;  // set from code: KcptunSettingsValue(settings)
+}
+
+kcptun::Settings KcpApplication::DefaultKcptunSettings() {
+    kcptun::Settings s;
+    s.crypt = "null";
+    s.datashard = 0;
+    s.parityshard = 0;
+    s.mtu = 1400;
+    s.profile = "ikcp";
+    return s;
+}
+
 TypeId KcpApplication::GetTypeId() {
-    static const kcptun::NoDelay kDefaultMode = *kcptun::kcptun_mode(kcptun::kDefaultMode);
     static TypeId tid =
         TypeId("kcpkit::KcpApplication")
             .SetParent<FlowApplication>()
@@ -224,59 +244,23 @@ TypeId KcpApplication::GetTypeId() {
             .AddAttribute("Conv", "KCP conversation id (client).", UintegerValue(1),
                           MakeUintegerAccessor(&KcpApplication::conv_),
                           MakeUintegerChecker<uint32_t>())
-            .AddAttribute(
-                "NoDelay", "ikcp_nodelay: nodelay (0, 1, 2).", IntegerValue(kDefaultMode.nodelay),
-                MakeIntegerAccessor(&KcpApplication::nodelay_), MakeIntegerChecker<int32_t>())
-            .AddAttribute("Interval", "ikcp_nodelay: flush interval, ms.",
-                          IntegerValue(kDefaultMode.interval),
-                          MakeIntegerAccessor(&KcpApplication::interval_),
-                          MakeIntegerChecker<int32_t>())
-            .AddAttribute("Resend", "ikcp_nodelay: fast-resend threshold (0: off).",
-                          IntegerValue(kDefaultMode.resend),
-                          MakeIntegerAccessor(&KcpApplication::resend_),
-                          MakeIntegerChecker<int32_t>())
-            .AddAttribute("NoCongestionWindow", "ikcp_nodelay: nc (1: no cwnd).",
-                          IntegerValue(kDefaultMode.nc), MakeIntegerAccessor(&KcpApplication::nc_),
-                          MakeIntegerChecker<int32_t>())
-            .AddAttribute("SndWnd", "Send window, segments.", UintegerValue(128),
-                          MakeUintegerAccessor(&KcpApplication::snd_wnd_),
-                          MakeUintegerChecker<uint32_t>(1))
-            .AddAttribute("RcvWnd", "Receive window, segments.", UintegerValue(512),
-                          MakeUintegerAccessor(&KcpApplication::rcv_wnd_),
-                          MakeUintegerChecker<uint32_t>(1))
-            .AddAttribute("Mtu", "UDP payload per datagram, framing included, bytes.",
-                          UintegerValue(1400), MakeUintegerAccessor(&KcpApplication::mtu_),
-                          MakeUintegerChecker<uint32_t>(50))
+            .AddAttribute("Kcptun",
+                          "kcptun's flags, whole (kcptun::Settings): mode, windows, mtu, FEC, "
+                          "crypt, key, stream, ACK no-delay and the core's profile.",
+                          KcptunSettingsValue(DefaultKcptunSettings()),
+                          MakeAccessorHelper<KcptunSettingsValue>(&KcpApplication::kcptun_),
+                          MakeSimpleAttributeChecker<KcptunSettingsValue, AttributeChecker>(
+                              "kcpkit::sim::KcptunSettingsValue", "kcpkit::kcptun::Settings"))
             .AddAttribute("DeadLink", "Transmissions after which the core reports dead.",
                           UintegerValue(20), MakeUintegerAccessor(&KcpApplication::dead_link_),
                           MakeUintegerChecker<uint32_t>())
-            .AddAttribute("StreamMode", "KCP stream mode (kcptun: on).", BooleanValue(false),
-                          MakeBooleanAccessor(&KcpApplication::stream_), MakeBooleanChecker())
-            .AddAttribute("AckNoDelay", "Flush right after input (kcp-go ackNoDelay).",
-                          BooleanValue(false), MakeBooleanAccessor(&KcpApplication::ack_nodelay_),
-                          MakeBooleanChecker())
             .AddAttribute("WriteDelay",
                           "Leave written data for the next tick instead of flushing at once.",
                           BooleanValue(false), MakeBooleanAccessor(&KcpApplication::write_delay_),
                           MakeBooleanChecker())
-            .AddAttribute("Profile", "Behaviour profile of the core (ikcp, ...).",
-                          StringValue("ikcp"), MakeStringAccessor(&KcpApplication::profile_),
-                          MakeStringChecker())
             .AddAttribute("ClockOffset", "Added to the core's millisecond clock.", UintegerValue(0),
                           MakeUintegerAccessor(&KcpApplication::clock_offset_),
-                          MakeUintegerChecker<uint32_t>())
-            .AddAttribute(
-                "DataShard", "FEC data shards (0: no FEC).", IntegerValue(0),
-                MakeIntegerAccessor(&KcpApplication::SetDataShard, &KcpApplication::GetDataShard),
-                MakeIntegerChecker<int>(0))
-            .AddAttribute("ParityShard", "FEC parity shards (0: no FEC).", IntegerValue(0),
-                          MakeIntegerAccessor(&KcpApplication::SetParityShard,
-                                              &KcpApplication::GetParityShard),
-                          MakeIntegerChecker<int>(0))
-            .AddAttribute("Crypt", "Packet cipher, kcptun's names (null: no crypt layer).",
-                          StringValue("null"),
-                          MakeStringAccessor(&KcpApplication::SetCrypt, &KcpApplication::GetCrypt),
-                          MakeStringChecker());
+                          MakeUintegerChecker<uint32_t>());
     return tid;
 }
 
@@ -284,29 +268,26 @@ KcpApplication::KcpApplication() = default;
 KcpApplication::~KcpApplication() = default;
 
 void KcpApplication::StartApplication() {
-    NS_ABORT_MSG_IF(kcp::find_profile(profile_) == nullptr, "unknown KCP profile " << profile_);
-    const std::string config_error = pipeline_config_error(pipeline_config_, profile_);
-    NS_ABORT_MSG_IF(!config_error.empty(), config_error);
-    const kcptun::SessionProfile* session_profile = kcptun::find_session_profile(profile_);
-    const fec::Profile framing =
-        session_profile ? session_profile->framing : kcptun::framing_for_core_profile(profile_);
-    frame_config_ = frame_config_for(pipeline_config_, framing).config;
+    const kcptun::Role role = role_ == Server ? kcptun::Role::listen : kcptun::Role::dial;
+    kcptun::SessionConfigResult made =
+        kcptun::session_config(kcptun_, role, cached_pass(kcptun_.key));
+    NS_ABORT_MSG_IF(!made, made.error);
+    session_config_ = std::move(made.config);
+    session_config_.write_delay = write_delay_;  // the simulator's knob; kcptun's is off
     // The configured mtu is the whole UDP payload; the framing takes its share first.
-    const auto framer = frame::Framer::create(frame_config_);
+    const auto framer = frame::Framer::create(session_config_.frame);
     NS_ABORT_MSG_IF(!framer, "the framing refuses the FEC/crypt settings");
-    const std::optional<std::size_t> kcp_mtu = framer->kcp_mtu_for(mtu_);
-    NS_ABORT_MSG_IF(!kcp_mtu || *kcp_mtu < 50, "Mtu " << mtu_ << " leaves no room after "
+    const std::optional<std::size_t> kcp_mtu = framer->kcp_mtu_for(session_config_.mtu);
+    NS_ABORT_MSG_IF(!kcp_mtu || *kcp_mtu < 50, "Mtu " << kcptun_.mtu << " leaves no room after "
                                                       << framer->overhead() << " framing bytes");
-    kcp_mtu_ = static_cast<uint32_t>(*kcp_mtu);
     // C semantics (ikcp): a message must fit the core's fragment limit unless the stream is
     // cut freely. kcp-go sessions cut writes into mss chunks themselves.
-    if (!stream_ && session_profile == nullptr) {
-        const uint32_t mss = kcp_mtu_ - static_cast<uint32_t>(kcp::kHeaderSize);
-        message_size_ =
-            std::min(message_size_, (kcp::find_profile(profile_)->fragment_limit - 1) * mss);
+    if (const kcp::Profile* core = session_config_.ikcp_profile; core && !kcptun_.stream) {
+        const auto mss = static_cast<uint32_t>(*kcp_mtu - kcp::kHeaderSize);
+        message_size_ = std::min(message_size_, (core->fragment_limit - 1) * mss);
     }
     if (role_ == Server) {
-        demux_ = kcpgo::ListenerDemux::create(frame_config_);
+        demux_ = kcpgo::ListenerDemux::create(session_config_.frame);
         NS_ABORT_MSG_IF(!demux_, "the listener's framing refuses the FEC/crypt settings");
     }
     socket_ = Socket::CreateSocket(GetNode(), UdpSocketFactory::GetTypeId());

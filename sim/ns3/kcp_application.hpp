@@ -18,6 +18,11 @@
 // Roles: a Client opens one session (conv = Conv) to Remote; a Server answers every peer
 // address that sends to Port with a session of its own. Traffic (bulk, echo, periodic)
 // decides what the client writes and whether the server echoes.
+//
+// Configuration: one attribute, Kcptun, holds kcptun's flags whole (kcptun::Settings,
+// protocol/kcptun/settings.hpp); the sessions' configuration comes from it through
+// kcptun::session_config, as kcp-peer's does. Only the simulator's own knobs (Conv,
+// WriteDelay, DeadLink, ClockOffset) are attributes of their own.
 #pragma once
 
 #include <cstdint>
@@ -28,12 +33,37 @@
 
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcpgo/listener_demux.hpp"
+#include "kcpkit/kcpgo/session.hpp"
+#include "kcpkit/kcptun/settings.hpp"
 #include "kcpkit/ns3/flow_application.hpp"
 #include "kcpkit/ns3/framing.hpp"
 #include "ns3/address.h"
+#include "ns3/attribute-helper.h"
 #include "ns3/socket.h"
 
 namespace kcpkit::sim {
+
+/// The Kcptun attribute's value: kcptun::Settings whole. It prints as kcptun's command line;
+/// it is set from code (KcptunSettingsValue(settings)), not parsed from a string.
+class KcptunSettingsValue : public ns3::AttributeValue {
+  public:
+    KcptunSettingsValue() = default;
+    explicit KcptunSettingsValue(const kcptun::Settings& value) : value_(value) {}
+    void Set(const kcptun::Settings& value) { value_ = value; }
+    kcptun::Settings Get() const { return value_; }
+    template <typename T>
+    bool GetAccessor(T& value) const {
+        value = T(value_);
+        return true;
+    }
+    ns3::Ptr<ns3::AttributeValue> Copy() const override;
+    std::string SerializeToString(ns3::Ptr<const ns3::AttributeChecker> checker) const override;
+    bool DeserializeFromString(std::string value,
+                               ns3::Ptr<const ns3::AttributeChecker> checker) override;
+
+  private:
+    kcptun::Settings value_;
+};
 
 class KcpApplication : public FlowApplication {
   public:
@@ -41,8 +71,12 @@ class KcpApplication : public FlowApplication {
     KcpApplication();
     ~KcpApplication() override;
 
-    /// FEC/crypt settings (also the DataShard/ParityShard/Crypt attributes).
-    void SetPipelineConfig(const PipelineConfig& config) { pipeline_config_ = config; }
+    /// kcptun's flags with this application's defaults: kcptun's, but no FEC, no crypt
+    /// layer ("null"), mtu 1400, the ikcp core; windows 0 (kcptun's for the role).
+    static kcptun::Settings DefaultKcptunSettings();
+    /// The whole KCP configuration (also the Kcptun attribute), before the application starts.
+    void SetKcptunSettings(const kcptun::Settings& settings) { kcptun_ = settings; }
+    const kcptun::Settings& GetKcptunSettings() const { return kcptun_; }
     /// Measurements summed over this application's sessions.
     EndpointStats GetStats() const override;
     std::size_t GetSessionCount() const;
@@ -61,24 +95,16 @@ class KcpApplication : public FlowApplication {
     uint32_t NowMs() const;
     /// Seed of the next session's crypt nonces.
     uint64_t NonceSeed() const;
-    void SetDataShard(int v) { pipeline_config_.datashard = v; }
-    int GetDataShard() const { return pipeline_config_.datashard; }
-    void SetParityShard(int v) { pipeline_config_.parityshard = v; }
-    int GetParityShard() const { return pipeline_config_.parityshard; }
-    void SetCrypt(std::string v) { pipeline_config_.crypt = std::move(v); }
-    std::string GetCrypt() const { return pipeline_config_.crypt; }
 
     // Attributes (FlowApplication has the workload's).
     uint32_t conv_ = 1;
-    // Set from the attribute defaults: kcptun's default --mode (protocol/kcptun/kcptun.hpp).
-    int32_t nodelay_ = 0, interval_ = 0, resend_ = 0, nc_ = 0;
-    uint32_t snd_wnd_ = 128, rcv_wnd_ = 512, mtu_ = 1400, dead_link_ = 20;
-    uint32_t kcp_mtu_ = 1400;  ///< Framer::kcp_mtu_for(mtu_): the ikcp core's mtu
-    bool stream_ = false, ack_nodelay_ = false, write_delay_ = false;
-    std::string profile_ = "ikcp";
+    kcptun::Settings kcptun_ = DefaultKcptunSettings();
+    uint32_t dead_link_ = 20;
+    bool write_delay_ = false;
     uint32_t clock_offset_ = 0;
-    PipelineConfig pipeline_config_;
-    frame::FrameConfig frame_config_;  ///< pipeline_config_ as kcptun frames it
+    /// kcptun::session_config(kcptun_) with the simulator's knobs, when the application
+    /// starts: every session's configuration but its conv.
+    kcpgo::SessionConfig session_config_;
 
     ns3::Ptr<ns3::Socket> socket_;
     std::unique_ptr<kcpgo::ListenerDemux> demux_;     ///< server only
@@ -87,8 +113,10 @@ class KcpApplication : public FlowApplication {
 };
 
 /// Installs KCP clients in ns-3 helper style:
+///   kcptun::Settings kcp = KcpApplication::DefaultKcptunSettings();
+///   kcp.mode = "fast3";
 ///   KcpClientHelper client(InetSocketAddress(serverIp, 4000));
-///   client.SetAttribute("NoDelay", IntegerValue(1));
+///   client.SetAttribute("Kcptun", KcptunSettingsValue(kcp));
 ///   ApplicationContainer apps = client.Install(node);
 class KcpClientHelper : public FlowApplicationHelper {
   public:
