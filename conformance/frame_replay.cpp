@@ -160,7 +160,7 @@ bool rejection_matches(const std::string& expected, const frame::OpenResult& r, 
 /// reference's nonces, must give the reference's wire bytes (data) and parity payloads.
 /// nullopt when they do; else the first difference.
 std::optional<std::string> check_send_side(const Setup& s, const json& list, kc::PacketCrypt* pc) {
-    auto tx = frame::Framer::create(s.frame_config());
+    auto tx = *frame::Framer::create(s.frame_config());
     const std::size_t header = pc ? pc->overhead().header : 0;
     const std::size_t nonce = pc ? pc->nonce_size() : 0;
     bool first = true;
@@ -223,14 +223,14 @@ CaseOutcome replay(const json& c) {
     if (auto* skip = std::get_if<CaseOutcome>(&setup_or)) return *skip;
     const Setup& s = std::get<Setup>(setup_or);
 
-    frame::ConfigError why{};
-    auto rx = frame::Framer::create(s.frame_config(), &why);
-    if (!rx) {
-        if (why == frame::ConfigError::aead_on_561)
+    auto made_rx = frame::Framer::create(s.frame_config());
+    if (!made_rx) {
+        if (made_rx.error() == frame::ConfigError::aead_on_561)
             return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
         return CaseOutcome::fail("framing refused the case's setting: " +
-                                 std::string(name_of(why)));
+                                 std::string(name_of(made_rx.error())));
     }
+    const std::unique_ptr<frame::Framer> rx = std::move(made_rx).value();
     std::unique_ptr<kc::PacketCrypt> pc;
     if (s.cipher) pc = *kc::make_packet_crypt(*s.cipher, s.key);
 

@@ -197,14 +197,13 @@ std::unique_ptr<Listener> Listener::listen(std::string_view local, const Options
         if (options.read_buffer > 0) socket.set_read_buffer(options.read_buffer);
         if (options.write_buffer > 0) socket.set_write_buffer(options.write_buffer);
         if (options.dscp >= 0) socket.set_dscp(options.dscp);
-        frame::ConfigError why{};
-        auto demux = kcpgo::ListenerDemux::create(frame, &why);
+        auto demux = kcpgo::ListenerDemux::create(frame);
         if (!demux) {
-            if (error) *error = std::string(name_of(why));
+            if (error) *error = std::string(name_of(demux.error()));
             return nullptr;
         }
         l->shards_.push_back(std::make_shared<detail::ListenerShard>(group.at(i), std::move(socket),
-                                                                     std::move(demux), l->shared_));
+                                                                     std::move(demux).value(), l->shared_));
     }
     for (auto& shard : l->shards_) shard->start();
     return l;

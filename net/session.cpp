@@ -33,8 +33,8 @@ AtomicDriverCounters& atomic_counters() {
 }
 
 std::string describe(const kcpgo::Session::CreateError& why) {
-    if (why.frame != frame::ConfigError::none) {
-        return "framing refused: " + std::string(name_of(why.frame));
+    if (why.frame) {
+        return "framing refused: " + std::string(name_of(*why.frame));
     }
     if (why.bad_mtu) return "mtu refused (too small for the headers, or above 1500)";
     if (why.bad_window) return "window sizes must be >= 1";

@@ -57,7 +57,7 @@ std::optional<std::size_t> KcpSettings::framing_overhead(std::string* error) con
         if (error != nullptr) *error = made.error;
         return std::nullopt;
     }
-    return frame::Framer::create(made.config.frame)->overhead();
+    return (*frame::Framer::create(made.config.frame))->overhead();
 }
 
 namespace {

@@ -260,7 +260,7 @@ namespace {
 // with the sim's seeded nonces (make_nonce_source).
 struct Framing {
     Framing(const KcpSettings& config, std::uint64_t nonce_seed)
-        : framer(frame::Framer::create(
+        : framer(*frame::Framer::create(
               kcpkit::kcptun::session_config(config.kcptun, kcpkit::kcptun::Role::dial)
                   .config.frame)),
           nonces(make_nonce_source(nonce_seed)) {

@@ -229,7 +229,7 @@ int Peer::set_up() {
         // C semantics: each write is one message, and ikcp_send refuses one that needs
         // fragment_limit segments or more.
         const std::optional<std::size_t> kcp_mtu =
-            frame::Framer::create(options_.session.frame)->kcp_mtu_for(options_.session.mtu);
+            (*frame::Framer::create(options_.session.frame))->kcp_mtu_for(options_.session.mtu);
         const std::size_t largest = kcp_mtu && *kcp_mtu > kcp::kHeaderSize
                                         ? (core->fragment_limit - 1) * (*kcp_mtu - kcp::kHeaderSize)
                                         : 0;

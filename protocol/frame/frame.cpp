@@ -62,11 +62,8 @@ PacketIdentity identify(std::span<const std::uint8_t> plain, fec::Profile profil
     return id;
 }
 
-std::unique_ptr<Framer> Framer::create(const FrameConfig& config, ConfigError* why) {
-    auto fail = [&](ConfigError e) -> std::unique_ptr<Framer> {
-        if (why) *why = e;
-        return nullptr;
-    };
+Expected<std::unique_ptr<Framer>, ConfigError> Framer::create(const FrameConfig& config) {
+    const auto fail = [](ConfigError e) { return Unexpected(e); };
     const int ds = config.data_shards, ps = config.parity_shards;
     if (ds < 0 || ps < 0 || ds + ps > fec::kMaxShards) return fail(ConfigError::bad_shards);
     if (config.cipher) {
@@ -108,7 +105,6 @@ std::unique_ptr<Framer> Framer::create(const FrameConfig& config, ConfigError* w
     framer->slot_count_ = 1 + static_cast<std::size_t>(fec_on ? ps : 0);
     framer->slots_.assign(framer->slot_count_ * kSlotStride + 64, 0);
     framer->out_.reserve(framer->slot_count_ + kMaxDup);
-    if (why) *why = ConfigError::none;
     return framer;
 }
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "kcpkit/base/enum_names.hpp"
+#include "kcpkit/base/expected.hpp"
 #include "kcpkit/crypt/crypt.hpp"
 #include "kcpkit/fec/fec.hpp"
 
@@ -63,14 +64,12 @@ struct FrameConfig {
 
 /// Why a Framer could not be made.
 enum class ConfigError : std::uint8_t {
-    none = 0,
-    bad_shards,   ///< negative, or ds + ps > 256
+    bad_shards = 1,   ///< negative, or ds + ps > 256
     bad_key,      ///< the cipher refuses the key length (crypt::key_length_ok)
     aead_on_561,  ///< AES-GCM asked for with the v5.6.1 profile
 };
 constexpr auto enum_names(ConfigError) {
     return std::to_array<EnumName<ConfigError>>({
-        {ConfigError::none, "none"},
         {ConfigError::bad_shards, "bad_shards"},
         {ConfigError::bad_key, "bad_key"},
         {ConfigError::aead_on_561, "aead_on_561"},
@@ -188,8 +187,8 @@ PacketIdentity identify(std::span<const std::uint8_t> plain, fec::Profile profil
 
 class Framer {
   public:
-    /// The layers for `config`, or nullptr with `why` set.
-    static std::unique_ptr<Framer> create(const FrameConfig& config, ConfigError* why = nullptr);
+    /// The layers for `config`, or why not (the same config always fails the same way).
+    static Expected<std::unique_ptr<Framer>, ConfigError> create(const FrameConfig& config);
     ~Framer();
     Framer(const Framer&) = delete;
     Framer& operator=(const Framer&) = delete;

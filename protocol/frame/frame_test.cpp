@@ -39,10 +39,9 @@ FrameConfig config_for(std::optional<crypt::Cipher> cipher, int ds, int ps,
 }
 
 std::unique_ptr<Framer> make(const FrameConfig& c) {
-    ConfigError why = ConfigError::none;
-    auto f = Framer::create(c, &why);
-    BOOST_TEST_REQUIRE(f != nullptr, "create failed: " << name_of(why));
-    return f;
+    auto f = Framer::create(c);
+    BOOST_TEST_REQUIRE(f.has_value(), "create failed: " << name_of(f.error()));
+    return std::move(f).value();
 }
 
 crypt::AesCtrNonceSource nonce_source(std::uint8_t seed) {
@@ -118,17 +117,14 @@ BOOST_AUTO_TEST_CASE(mtu_table_matches_kcp_go) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_configs_are_refused) {
-    ConfigError why{};
-    BOOST_TEST(!Framer::create(config_for(std::nullopt, -1, 3), &why));
-    BOOST_TEST((why == ConfigError::bad_shards));
-    BOOST_TEST(!Framer::create(config_for(std::nullopt, 200, 57), &why));
+    BOOST_TEST((Framer::create(config_for(std::nullopt, -1, 3)).error() == ConfigError::bad_shards));
+    BOOST_TEST(
+        (Framer::create(config_for(std::nullopt, 200, 57)).error() == ConfigError::bad_shards));
     auto c = config_for(crypt::Cipher::aes128, 0, 0);
     c.key.resize(15);
-    BOOST_TEST(!Framer::create(c, &why));
-    BOOST_TEST((why == ConfigError::bad_key));
-    BOOST_TEST(!Framer::create(
-        config_for(crypt::Cipher::aes128_gcm, 0, 0, fec::Profile::kcp_go_561), &why));
-    BOOST_TEST((why == ConfigError::aead_on_561));
+    BOOST_TEST((Framer::create(c).error() == ConfigError::bad_key));
+    BOOST_TEST((Framer::create(config_for(crypt::Cipher::aes128_gcm, 0, 0, fec::Profile::kcp_go_561))
+                    .error() == ConfigError::aead_on_561));
 }
 
 BOOST_AUTO_TEST_CASE(round_trip_every_layer_combination) {

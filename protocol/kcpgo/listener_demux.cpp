@@ -16,12 +16,12 @@ std::size_t ListenerDemux::KeyHash::operator()(std::string_view key) const {
     return std::hash<std::string_view>{}(key);
 }
 
-std::unique_ptr<ListenerDemux> ListenerDemux::create(const frame::FrameConfig& frame,
-                                                     frame::ConfigError* why,
-                                                     std::size_t accept_backlog) {
-    auto framer = frame::Framer::create(frame, why);
-    if (!framer) return nullptr;
-    return std::unique_ptr<ListenerDemux>(new ListenerDemux(std::move(framer), accept_backlog));
+Expected<std::unique_ptr<ListenerDemux>, frame::ConfigError> ListenerDemux::create(
+    const frame::FrameConfig& frame, std::size_t accept_backlog) {
+    auto framer = frame::Framer::create(frame);
+    if (!framer) return Unexpected(framer.error());
+    return std::unique_ptr<ListenerDemux>(
+        new ListenerDemux(std::move(framer).value(), accept_backlog));
 }
 
 ListenerDemux::ListenerDemux(std::unique_ptr<frame::Framer> framer, std::size_t backlog)

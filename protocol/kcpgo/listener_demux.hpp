@@ -34,6 +34,7 @@
 #include <unordered_map>
 
 #include "kcpkit/base/enum_names.hpp"
+#include "kcpkit/base/expected.hpp"
 #include "kcpkit/fec/fec.hpp"
 #include "kcpkit/frame/frame.hpp"
 
@@ -108,10 +109,9 @@ struct DemuxCounters {
 class ListenerDemux {
   public:
     /// `frame` is the listener's crypt and FEC setting (the version picks the length gate
-    /// and whether 0xF3 is OOB). nullptr with `why` if the framing refuses it.
-    static std::unique_ptr<ListenerDemux> create(const frame::FrameConfig& frame,
-                                                 frame::ConfigError* why = nullptr,
-                                                 std::size_t accept_backlog = kAcceptBacklog);
+    /// and whether 0xF3 is OOB). The demux, or why the framing refuses the setting.
+    static Expected<std::unique_ptr<ListenerDemux>, frame::ConfigError> create(
+        const frame::FrameConfig& frame, std::size_t accept_backlog = kAcceptBacklog);
 
     /// Decides what one datagram from `remote_key` means. Decrypts `wire` in place. Does
     /// not change the table (insert / erase do); counts.

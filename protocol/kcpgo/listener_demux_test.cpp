@@ -47,9 +47,9 @@ frame::FrameConfig plain_config(fec::Profile profile = fec::Profile::kcp_go) {
 
 std::unique_ptr<ListenerDemux> make(const frame::FrameConfig& c,
                                     std::size_t backlog = kAcceptBacklog) {
-    auto d = ListenerDemux::create(c, nullptr, backlog);
-    BOOST_TEST_REQUIRE(d != nullptr);
-    return d;
+    auto d = ListenerDemux::create(c, backlog);
+    BOOST_TEST_REQUIRE(d.has_value());
+    return std::move(d).value();
 }
 
 }  // namespace
@@ -181,7 +181,7 @@ BOOST_AUTO_TEST_CASE(crypt_failures_and_short_packets_are_counted_drops) {
     c.cipher = crypt::Cipher::aes128;
     c.key.assign(16, 1);
     auto demux = make(c);
-    auto sealer = frame::Framer::create(c);
+    auto sealer = *frame::Framer::create(c);
     std::array<std::uint8_t, 32> seed{};
     crypt::AesCtrNonceSource nonces(seed);
     const Bytes k = kcp_datagram(3, 0);

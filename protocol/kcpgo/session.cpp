@@ -41,8 +41,12 @@ std::unique_ptr<Session> Session::create(const SessionConfig& config, std::uint3
     }
     frame::FrameConfig fc = config.frame;
     fc.profile = config.version;
-    auto framer = frame::Framer::create(fc, &error.frame);
-    if (!framer) return fail();
+    auto made = frame::Framer::create(fc);
+    if (!made) {
+        error.frame = made.error();
+        return fail();
+    }
+    std::unique_ptr<frame::Framer> framer = std::move(made).value();
     const std::optional<std::size_t> kcp_mtu = framer->kcp_mtu_for(config.mtu);
     if (!kcp_mtu) {
         error.bad_mtu = true;

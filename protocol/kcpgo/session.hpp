@@ -53,6 +53,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -136,7 +137,7 @@ class Session {
 
     /// Why create() refused a config.
     struct CreateError {
-        frame::ConfigError frame = frame::ConfigError::none;  ///< the framing refused it
+        std::optional<frame::ConfigError> frame;  ///< the framing refused it
         bool bad_mtu = false;     ///< Framer::kcp_mtu_for(mtu) refused the mtu
         bool bad_window = false;  ///< snd_wnd or rcv_wnd < 1
     };

@@ -87,7 +87,8 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
     c.frame.data_shards = s.datashard;
     c.frame.parity_shards = s.parityshard;
     // The framing's own check of the shard counts is the one rule; it speaks for the flags.
-    if (frame::ConfigError why{}; !frame::Framer::create(c.frame, &why)) {
+    if (const auto framer = frame::Framer::create(c.frame); !framer) {
+        const frame::ConfigError why = framer.error();
         r.unsupported = why == frame::ConfigError::aead_on_561;
         r.error = "--datashard " + std::to_string(s.datashard) + " --parityshard " +
                   std::to_string(s.parityshard) + ": " + std::string(name_of(why));

@@ -30,9 +30,9 @@ NS_LOG_COMPONENT_DEFINE("KcpApplication");
 NS_OBJECT_ENSURE_REGISTERED(KcpApplication);
 
 // One KCP conversation: a kcpgo::Session (for every profile) and the workload on top.
-class KcpApplication::Session {
+class KcpApplication::Conversation {
   public:
-    Session(KcpApplication& app, const Address& peer, uint32_t conv)
+    Conversation(KcpApplication& app, const Address& peer, uint32_t conv)
         : app_(app), peer_(peer), flow_(app), nonces_(make_nonce_source(app.NonceSeed())) {
         kcpgo::SessionConfig c = app.session_config_;
         c.conv = conv;
@@ -45,7 +45,7 @@ class KcpApplication::Session {
         session_->kcp().set_dead_link(app.dead_link_);
     }
 
-    ~Session() { Stop(); }
+    ~Conversation() { Stop(); }
 
     EndpointStats stats() {
         const kcp::Kcp& core = session_->kcp();
@@ -127,7 +127,7 @@ class KcpApplication::Session {
         if (timer_.IsRunning() && timer_at_ <= at) return;
         timer_.Cancel();
         timer_at_ = at;
-        timer_ = Simulator::Schedule(at - Simulator::Now(), &Session::OnTimer, this);
+        timer_ = Simulator::Schedule(at - Simulator::Now(), &Conversation::OnTimer, this);
     }
 
     // Reads everything received (the server echoes it).
@@ -181,7 +181,7 @@ class KcpApplication::Session {
         Write(flow_.NextSize());
         SendPending();
         Arm(false);
-        traffic_timer_ = Simulator::Schedule(app_.MessageGap(), &Session::Tick, this);
+        traffic_timer_ = Simulator::Schedule(app_.MessageGap(), &Conversation::Tick, this);
     }
 
     KcpApplication& app_;
@@ -277,9 +277,9 @@ void KcpApplication::StartApplication() {
     // The configured mtu is the whole UDP payload; the framing takes its share first.
     const auto framer = frame::Framer::create(session_config_.frame);
     NS_ABORT_MSG_IF(!framer, "the framing refuses the FEC/crypt settings");
-    const std::optional<std::size_t> kcp_mtu = framer->kcp_mtu_for(session_config_.mtu);
+    const std::optional<std::size_t> kcp_mtu = (*framer)->kcp_mtu_for(session_config_.mtu);
     NS_ABORT_MSG_IF(!kcp_mtu || *kcp_mtu < 50, "Mtu " << kcptun_.mtu << " leaves no room after "
-                                                      << framer->overhead() << " framing bytes");
+                                                      << (*framer)->overhead() << " framing bytes");
     // C semantics (ikcp): a message must fit the core's fragment limit unless the stream is
     // cut freely. kcp-go sessions cut writes into mss chunks themselves.
     if (const kcp::Profile* core = session_config_.ikcp_profile; core && !kcptun_.stream) {
@@ -287,15 +287,16 @@ void KcpApplication::StartApplication() {
         message_size_ = std::min(message_size_, (core->fragment_limit - 1) * mss);
     }
     if (role_ == Server) {
-        demux_ = kcpgo::ListenerDemux::create(session_config_.frame);
-        NS_ABORT_MSG_IF(!demux_, "the listener's framing refuses the FEC/crypt settings");
+        auto demux = kcpgo::ListenerDemux::create(session_config_.frame);
+        NS_ABORT_MSG_IF(!demux, "the listener's framing refuses the FEC/crypt settings");
+        demux_ = std::move(demux).value();
     }
     socket_ = Socket::CreateSocket(GetNode(), UdpSocketFactory::GetTypeId());
     NS_ABORT_MSG_IF(socket_->Bind(InetSocketAddress(Ipv4Address::GetAny(), port_)) != 0,
                     "cannot bind UDP port " << port_);
     socket_->SetRecvCallback(MakeCallback(&KcpApplication::HandleRead, this));
     if (role_ == Client) {
-        sessions_.push_back(std::make_unique<Session>(*this, remote_, conv_));
+        sessions_.push_back(std::make_unique<Conversation>(*this, remote_, conv_));
         sessions_.back()->StartTraffic();
     }
 }
@@ -354,7 +355,7 @@ void KcpApplication::Route(const Address& from, std::span<std::uint8_t> wire) {
             [[fallthrough]];
         case kcpgo::DemuxAction::create: {
             const std::uint64_t token = sessions_.size();
-            sessions_.push_back(std::make_unique<Session>(*this, from, d.conv));
+            sessions_.push_back(std::make_unique<Conversation>(*this, from, d.conv));
             demux_->insert(key, d.conv, token);
             demux_->accepted(key);  // the simulated application accepts at once
             sessions_.back()->Receive(d.plain, true);

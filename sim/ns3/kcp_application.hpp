@@ -82,8 +82,8 @@ class KcpApplication : public FlowApplication {
     std::size_t GetSessionCount() const;
 
   private:
-    class Session;
-    friend class Session;
+    class Conversation;
+    friend class Conversation;
 
     void StartApplication() override;
     void StopApplication() override;
@@ -108,7 +108,7 @@ class KcpApplication : public FlowApplication {
 
     ns3::Ptr<ns3::Socket> socket_;
     std::unique_ptr<kcpgo::ListenerDemux> demux_;     ///< server only
-    std::vector<std::unique_ptr<Session>> sessions_;  ///< index = the demux's token
+    std::vector<std::unique_ptr<Conversation>> sessions_;  ///< index = the demux's token
     std::vector<uint8_t> rx_buffer_;
 };
 
