@@ -44,6 +44,7 @@
 #include "kcpkit/crypt/crypt.hpp"
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/kcp.hpp"
+#include "kcpkit/kcpgo/release.hpp"
 #include "kcpkit/kcpgo/snmp.hpp"
 
 namespace kcpkit::kcpgo {
@@ -62,9 +63,9 @@ std::uint32_t random_conv(RandomSource& random);
 /// kcp-go's (session.md §4).
 struct SessionConfig {
     std::uint32_t conv = 0;
-    /// kcp_go: kcp-go v5.6.72 (KCP profile kKcpGoProfile); kcp_go_561: v5.6.1.
-    /// frame.profile is overwritten with this.
-    fec::Profile version = fec::Profile::kcp_go;
+    /// The kcp-go release (release.hpp): KCP core profile, framing rules, writable rule.
+    /// frame.behaviour is overwritten with release.frame.
+    Release release = default_release();
     frame::FrameConfig frame;              ///< cipher, key, data/parity shards
     std::size_t mtu = frame::kDefaultMtu;  ///< the whole UDP payload (session.md §3)
     int snd_wnd = 32, rcv_wnd = 32;
