@@ -242,8 +242,8 @@ class Peer {
 
 int Peer::set_up() {
     kcpgo::SessionConfig& c = options_.session;
-    const kcptun::SessionProfile* profile = kcptun::find_session_profile(o_.profile);
-    if (profile == nullptr) {
+    const kcpgo::Release* release = kcpgo::find_release(o_.profile);
+    if (release == nullptr) {
         if (kcp::find_profile(o_.profile) != nullptr) {
             std::cerr << "kcp-peer: --profile " << o_.profile
                       << ": the session layer runs kcp-go's core only (unsupported)\n";
@@ -253,10 +253,10 @@ int Peer::set_up() {
                   << "': want kcp-go, kcp-go-5.6.1 or ikcp\n";
         return kExitUsage;
     }
-    c.version = profile->framing;
+    c.release = *release;
     // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
     // as a test of AES.
-    kcptun::FrameConfigResult frame = kcptun::kcptun_frame_config(o_.crypt, o_.key, c.version);
+    kcptun::FrameConfigResult frame = kcptun::kcptun_frame_config(o_.crypt, o_.key, c.release);
     if (!frame) {
         std::cerr << "kcp-peer: --crypt " << o_.crypt << ": "
                   << kcptun::config_error_name(frame.error) << " (unsupported)\n";
@@ -588,9 +588,9 @@ int main(int argc, char** argv) {
     if (const int code = p.set_up(); code != kExitOk) return code;
     const int code = p.run();
     if (!o.stats.empty()) {
-        // set_up() accepted the name, so it is a session profile.
-        const kcpgo::SnmpVersion version = kcptun::find_session_profile(o.profile)->snmp;
-        std::cerr << kcpgo::snmp_to_json(default_snmp(), version) << std::endl;
+        // set_up() accepted the name, so it is a release.
+        const kcpgo::SnmpColumns columns = kcpgo::find_release(o.profile)->snmp;
+        std::cerr << kcpgo::snmp_to_json(default_snmp(), columns) << std::endl;
     }
     if (std::getenv("KCP_PEER_DRIVER_COUNTERS") != nullptr) {
         // Not part of the kcp-peer-go contract: what only the UDP driver sees, for debugging.

@@ -114,9 +114,10 @@ PipelineStats pipeline_stats_of(const frame::FrameCounters& c, std::uint64_t rej
     return p;
 }
 
-kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing) {
+kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config,
+                                           const kcpgo::Release& release) {
     kcptun::FrameConfigResult r =
-        kcptun::kcptun_frame_config(config.crypt, cached_pass(config.key), framing);
+        kcptun::kcptun_frame_config(config.crypt, cached_pass(config.key), release);
     r.config.data_shards = config.has_fec() ? config.datashard : 0;
     r.config.parity_shards = config.has_fec() ? config.parityshard : 0;
     return r;
@@ -128,7 +129,7 @@ std::string pipeline_config_error(const PipelineConfig& config, std::string_view
         return "datashard + parityshard must be <= " + std::to_string(fec::kMaxShards);
     if (config.plain()) return {};
     const kcptun::FrameConfigResult r =
-        frame_config_for(config, kcptun::framing_for_core_profile(kcp_profile));
+        frame_config_for(config, kcpgo::release_for_core_profile(kcp_profile));
     switch (r.error) {
         case kcptun::ConfigError::none:
             return {};
@@ -148,7 +149,7 @@ std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config,
     if (!pipeline_config_error(config, kcp_profile).empty()) return nullptr;
     if (config.plain()) return std::make_unique<PassThroughPipeline>();
     const kcptun::FrameConfigResult fc =
-        frame_config_for(config, kcptun::framing_for_core_profile(kcp_profile));
+        frame_config_for(config, kcpgo::release_for_core_profile(kcp_profile));
     frame::ConfigError why = frame::ConfigError::none;
     auto framer = frame::Framer::create(fc.config, &why);
     if (!framer) return nullptr;

@@ -101,9 +101,11 @@ class PassThroughPipeline final : public DatagramPipeline {
 };
 
 /// kcptun's --crypt/--key recipe (protocol/kcptun/kcptun.hpp: kcptun_frame_config, unknown names
-/// refused) with the FEC shards of `config`, under `framing` (kcptun::framing_for_core_profile
-/// for any core profile). The key derivation runs once per key per process.
-kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config, fec::Profile framing);
+/// refused) with the FEC shards of `config`, under `release`'s framing
+/// (kcpgo::release_for_core_profile for any core profile). The key derivation runs once per
+/// key per process.
+kcptun::FrameConfigResult frame_config_for(const PipelineConfig& config,
+                                           const kcpgo::Release& release);
 
 /// Empty if `config` can be built for a core running `kcp_profile`; otherwise why not (bad
 /// shard counts, unknown cipher, AES-GCM under kcp-go v5.6.1).

@@ -180,10 +180,10 @@ class KcpApplication::Session {
         : app_(app), peer_(peer), flow_(app) {
         auto send = [this](std::span<const std::uint8_t> wire) { Send(wire); };
         const uint64_t nonce_seed = app.NonceSeed();
-        if (const kcptun::SessionProfile* profile = kcptun::find_session_profile(app.profile_)) {
+        if (const kcpgo::Release* release = kcpgo::find_release(app.profile_)) {
             kcpgo::SessionConfig c;
             c.conv = conv;
-            c.version = profile->framing;
+            c.release = *release;
             c.frame = app.frame_config_;
             c.mtu = app.mtu_;
             c.snd_wnd = static_cast<int>(app.snd_wnd_);
@@ -438,10 +438,9 @@ void KcpApplication::StartApplication() {
     NS_ABORT_MSG_IF(kcp::find_profile(profile_) == nullptr, "unknown KCP profile " << profile_);
     const std::string config_error = pipeline_config_error(pipeline_config_, profile_);
     NS_ABORT_MSG_IF(!config_error.empty(), config_error);
-    const kcptun::SessionProfile* session_profile = kcptun::find_session_profile(profile_);
-    const fec::Profile framing =
-        session_profile ? session_profile->framing : kcptun::framing_for_core_profile(profile_);
-    frame_config_ = frame_config_for(pipeline_config_, framing).config;
+    const kcpgo::Release* session_release = kcpgo::find_release(profile_);
+    frame_config_ =
+        frame_config_for(pipeline_config_, kcpgo::release_for_core_profile(profile_)).config;
     // The configured mtu is the whole UDP payload; the framing takes its share first.
     const auto framer = frame::Framer::create(frame_config_);
     NS_ABORT_MSG_IF(!framer, "the framing refuses the FEC/crypt settings");
@@ -451,7 +450,7 @@ void KcpApplication::StartApplication() {
     kcp_mtu_ = static_cast<uint32_t>(*kcp_mtu);
     // C semantics (ikcp): a message must fit the core's fragment limit unless the stream is
     // cut freely. kcp-go sessions cut writes into mss chunks themselves.
-    if (!stream_ && session_profile == nullptr) {
+    if (!stream_ && session_release == nullptr) {
         const uint32_t mss = kcp_mtu_ - static_cast<uint32_t>(kcp::kHeaderSize);
         message_size_ =
             std::min(message_size_, (kcp::find_profile(profile_)->fragment_limit - 1) * mss);
