@@ -202,9 +202,13 @@ BOOST_AUTO_TEST_CASE(snmp_is_built_from_the_layer_counters) {
     k.lost_segs = 1;
     k.fast_retrans_segs = 2;
     k.early_retrans_segs = 4;
+    DemuxCounters dm;
+    dm.in_csum_errors = 5;
+    fr.in_csum_errors = 6;
     Snmp s;
     s.KCPInErrors = 10;  // the session's own part
-    add_layer_counters(s, {&f, &fr, &k});
+    add_layer_counters(s, {&f, &fr, &k, &dm});
+    BOOST_TEST(s.InCsumErrors == 11u);
     BOOST_TEST(s.FECRecovered == 3u);
     BOOST_TEST(s.FECShardSet == 2u);
     BOOST_TEST(s.KCPInErrors == 11u);

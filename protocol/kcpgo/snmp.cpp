@@ -26,6 +26,7 @@ struct Field {
     std::uint64_t fec::FecCounters::*fec = nullptr;
     std::uint64_t frame::FrameCounters::*frame = nullptr;
     std::array<KcpCounter, 3> kcp{};
+    std::uint64_t DemuxCounters::*demux = nullptr;
 };
 
 using Fec = fec::FecCounters;
@@ -40,7 +41,8 @@ constexpr Field kFields[] = {
     {"PassiveOpens", &Snmp::PassiveOpens},
     {"CurrEstab", &Snmp::CurrEstab},
     {"InErrs", &Snmp::InErrs, Merge::sum, &Fec::in_errs},
-    {"InCsumErrors", &Snmp::InCsumErrors, Merge::sum, nullptr, &Frame::in_csum_errors},
+    {"InCsumErrors", &Snmp::InCsumErrors, Merge::sum, nullptr, &Frame::in_csum_errors, {},
+     &DemuxCounters::in_csum_errors},
     // plus the session's own count of Kcp::input refusals
     {"KCPInErrors", &Snmp::KCPInErrors, Merge::sum, &Fec::kcp_in_errors},
     {"InPkts", &Snmp::InPkts, Merge::sum, nullptr, &Frame::in_pkts},
@@ -105,6 +107,7 @@ void add_layer_counters(Snmp& snmp, const LayerCounters& layers) {
         if (layers.kcp)
             for (const KcpCounter k : f.kcp)
                 if (k) value += layers.kcp->*k;
+        if (f.demux && layers.demux) value += layers.demux->*f.demux;
     }
 }
 

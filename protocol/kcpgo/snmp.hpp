@@ -1,7 +1,11 @@
 // kcp-go's SNMP counters (kcp-go's DefaultSnmp): the same names, meanings and column
 // order, for both v5.6.72 ("HEAD") and v5.6.1, so a table written by kcpkit lines up with
-// one written by kcp-go. session.md §6 is the reference; docs/framing.md lists where each
-// counter is counted in kcpkit.
+// one written by kcp-go. docs/framing.md lists where each counter is counted in kcpkit.
+//
+// The layers' counter structs are the source: one field table in snmp.cpp says which layer
+// counter feeds which Snmp field (add_layer_counters), and each kcp-go release row
+// (release.hpp) lists the columns it prints, in kcp-go's order. Adding a counter is a field
+// here, its row in that table, and a column in the releases that print it.
 //
 // kcp-go keeps one process-wide table; kcpkit keeps one Snmp per session (Session fills
 // it) and lets the caller add them up (operator+=), so there is no global and no atomic
@@ -19,6 +23,7 @@
 #include "kcpkit/fec/fec.hpp"
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/kcp.hpp"
+#include "kcpkit/kcpgo/listener_demux.hpp"
 
 namespace kcpkit::kcpgo {
 
@@ -76,11 +81,13 @@ struct SnmpColumn {
 };
 using SnmpColumns = std::span<const SnmpColumn>;
 
-/// The counters of the layers below a session, the source of most Snmp fields.
+/// The counters of the layers below a session (and of a listener's demux), the source of
+/// most Snmp fields. Any may be null.
 struct LayerCounters {
     const fec::FecCounters* fec = nullptr;
     const frame::FrameCounters* frame = nullptr;
     const kcp::Kcp::Counters* kcp = nullptr;
+    const DemuxCounters* demux = nullptr;
 };
 
 /// Adds to `snmp` every field the layers count (snmp.cpp's field table says which layer
