@@ -6,8 +6,9 @@ namespace kcpkit::kcpgo {
 
 namespace {
 
-// kcp-go's DefaultSnmp columns, in Header() order (snmp.go).
-constexpr SnmpColumn kSnmpV5_6_72[] = {
+// kcp-go's DefaultSnmp columns, in Header() order (snmp.go): 20 both releases print, then
+// each release's FEC / ring buffer / OOB tail.
+constexpr SnmpColumn kSnmpCommon[] = {
     {"BytesSent", &Snmp::BytesSent},
     {"BytesReceived", &Snmp::BytesReceived},
     {"MaxConn", &Snmp::MaxConn},
@@ -28,6 +29,9 @@ constexpr SnmpColumn kSnmpV5_6_72[] = {
     {"EarlyRetransSegs", &Snmp::EarlyRetransSegs},
     {"LostSegs", &Snmp::LostSegs},
     {"RepeatSegs", &Snmp::RepeatSegs},
+};
+
+constexpr SnmpColumn kSnmpTailV5_6_72[] = {
     {"FECFullShards", &Snmp::FECFullShardSet},  // the field is FECFullShardSet (sic)
     {"FECParityShards", &Snmp::FECParityShards},
     {"FECErrs", &Snmp::FECErrs},
@@ -40,32 +44,23 @@ constexpr SnmpColumn kSnmpV5_6_72[] = {
     {"OOBPackets", &Snmp::OOBPackets},
 };
 
-constexpr SnmpColumn kSnmpV5_6_1[] = {
-    {"BytesSent", &Snmp::BytesSent},
-    {"BytesReceived", &Snmp::BytesReceived},
-    {"MaxConn", &Snmp::MaxConn},
-    {"ActiveOpens", &Snmp::ActiveOpens},
-    {"PassiveOpens", &Snmp::PassiveOpens},
-    {"CurrEstab", &Snmp::CurrEstab},
-    {"InErrs", &Snmp::InErrs},
-    {"InCsumErrors", &Snmp::InCsumErrors},
-    {"KCPInErrors", &Snmp::KCPInErrors},
-    {"InPkts", &Snmp::InPkts},
-    {"OutPkts", &Snmp::OutPkts},
-    {"InSegs", &Snmp::InSegs},
-    {"OutSegs", &Snmp::OutSegs},
-    {"InBytes", &Snmp::InBytes},
-    {"OutBytes", &Snmp::OutBytes},
-    {"RetransSegs", &Snmp::RetransSegs},
-    {"FastRetransSegs", &Snmp::FastRetransSegs},
-    {"EarlyRetransSegs", &Snmp::EarlyRetransSegs},
-    {"LostSegs", &Snmp::LostSegs},
-    {"RepeatSegs", &Snmp::RepeatSegs},
+constexpr SnmpColumn kSnmpTailV5_6_1[] = {
     {"FECParityShards", &Snmp::FECParityShards},
     {"FECErrs", &Snmp::FECErrs},
     {"FECRecovered", &Snmp::FECRecovered},
     {"FECShortShards", &Snmp::FECShortShards},
 };
+
+template <std::size_t A, std::size_t B>
+constexpr std::array<SnmpColumn, A + B> join(const SnmpColumn (&a)[A], const SnmpColumn (&b)[B]) {
+    std::array<SnmpColumn, A + B> out{};
+    for (std::size_t i = 0; i < A; ++i) out[i] = a[i];
+    for (std::size_t i = 0; i < B; ++i) out[A + i] = b[i];
+    return out;
+}
+
+constexpr auto kSnmpV5_6_72 = join(kSnmpCommon, kSnmpTailV5_6_72);
+constexpr auto kSnmpV5_6_1 = join(kSnmpCommon, kSnmpTailV5_6_1);
 
 constexpr frame::Behaviour kFrameV5_6_72{
     .fec = {.decoder = fec::Behaviour::Decoder::shard_sets,
