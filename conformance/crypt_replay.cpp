@@ -88,8 +88,7 @@ CaseOutcome replay(const json& c) {
     }
     const auto& [cipher, key] = std::get<Resolved>(resolved);
     const bool aead = kc::is_aead(cipher);
-    if (aead && !release->frame.aead)
-        return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
+    if (aead && !release->frame.aead) return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
 
     auto made = kc::make_packet_crypt(cipher, key);
     if (!made)

@@ -175,7 +175,7 @@ EncodeResult FecEncoder::encode(std::span<std::uint8_t> datagram, std::uint32_t 
     store_le32(hdr, next_);
     store_le16(hdr + 4, kTypeData);
     next_ = b.group_aligned_seqids ? static_cast<std::uint32_t>(next_ + 1u) % paws_
-                 : static_cast<std::uint32_t>(next_ + 1u);
+                                   : static_cast<std::uint32_t>(next_ + 1u);
     const std::size_t region_len = datagram.size() - off - kFecHeaderSize;
     store_le16(hdr + kFecHeaderSize, static_cast<std::uint16_t>(region_len));
 

@@ -80,7 +80,8 @@ constexpr Profile k561{"v5.6.1",
                         .queue_expiry_ms = 60000}};
 constexpr Profile kProfiles[] = {kHead, k561};
 
-std::unique_ptr<FecEncoder> encoder(int ds, int ps, const Profile& profile, std::size_t offset = 0) {
+std::unique_ptr<FecEncoder> encoder(int ds, int ps, const Profile& profile,
+                                    std::size_t offset = 0) {
     EncoderConfig c;
     c.data_shards = ds;
     c.parity_shards = ps;
@@ -575,8 +576,7 @@ BOOST_AUTO_TEST_CASE(no_allocation_per_datagram_in_steady_state) {
                 }
                 if (i >= 1000) allocations += kcpkit::test::allocations() - before;
             }
-            BOOST_TEST(allocations == 0u, p.name
-                                              << " " << ds << "+" << ps << ": " << allocations);
+            BOOST_TEST(allocations == 0u, p.name << " " << ds << "+" << ps << ": " << allocations);
             BOOST_TEST(recovered > 0u);
         }
 }
@@ -640,8 +640,8 @@ BOOST_AUTO_TEST_CASE(a_peer_flipping_shapes_costs_no_codec_rebuild_and_no_alloca
     constexpr std::pair<int, int> kTwo[] = {{3, 2}, {20, 4}};
     for (const Profile& p : kProfiles) {
         const FloodResult r = shape_flood(p, kTwo, 400);
-        BOOST_TEST(r.changes >= 390u, p.name << ": the flood must really flip shapes "
-                                                      << r.changes << " " << r.builds);
+        BOOST_TEST(r.changes >= 390u, p.name << ": the flood must really flip shapes " << r.changes
+                                             << " " << r.builds);
         BOOST_TEST(r.builds == 2u, p.name);
         BOOST_TEST(r.late_allocations == 0u, p.name);
     }

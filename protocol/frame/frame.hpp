@@ -193,7 +193,9 @@ class Framer {
     /// v5.6.1 50; where v5.6.1's ReserveBytes silently keeps such an mtu, it is refused here).
     std::optional<std::size_t> kcp_mtu_for(std::size_t mtu) const;
     /// behaviour.max_datagram, at most kMaxDatagram.
-    std::size_t max_datagram() const { return std::min(config_.behaviour.max_datagram, kMaxDatagram); }
+    std::size_t max_datagram() const {
+        return std::min(config_.behaviour.max_datagram, kMaxDatagram);
+    }
     /// The KCP datagram limit seal() enforces: kcp_mtu_for(max_datagram()).
     std::size_t max_kcp_datagram() const { return max_datagram() - overhead(); }
 

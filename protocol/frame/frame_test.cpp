@@ -141,8 +141,7 @@ BOOST_AUTO_TEST_CASE(bad_configs_are_refused) {
     c.key.resize(15);
     BOOST_TEST(!Framer::create(c, &why));
     BOOST_TEST((why == ConfigError::bad_key));
-    BOOST_TEST(!Framer::create(
-        config_for(crypt::Cipher::aes128_gcm, 0, 0, k561), &why));
+    BOOST_TEST(!Framer::create(config_for(crypt::Cipher::aes128_gcm, 0, 0, k561), &why));
     BOOST_TEST((why == ConfigError::aead_on_561));
 }
 

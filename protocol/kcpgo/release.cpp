@@ -72,7 +72,7 @@ constexpr frame::Behaviour kFrameV5_6_72{
     .max_datagram = frame::kMaxDatagram,  // sess.go: mtuLimit
     .aead = true,
     .clamp_mtu = true,
-    .min_kcp_mtu = 25,  // kcp.go SetMtu: mtu > IKCP_OVERHEAD
+    .min_kcp_mtu = kcp::kKcpGoProfile.min_mtu,
     .listener_min_datagram = 12,
 };
 
@@ -86,7 +86,7 @@ constexpr frame::Behaviour kFrameV5_6_1{
     .max_datagram = frame::kMaxDatagram,
     .aead = false,
     .clamp_mtu = false,
-    .min_kcp_mtu = 50,  // kcp.go SetMtu: mtu < 50 refused
+    .min_kcp_mtu = kcp::kKcpGo561Profile.min_mtu,
     .listener_min_datagram = 24,
 };
 

@@ -34,11 +34,11 @@ Release test_release() {
     r.name = "kcp-go-test";
     r.version = "v0.0.0-test";
     r.kcp = &kcp::kKcpGo561Profile;
-    r.frame.fec.parity_gap_ms = 0;    // parity always
-    r.frame.fec.min_datagram = 20;    // decoder gate
-    r.frame.fec.oob = false;          // no OOB
-    r.frame.aead = false;             // no AES-GCM
-    r.frame.min_kcp_mtu = 200;        // the core's minimum mtu
+    r.frame.fec.parity_gap_ms = 0;  // parity always
+    r.frame.fec.min_datagram = 20;  // decoder gate
+    r.frame.fec.oob = false;        // no OOB
+    r.frame.aead = false;           // no AES-GCM
+    r.frame.min_kcp_mtu = 200;      // the core's minimum mtu
     r.frame.listener_min_datagram = 30;
     r.frame.max_datagram = 1200;
     r.snmp = kTestColumns;
@@ -186,8 +186,7 @@ BOOST_AUTO_TEST_CASE(a_row_is_the_only_edit_a_values_only_release_needs) {
     wide.snd_wnd = 1024;
     BOOST_TEST(writes_until_blocked(wide) == 1024);
     wide.release = test;
-    BOOST_TEST(writes_until_blocked(wide) ==
-               static_cast<int>(plain_test->kcp().state().rmt_wnd));
+    BOOST_TEST(writes_until_blocked(wide) == static_cast<int>(plain_test->kcp().state().rmt_wnd));
     BOOST_TEST(plain_test->kcp().state().rmt_wnd < 1024u);
 
     // SNMP: the row's columns.
@@ -230,6 +229,6 @@ BOOST_AUTO_TEST_CASE(snmp_is_built_from_the_layer_counters) {
     BOOST_TEST(s.EarlyRetransSegs == 4u);
     BOOST_TEST(s.BytesSent == 0u);  // a session-level field: no layer feeds it
     BOOST_TEST(snmp_field_from_fec(f, "FECRecovered").value() == 3u);
-    BOOST_TEST(!snmp_field_from_fec(f, "InPkts").has_value());  // fed by the frame layer
+    BOOST_TEST(!snmp_field_from_fec(f, "InPkts").has_value());         // fed by the frame layer
     BOOST_TEST(!snmp_field_from_fec(f, "FECFullShards").has_value());  // a column, not a field
 }

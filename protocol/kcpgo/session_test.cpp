@@ -18,7 +18,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-const Release& kHead = default_release();           // kcp-go v5.6.72
+const Release& kHead = default_release();             // kcp-go v5.6.72
 const Release& k561 = *find_release("kcp-go-5.6.1");  // kcp-go v5.6.1
 
 crypt::AesCtrNonceSource nonce_source(std::uint8_t seed) {
@@ -179,8 +179,7 @@ BOOST_AUTO_TEST_CASE(transfer_both_ways_over_every_layer_mix) {
         std::nullopt, crypt::Cipher::aes128, crypt::Cipher::salsa20, crypt::Cipher::aes128_gcm};
     for (auto version : {kHead, k561}) {
         for (const auto& cipher : ciphers) {
-            if (cipher == crypt::Cipher::aes128_gcm && !version.frame.aead)
-                continue;
+            if (cipher == crypt::Cipher::aes128_gcm && !version.frame.aead) continue;
             for (int fec_on = 0; fec_on < 2; ++fec_on) {
                 auto na = nonce_source(2), nb = nonce_source(3);
                 auto a = make(config(77, cipher, fec_on ? 10 : 0, fec_on ? 3 : 0, version), na);
@@ -619,12 +618,9 @@ BOOST_AUTO_TEST_CASE(snmp_tables_have_kcp_go_s_columns) {
     x.FECShardSet = 3;
     BOOST_TEST(kcpgo::snmp_csv_row(x, k561.snmp).rfind(",7") ==
                kcpgo::snmp_csv_row(x, k561.snmp).size() - 2);
-    BOOST_TEST(kcpgo::snmp_csv_header(kHead.snmp).substr(0, 23) ==
-               "BytesSent,BytesReceived");
-    BOOST_TEST(kcpgo::snmp_to_json(x, kHead.snmp).find("\"OOBPackets\":9") !=
-               std::string::npos);
-    BOOST_TEST(kcpgo::snmp_to_json(x, k561.snmp).find("OOBPackets") ==
-               std::string::npos);
+    BOOST_TEST(kcpgo::snmp_csv_header(kHead.snmp).substr(0, 23) == "BytesSent,BytesReceived");
+    BOOST_TEST(kcpgo::snmp_to_json(x, kHead.snmp).find("\"OOBPackets\":9") != std::string::npos);
+    BOOST_TEST(kcpgo::snmp_to_json(x, k561.snmp).find("OOBPackets") == std::string::npos);
     BOOST_TEST(kcpgo::snmp_value_of(x, k561.snmp, "FECShortShards").value() == 7u);
     BOOST_TEST(!kcpgo::snmp_value_of(x, k561.snmp, "OOBPackets").has_value());
     kcpgo::Snmp y = x.copy();
