@@ -1,7 +1,7 @@
 // The KCP core's hot paths: one flush pass over many sessions with segments in flight
 // (none due), steady-state transfer, and heap allocations per segment (must be 0).
 //
-// The flush pass is the baseline's measurement (../shared/baseline.md B2): 5000 sessions,
+// The flush pass is the baseline's measurement (bench/README.md): 5000 sessions,
 // each nodelay(1, 10, 2, 1) and windows 32, with 32 segments of 1376 bytes sent and in
 // flight, none due. Both kcpkit and the C original are timed calling flush directly with
 // the clock latched before the measurement, so neither retransmits.

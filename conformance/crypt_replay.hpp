@@ -1,4 +1,4 @@
-// Replays a kcpvec/1 `crypt` case (VECTORS.md) against protocol/crypt/crypt.hpp.
+// Replays a kcpvec/1 `crypt` case (docs/conformance.md) against protocol/crypt/crypt.hpp.
 //
 // Fields read (docs/crypt.md, "Vectors", documents them with examples):
 //  - cipher: a kcpvec/1 cipher name, or kcptun's "aes" (with `key`: AES-128/192/256 by the

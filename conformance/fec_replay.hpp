@@ -1,4 +1,4 @@
-// Replays a kcpvec/1 `fec` case (VECTORS.md) against protocol/fec/fec.hpp.
+// Replays a kcpvec/1 `fec` case (docs/conformance.md) against protocol/fec/fec.hpp.
 //
 // Fields read (docs/fec.md, "Vectors", has examples):
 //  - data_shards, parity_shards: the session's FEC setting, used for the encoder and (unless

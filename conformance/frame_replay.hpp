@@ -1,6 +1,6 @@
-// Replays a kcpvec/1 `frame` case (VECTORS.md) against protocol/frame/frame.hpp: whole datagrams
-// as a kcp-go peer put them on the wire, through the receive pipeline (crypt -> FEC -> KCP
-// bytes), plus a re-encryption check of each one.
+// Replays a kcpvec/1 `frame` case (docs/conformance.md) against protocol/frame/frame.hpp:
+// whole datagrams as a kcp-go peer put them on the wire, through the receive pipeline
+// (crypt -> FEC -> KCP bytes), plus a re-encryption check of each one.
 //
 // Fields read (docs/framing.md, "Vectors", has an example):
 //  - reference: "kcp-go" (default, v5.6.72) or "kcp-go-5.6.1"; anything else skips.
@@ -22,7 +22,7 @@
 //      {"wire", "expect_error"}: rejected by the pipeline with "truncated",
 //        "checksum_mismatch", "auth_failed" or "too_short"; nothing reaches KCP.
 //    Every KCP datagram the decoder rebuilds must be some datagram's `kcp` of the case
-//    (kcp-go's decoders may rebuild a shard twice, spec trap 20).
+//    (kcp-go's decoders may rebuild a shard twice: docs/fec.md).
 //  - Valid cases are also framed again (kcpkit's send side): every datagram's `kcp`, lost
 //    ones included, goes through our FEC encoder (starting at the first seqid) and crypt
 //    with the nonce from its `plain`; the result must be `wire` byte for byte, and our

@@ -1,4 +1,4 @@
-// Issue 6, scale-out: a sweep emitted as GNU parallel jobs runs over two ssh "hosts"
+// Scale-out (docs/simulation.md): a sweep emitted as GNU parallel jobs runs over two ssh "hosts"
 // (sshd on 127.0.0.1 and 127.0.0.2, see sim/cluster-demo), both hosts run jobs, and the
 // merged per-run results equal the same sweep run in one local kcp-sim.
 #define BOOST_TEST_MODULE sim_cluster

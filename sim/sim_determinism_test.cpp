@@ -1,4 +1,4 @@
-// Issue 6, validation 4: the same seed gives identical output, whether a run is alone
+// Validation 4 (docs/simulation.md): the same seed gives identical output, whether a run is alone
 // or inside a batch of parallel runs; another seed gives other numbers.
 #define BOOST_TEST_MODULE sim_determinism
 #include <boost/test/unit_test.hpp>

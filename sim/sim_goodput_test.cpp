@@ -1,5 +1,6 @@
-// Issue 6, validation 2 and 3: on a clean path KCP (window >= BDP) and TCP carry close to
-// the bottleneck; under random loss, TCP NewReno's goodput follows the Mathis model.
+// Validation 2 and 3 (docs/simulation.md): on a clean path KCP (window >= BDP) and TCP
+// carry close to the bottleneck; under random loss, TCP NewReno's goodput follows the
+// Mathis model.
 #define BOOST_TEST_MODULE sim_goodput
 #include <boost/test/unit_test.hpp>
 #include <cmath>

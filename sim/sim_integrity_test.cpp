@@ -1,7 +1,8 @@
-// Issue 6, validation 1: KCP delivers every byte intact, in order and complete, in every
-// scenario the simulator offers: each message's bytes are regenerated from the flow's
-// seed at the receiver and compared (sim/ns3/message_stream.hpp), so corruption, loss,
-// duplication or reordering that leaked through to the application would fail here.
+// Validation 1 (docs/simulation.md): KCP delivers every byte intact, in order and
+// complete, in every scenario the simulator offers: each message's bytes are regenerated
+// from the flow's seed at the receiver and compared (sim/ns3/message_stream.hpp), so
+// corruption, loss, duplication or reordering that leaked through to the application would
+// fail here.
 #define BOOST_TEST_MODULE sim_integrity
 #include <boost/test/unit_test.hpp>
 #include <map>

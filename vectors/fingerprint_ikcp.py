@@ -2,7 +2,7 @@
 """Finds out, by behaviour, which ikcp.c the installed siokcp bundles.
 
 The siokcp wheels ship no C source, so the version is read off what the code does
-(fingerprints of ../shared/spec/kcp-core.md section 13):
+(fingerprints of the C repository's history, vectors/README.md):
   a. send() returns the byte count                 -> ikcp.c >= f2aa30e
   b. first WASK 7000 ms after a zero window        -> classic (v2 has 5000)
   c. FASTACK_CONSERVE: an ACK of an older copy does

@@ -88,7 +88,7 @@ Bytes test_key(Cipher c) {
     return k;
 }
 
-// ----- the spec's known answers (crypt.md section 8) ----------------------------------------
+// ----- known answers for kcptun's default key (docs/crypt.md) -------------------------------
 
 const char* const kPassHex = "25d7d7bd51050742d8d791f2b653c6c8b2366b7e25a124cf7a2e12eaf4ffa444";
 const char* const kPayloadHex = "4433221151008000e803000000000000000000000500000068656c6c6f";
@@ -214,7 +214,7 @@ BOOST_AUTO_TEST_CASE(kcptun_recipe_builds_the_default_aes256) {
     auto made = make_kcptun_crypt("aes", kKcptunDefaultKey);
     BOOST_REQUIRE(made.object);
     BOOST_TEST((made.object->cipher() == Cipher::aes256));
-    // Its output is the spec's AES-256 line.
+    // Its output is the AES-256 known answer above.
     Bytes buf = hex(kPlainHex);
     made.object->block_crypt()->encrypt(buf);
     BOOST_TEST(to_hex(buf) == kKnown[0].ciphertext);

@@ -17,7 +17,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-/// Bytes from hex text as the spec prints it (spaces and '|' ignored).
+/// Bytes from hex text, written in groups (spaces and '|' ignored).
 Bytes spec_bytes(std::string_view text) {
     Bytes out;
     int high = -1;
@@ -40,7 +40,7 @@ Bytes copy_of(std::span<const std::uint8_t> s) {
     return Bytes(s.begin(), s.end());
 }
 
-// fec.md section 10: the three KCP datagrams and the five FEC packets kcp-go made of them.
+// A worked 3 + 2 example: three KCP datagrams and the five FEC packets kcp-go made of them.
 const Bytes kKcp0 = spec_bytes(
     "44 33 22 11 51 00 80 00 e8 03 00 00 00 00 00 00 00 00 00 00 05 00 00 00 68 65 6c 6c 6f");
 const Bytes kKcp1 =
@@ -141,7 +141,7 @@ Bytes kcp_like(std::mt19937_64& rng, std::size_t n) {
 
 }  // namespace
 
-// ----- the worked example of fec.md section 10 ------------------------------------------------
+// ----- the worked 3 + 2 example, byte for byte ------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(spec_worked_packets_are_encoded_byte_for_byte) {
     for (const Profile& p : kProfiles) {
@@ -302,7 +302,7 @@ BOOST_AUTO_TEST_CASE(head_never_sends_parity_for_the_first_one_one_group) {
 
 BOOST_AUTO_TEST_CASE(decoded_groups_are_forgotten_and_recovered_again) {
     // (1,1) in order: the data packet completes its group; the parity that follows starts
-    // the group over and "recovers" the data packet a second time (spec trap 20).
+    // the group over and "recovers" the data packet a second time (docs/fec.md).
     for (const Profile& p : kProfiles) {
         auto e = encoder(1, 1, p);
         auto d = decoder(1, 1, p);

@@ -1,5 +1,5 @@
 // Reed-Solomon erasure code over GF(2^8), bit-compatible with klauspost/reedsolomon's
-// default code, which is what kcp-go uses for its FEC layer (spec: fec.md section 9).
+// default code, which is what kcp-go uses for its FEC layer (docs/fec.md).
 //
 // Field: GF(2^8) with reducing polynomial x^8+x^4+x^3+x^2+1 (0x11D), generator 2; the same
 // field as Jerasure/GF-Complete with w = 8.

@@ -67,7 +67,7 @@ bool reference_invert(std::vector<std::uint8_t> a, int n, std::vector<std::uint8
     return true;
 }
 
-/// The parity rows of M in hex-free form, for comparison with the spec's tables.
+/// The parity rows of M in hex-free form, for comparison with tables written by hand.
 std::vector<std::vector<int>> parity_rows(int ds, int ps) {
     auto rs = ReedSolomon::create(ds, ps);
     BOOST_REQUIRE(rs);
@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(shard_count_limits) {
 }
 
 BOOST_AUTO_TEST_CASE(spec_3_2_parity_bytes) {
-    // The padded shards (size field + KCP bytes) of fec.md section 10, L = 34.
+    // The padded shards (size field + KCP bytes) of fec_test.cpp's worked 3 + 2 example, L = 34.
     const Bytes d0 = {0x1f, 0x00, 0x44, 0x33, 0x22, 0x11, 0x51, 0x00, 0x80, 0x00, 0xe8, 0x03,
                       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00,
                       0x00, 0x00, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x00, 0x00, 0x00};

@@ -9,7 +9,7 @@ namespace kcpkit::frame {
 
 namespace {
 
-// Wire offsets the Listener reads (session.md §2).
+// Wire offsets the Listener reads (docs/framing.md, "Listener decision").
 constexpr std::size_t kTypeOffset = 4;  // u16 FEC type, or KCP cmd + frg
 constexpr std::size_t kSnOffset = 12;   // KCP sn inside a segment header
 constexpr std::size_t kConvSize = 4;

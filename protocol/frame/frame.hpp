@@ -159,7 +159,7 @@ struct OpenResult {
     std::span<const std::uint8_t> oob_payload;
 };
 
-/// Conv and sn as kcp-go's Listener reads them from a decrypted datagram (session.md §2).
+/// Conv and sn as kcp-go's Listener reads them from a decrypted datagram (docs/framing.md).
 struct PacketIdentity {
     fec::PacketKind kind = fec::PacketKind::dropped;
     bool has_conv = false;  ///< raw KCP >= 24 bytes, FEC data >= 8 + 24 bytes, or OOB
@@ -180,7 +180,7 @@ class Framer {
     Framer(const Framer&) = delete;
     Framer& operator=(const Framer&) = delete;
 
-    // ----- MTU accounting (session.md §3) ------------------------------------------
+    // ----- MTU accounting (docs/framing.md) -----------------------------------------
 
     /// kcp-go's headerSize: crypt header (0, 20, or 12 for GCM) + 8 if FEC framing is on.
     std::size_t header_size() const { return header_size_; }

@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(mtu_table_matches_kcp_go) {
         bool fec;
         std::size_t header, kcp_mtu;
     };
-    // session.md §3, default 1400.
+    // docs/framing.md, "MTU accounting"; default 1400.
     const Row rows[] = {
         {std::nullopt, false, 0, 1400},
         {crypt::Cipher::none, false, 20, 1380},

@@ -230,7 +230,7 @@ BOOST_AUTO_TEST_CASE(duplicate_and_out_of_window_pushes_are_repeats) {
 
 BOOST_AUTO_TEST_CASE(rebuilt_datagrams_count_no_repeats) {
     // kcp-go counts RepeatSegs only for regular packets: its FEC decoder can hand the same
-    // datagram to KCP again (spec trap 20). Honoured under every profile.
+    // datagram to KCP again (docs/fec.md, "The traps"). Honoured under every profile.
     for (const Profile* p : kAllProfiles) {
         BOOST_TEST_CONTEXT(p->name) {
             Endpoint b(*p);

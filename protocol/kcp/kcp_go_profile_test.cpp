@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(setmtu_minimum_is_25_in_v5_6_72_and_50_in_v5_6_1) {
 // ----- input ----------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(ack_filter_writes_only_acks_not_yet_covered_by_una_plus_the_last) {
-    // The spec's example: PUSH 5, 6, 7 arrive in order; C acknowledges each, kcp-go only 7.
+    // Example: PUSH 5, 6, 7 arrive in order; C acknowledges each, kcp-go only 7.
     for (const Profile* p : {&kKcpGoProfile, &kIkcpProfile}) {
         Endpoint e(*p);
         e.kcp.update(2000);  // (C needs an update before it flushes)

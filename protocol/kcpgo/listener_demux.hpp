@@ -1,4 +1,4 @@
-// kcp-go's Listener decision per received datagram, sans-IO (session.md §2): which session
+// kcp-go's Listener decision per received datagram, sans-IO (docs/framing.md): which session
 // a datagram belongs to, when a new one is created, when an old one is replaced (a
 // different conv with sn == 0), and what is dropped. net/ owns the sockets and the Session
 // objects; this table only maps the caller's opaque remote-address key to a conv and a

@@ -13,7 +13,7 @@
 // where kcp-go's Write/Read block, write()/read() return would_block and the caller waits
 // for the event named in its result (writable / readable) or for a deadline of its own.
 //
-// kcp-go semantics kept (session.md §4): write() cuts data into mss-sized chunks, each its
+// kcp-go semantics kept (docs/framing.md): write() cuts data into mss-sized chunks, each its
 // own single-segment message (never frg > 0), unless `fragment_messages` asks for the C
 // semantics; stream mode; write delay; ACK no-delay; DUP; a full flush right after a write
 // unless write delay is on and the window is not full; partial reads keep the rest of a
@@ -24,7 +24,7 @@
 //  - window_update_on_read (default on): when read() takes a full receive queue (the peer
 //    was told window 0) below full, the session flushes at once, so the WINS announcing the
 //    reopened window leaves inside that read() instead of at a later flush or the peer's
-//    next window probe (issue 4 measured kcp-go stalling ~7 s there).
+//    next window probe (kcp-go was measured stalling ~7 s there: docs/interop.md).
 //  - A zero-length message (only a non-kcp-go peer sends one) is consumed and counted
 //    instead of stalling read() for ever as kcp-go's Read does.
 //
@@ -60,14 +60,14 @@ class RandomSource {
 std::uint32_t random_conv(RandomSource& random);
 
 /// Settings at creation; most can be changed later with the setters. Defaults are
-/// kcp-go's (session.md §4).
+/// kcp-go's (docs/framing.md).
 struct SessionConfig {
     std::uint32_t conv = 0;
     /// The kcp-go release (release.hpp): KCP core profile, framing rules, writable rule.
     /// frame.behaviour is overwritten with release.frame.
     Release release = default_release();
     frame::FrameConfig frame;              ///< cipher, key, data/parity shards
-    std::size_t mtu = frame::kDefaultMtu;  ///< the whole UDP payload (session.md §3)
+    std::size_t mtu = frame::kDefaultMtu;  ///< the whole UDP payload (docs/framing.md)
     int snd_wnd = 32, rcv_wnd = 32;
     int nodelay = 0, interval = 100, resend = 0, nc = 0;
     bool stream = false;

@@ -167,7 +167,7 @@ BOOST_AUTO_TEST_CASE(creation_and_first_deadline) {
     BOOST_TEST(!Session::create(bad, 0, nonces, &why));
     BOOST_TEST(why.bad_window);
     auto fec = make(config(5, crypt::Cipher::aes128, 10, 3), nonces);
-    BOOST_TEST(fec->kcp().mss() == 1348u);  // session.md §3: CFB + FEC
+    BOOST_TEST(fec->kcp().mss() == 1348u);  // CFB + FEC: 1400 - 20 - 8 - 24
     BOOST_TEST(fec->set_mtu(1200));
     BOOST_TEST(fec->kcp().mss() == 1148u);
     BOOST_TEST(!fec->set_mtu(40));
@@ -496,7 +496,7 @@ BOOST_AUTO_TEST_CASE(snmp_repeat_and_retransmission_counts_match_the_wire_with_d
 
 BOOST_AUTO_TEST_CASE(snmp_repeat_segs_leave_out_rebuilt_duplicates) {
     // kcp-go v5.6.1 FEC (1, 1): the data datagram completes its group, so the parity that
-    // follows starts a new one and rebuilds the same datagram again (spec trap 20). That
+    // follows starts a new one and rebuilds the same datagram again (docs/fec.md). That
     // second copy reaches KCP as recovered and is no repeat; the data datagram arriving
     // again is one.
     auto na = nonce_source(20), nb = nonce_source(21);
@@ -514,9 +514,9 @@ BOOST_AUTO_TEST_CASE(snmp_repeat_segs_leave_out_rebuilt_duplicates) {
 
 BOOST_AUTO_TEST_CASE(recovered_datagrams_do_not_update_the_remote_window) {
     // A receives from B over FEC (1, 1); B's only data datagram is lost and rebuilt from
-    // parity. It carries wnd = B's window, but A must not take it (spec §16): A's rmt_wnd
+    // parity. It carries wnd = B's window, but A must not take it (docs/fec.md): A's rmt_wnd
     // stays at its default.
-    // v5.6.1: v5.6.72 skips the parity of a (1, 1) encoder's very first group (trap 21).
+    // v5.6.1: v5.6.72 skips the parity of a (1, 1) encoder's very first group (docs/fec.md).
     auto na = nonce_source(16), nb = nonce_source(17);
     SessionConfig ca = config(11, std::nullopt, 1, 1, k561);
     auto a = make(ca, na);

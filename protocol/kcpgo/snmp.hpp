@@ -1,6 +1,7 @@
 // kcp-go's SNMP counters (kcp-go's DefaultSnmp): the same names, meanings and column
 // order, for both v5.6.72 ("HEAD") and v5.6.1, so a table written by kcpkit lines up with
-// one written by kcp-go. docs/framing.md lists where each counter is counted in kcpkit.
+// one written by kcp-go (kcp-go's snmp.go is the reference); docs/framing.md lists where each
+// counter is counted in kcpkit.
 //
 // The layers' counter structs are the source: one field table in snmp.cpp says which layer
 // counter feeds which Snmp field (add_layer_counters), and each kcp-go release row

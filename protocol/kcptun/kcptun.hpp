@@ -8,7 +8,7 @@
 //  - --profile: which kcp-go release a session reproduces: a row of kcpgo's release table
 //    (protocol/kcpgo/release.hpp, kcpgo::find_release).
 //
-// kcptun (f788cbb, 2026-01) is the reference: session.md §4, crypt.md §8. The Go side keeps
+// kcptun (f788cbb, 2026-01) is the reference (docs/crypt.md, docs/framing.md). The Go side keeps
 // the same mode table in interop/internal/kcptun/modes.go; both are checked against
 // interop/internal/kcptun/modes.json, so neither can drift alone. docs/crypt.md explains the
 // policies.

@@ -22,7 +22,7 @@ std::string hex(std::span<const std::uint8_t> b) {
     return s;
 }
 
-// crypt.md §8: PBKDF2-HMAC-SHA1("it's a secrect", "kcp-go", 4096, 32).
+// docs/crypt.md, kcptun's keys: PBKDF2-HMAC-SHA1("it's a secrect", "kcp-go", 4096, 32).
 constexpr std::string_view kDefaultPassHex =
     "25d7d7bd51050742d8d791f2b653c6c8b2366b7e25a124cf7a2e12eaf4ffa444";
 

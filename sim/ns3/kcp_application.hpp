@@ -11,7 +11,7 @@
 //  - ikcp profiles (the C original): kcpgo::Session runs only kcp-go cores, so the
 //    driver calls kcp::Kcp as a C program calls ikcp (update/check, send, recv, input, and
 //    flush after a write / after input as WriteDelay / AckNoDelay choose), with the
-//    core's framing (sim/datagram_pipeline) in front.
+//    core's framing (sim/ns3/datagram_pipeline) in front.
 //  - Time: the core's uint32 millisecond clock is Simulator::Now() in whole ms (plus
 //    ClockOffset, which lets a run start near the 2^32 wrap).
 //  - Server: kcpgo::ListenerDemux routes each datagram by the peer's serialized ns-3

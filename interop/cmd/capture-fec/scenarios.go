@@ -205,8 +205,9 @@ func catalogue() []caseSpec {
 	var cs []caseSpec
 	add := func(c caseSpec) { cs = append(cs, c) }
 
-	// fec.md section 10: the three ikcp.c datagrams, 3 + 2, decoded from data #0 and the two
-	// parity packets, then the two lost data packets arrive late (a new, incomplete group).
+	// The worked 3 + 2 example (protocol/fec/fec_test.cpp): the three ikcp.c datagrams,
+	// decoded from data #0 and the two parity packets, then the two lost data packets arrive
+	// late (a new, incomplete group).
 	add(caseSpec{
 		name: "spec-3-2-worked", ds: 3, ps: 2,
 		comment: "fec.md section 10: data #1 and #2 lost, recovered from data #0 and both parity; then they arrive late",

@@ -303,7 +303,7 @@ func runSession(spec cipherSpec, ds, ps int, rng *mrand.Rand) (*capture, error) 
 		if _, isAEAD := b.(cipher.AEAD); isAEAD {
 			return b, nil // kcp-go type-switches on its AEAD type: pass it as is
 		}
-		return kcptun.Locked(b), nil // see kcptun.Locked (spec trap 19)
+		return kcptun.Locked(b), nil // see kcptun.Locked
 	}
 	blockC, err := mk()
 	if err != nil {

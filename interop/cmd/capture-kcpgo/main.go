@@ -19,7 +19,7 @@
 // synctest.Test needs a *testing.T, so main runs the capture as a test through
 // testing.Main.
 //
-// Usage (from /work/main/interop):
+// Usage (from interop/):
 //
 //	go run ./cmd/capture-kcpgo -seeds 1-40 -out ../vectors/kcpgo-v5.6.72-trace-seeds-1-40.json.gz
 //	go run ./cmd/capture-kcpgo -random 30 -out /tmp/fresh.json.gz

@@ -72,7 +72,7 @@ func NewBlock(name string, pass []byte) (kcp.BlockCrypt, error) {
 		block, err = kcp.NewSM4BlockCrypt(pass[:16])
 		if err == nil {
 			// kcp-go's SM4 keeps scratch state and is used by the sender and the reader
-			// at once (spec trap 19); serialise it so no datagram is garbled.
+			// at once (docs/crypt.md); serialise it so no datagram is garbled.
 			block = Locked(block)
 		}
 	default:
@@ -86,7 +86,7 @@ func NewBlock(name string, pass []byte) (kcp.BlockCrypt, error) {
 
 // Locked wraps a CFB-family BlockCrypt in a mutex. A kcp-go session encrypts (its sender)
 // and decrypts (its reader) with one object at once, and kcp-go's SM4 keeps scratch state
-// in it, which garbles datagrams now and then (spec trap 19). The lock changes no byte the
+// in it, which garbles datagrams now and then (docs/crypt.md). The lock changes no byte the
 // cipher computes. Not for kcp-go's AEAD crypt: kcp-go type-switches on that type, so it
 // must be passed on as it is.
 func Locked(b kcp.BlockCrypt) kcp.BlockCrypt { return &lockedBlock{inner: b} }

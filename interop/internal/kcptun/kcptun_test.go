@@ -7,7 +7,7 @@ import (
 )
 
 func TestDeriveKeyMatchesKcptun(t *testing.T) {
-	// Known answer from the spec (crypt.md section 8): kcptun's default key.
+	// Known answer (docs/crypt.md, kcptun's names and keys): kcptun's default key.
 	got := hex.EncodeToString(DeriveKey(DefaultKey))
 	want := "25d7d7bd51050742d8d791f2b653c6c8b2366b7e25a124cf7a2e12eaf4ffa444"
 	if got != want {

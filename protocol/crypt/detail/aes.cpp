@@ -95,7 +95,7 @@ namespace {
 using namespace aesni;
 
 #pragma GCC push_options
-#pragma GCC target("sse4.1,aes,pclmul")  // the same as crypt_aesni.hpp, so its helpers inline
+#pragma GCC target("sse4.1,aes,pclmul")  // the same as aesni.hpp, so its helpers inline
 
 template <int Nr>
 void ecb_kernel(const AesSchedule& s, const std::uint8_t* in, std::uint8_t* out,

@@ -1,6 +1,6 @@
 // AES-NI building blocks shared by the AES code of protocol/ (internal). Everything here
 // is compiled for SSE4.1 + AES + PCLMULQDQ whatever the build flags; callers must check
-// have_aesni() (crypt_aes.hpp) before running any of it. Code using these helpers must be
+// have_aesni() (aes.hpp) before running any of it. Code using these helpers must be
 // compiled for (at least) the same target, or GCC will not inline them — which costs a
 // factor of two or more, silently.
 #pragma once

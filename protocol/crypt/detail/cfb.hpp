@@ -1,6 +1,6 @@
 // kcp-go's CFB over any Crypto++ block cipher (8- or 16-byte blocks). Internal to protocol/.
 //
-// The mode (crypt.md section 2, docs/crypt.md): full-block feedback, a fixed IV, applied to
+// The mode (docs/crypt.md, "kcp-go's CFB"): full-block feedback, a fixed IV, applied to
 // the whole buffer; the bytes after the last full block are XORed with the leading bytes of
 // the next keystream block. Only the cipher's encryption direction is used.
 #pragma once

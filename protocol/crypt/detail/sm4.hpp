@@ -1,4 +1,4 @@
-// SM4 (GB/T 32907) in kcp-go's CFB (crypt.md section 2, docs/crypt.md). Internal to protocol/.
+// SM4 (GB/T 32907) in kcp-go's CFB (docs/crypt.md). Internal to protocol/.
 //
 // Our own table-driven code, portable C++. CFB encryption is a serial chain, so a packet
 // costs 1 block latency per 16 bytes: each round is four loads from tables that fold the

@@ -1,5 +1,5 @@
 // TEA (16 rounds = 8 cycles, as kcp-go keys x/crypto's TEA) and XTEA (64 rounds) in kcp-go's
-// CFB (crypt.md section 2, docs/crypt.md). Internal to protocol/. Both read the 8-byte block
+// CFB (docs/crypt.md). Internal to protocol/. Both read the 8-byte block
 // and the key as big-endian 32-bit words.
 //
 // Our own code. CFB encryption is a serial chain, so it runs one block at a time with the
