@@ -228,6 +228,7 @@ void Session::on_client_socket_readable() {
                 wake.readable |= w.readable;
                 wake.writable |= w.writable;
             }
+            sync_timer_locked();  // C semantics: input may owe a flush (ACK no-delay)
         }
         if (static_cast<std::size_t>(n) < batch.count()) break;
     }
@@ -237,7 +238,9 @@ void Session::on_client_socket_readable() {
 Session::Wake Session::deliver_decrypted(std::span<const std::uint8_t> plain) {
     std::lock_guard lock(mutex_);
     if (closed_) return {};
-    return wake_from(core_->handle_decrypted(plain, detail::now32()));
+    const Wake wake = wake_from(core_->handle_decrypted(plain, detail::now32()));
+    sync_timer_locked();  // C semantics: input may owe a flush (ACK no-delay)
+    return wake;
 }
 
 void Session::notify(const Wake& wake) {

@@ -588,8 +588,7 @@ int parse_cli(const std::vector<std::string>& args, CliConfig& out, std::string&
                         return kUsageError;
                     }
                     // The core needs a KCP mtu of at least 50 after the framing's share.
-                    const auto pipeline = make_pipeline(v.kcp.pipeline, v.kcp.profile);
-                    const std::size_t need = 50 + (pipeline ? pipeline->overhead() : 0);
+                    const std::size_t need = 50 + framing_overhead(v.kcp.pipeline, v.kcp.profile);
                     if (v.kcp.mtu < need) {
                         error = v.name + ": --mtu " + std::to_string(v.kcp.mtu) +
                                 " leaves the core less than 50 bytes after the framing (use >= " +

@@ -180,8 +180,7 @@ double Scenario::drain() const {
 }
 
 std::uint32_t auto_window(const PathConfig& path, const KcpSettings& kcp, std::uint32_t flows) {
-    const auto pipeline = make_pipeline(kcp.pipeline, kcp.profile);
-    const double framing = pipeline ? static_cast<double>(pipeline->overhead()) : 0.0;
+    const double framing = static_cast<double>(framing_overhead(kcp.pipeline, kcp.profile));
     const double mss = static_cast<double>(kcp.mtu) - framing - 24.0;
     // Parity datagrams share the path: a window of w segments puts w (ds + ps) / ds
     // datagrams in flight.

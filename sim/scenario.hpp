@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "kcpkit/kcptun/kcptun.hpp"
-#include "kcpkit/ns3/datagram_pipeline.hpp"
+#include "kcpkit/ns3/framing.hpp"
 #include "kcpkit/ns3/flow_stats.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
 #include "sim/topology.hpp"

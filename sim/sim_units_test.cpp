@@ -1,15 +1,16 @@
 // The pure parts of the simulator: seeded messages and their verification, latency
-// summaries, unit parsing, the command line (presets, sweeps, errors), the pipeline.
+// summaries, unit parsing, the command line (presets, sweeps, errors), the framing settings.
 #define BOOST_TEST_MODULE sim_units
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <random>
 
-#include "kcpkit/ns3/datagram_pipeline.hpp"
+#include "kcpkit/ns3/framing.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
 #include "sim/options.hpp"
 #include "sim/units.hpp"
 
+using namespace kcpkit;
 using namespace kcpkit::sim;
 
 namespace {
@@ -211,25 +212,27 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_flags_are_checked) {
     BOOST_CHECK_EQUAL(parse_cli({"--bogus"}, cfg, error), kUsageError);
 }
 
-BOOST_AUTO_TEST_CASE(the_pass_through_pipeline_changes_nothing) {
-    auto p = make_pipeline(PipelineConfig{});
-    BOOST_REQUIRE(p);
-    std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
-    const auto original = d;
-    std::vector<std::uint8_t> wire, back;
-    p->seal(d, 0, [&](std::span<const std::uint8_t> w) { wire.assign(w.begin(), w.end()); });
-    bool recovered = true;
-    p->open(wire, 0, [&](std::span<const std::uint8_t> k, bool r) {
-        back.assign(k.begin(), k.end());
-        recovered = r;
-    });
-    BOOST_CHECK(back == original);
-    BOOST_CHECK(!recovered);
-    BOOST_CHECK_EQUAL(p->stats().sealed, 1u);
-    BOOST_CHECK_EQUAL(p->overhead(), 0u);
-}
-
 namespace {
+
+// The framing a simulated session runs for `config`: the sim's kcptun recipe
+// (frame_config_for) with the sim's seeded nonces (make_nonce_source).
+struct Framing {
+    Framing(const PipelineConfig& config, std::uint64_t nonce_seed)
+        : framer(frame::Framer::create(frame_config_for(config, kcpgo::default_release()).config)),
+          nonces(make_nonce_source(nonce_seed)) {
+        BOOST_REQUIRE(framer);
+    }
+    // Hands each KCP datagram `wire` opens to `kcp_in`; counts a refused datagram.
+    template <class F>
+    void open(std::span<std::uint8_t> wire, std::uint32_t now, F&& kcp_in) {
+        const frame::OpenResult r = framer->open(wire, now);
+        if (r.status != frame::OpenResult::Status::ok) ++rejected;
+        for (const fec::Delivery& d : r.deliveries) kcp_in(d.kcp, d.recovered);
+    }
+    std::unique_ptr<frame::Framer> framer;
+    std::unique_ptr<crypt::NonceSource> nonces;
+    std::uint64_t rejected = 0;
+};
 
 // KCP-shaped datagrams (a 24-byte header, then payload) of varied lengths.
 std::vector<std::vector<std::uint8_t>> kcp_datagrams(int count) {
@@ -247,32 +250,41 @@ std::vector<std::vector<std::uint8_t>> kcp_datagrams(int count) {
 
 using Wire = std::vector<std::vector<std::uint8_t>>;
 
-Wire seal_all(DatagramPipeline& p, const std::vector<std::vector<std::uint8_t>>& kcp) {
+Wire seal_all(Framing& f, const std::vector<std::vector<std::uint8_t>>& kcp) {
     Wire wire;
     std::uint32_t now = 1000;
     for (const auto& d : kcp)
-        p.seal(d, now += 5,
-               [&](std::span<const std::uint8_t> w) { wire.emplace_back(w.begin(), w.end()); });
+        for (const frame::WireDatagram w : f.framer->seal(d, now += 5, *f.nonces).datagrams)
+            wire.emplace_back(w.begin(), w.end());
     return wire;
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(plain_framing_adds_nothing) {
+    BOOST_CHECK_EQUAL(framing_overhead(PipelineConfig{}), 0u);
+    Framing f(PipelineConfig{}, 1);
+    std::vector<std::uint8_t> d = {1, 2, 3, 4, 5};
+    const frame::SealResult sealed = f.framer->seal(d, 0, *f.nonces);
+    BOOST_REQUIRE_EQUAL(sealed.datagrams.size(), 1u);
+    BOOST_CHECK(
+        std::equal(d.begin(), d.end(), sealed.datagrams[0].begin(), sealed.datagrams[0].end()));
+    BOOST_CHECK_EQUAL(f.framer->counters().sealed, 1u);
+}
 
 BOOST_AUTO_TEST_CASE(fec_and_crypt_rebuild_lost_datagrams_and_reject_corrupt_ones) {
     PipelineConfig config;
     config.datashard = 10;
     config.parityshard = 3;
     config.crypt = "aes";
-    auto tx = make_pipeline(config, "ikcp", 11);
-    auto rx = make_pipeline(config, "ikcp", 12);
-    BOOST_REQUIRE(tx && rx);
-    BOOST_CHECK_EQUAL(tx->overhead(), 20u + 8u);  // nonce + CRC, FEC seqid/type/size
+    Framing tx(config, 11), rx(config, 12);
+    BOOST_CHECK_EQUAL(framing_overhead(config), 20u + 8u);  // nonce + CRC, FEC seqid/type/size
     const auto kcp = kcp_datagrams(20);
-    const Wire wire = seal_all(*tx, kcp);
+    const Wire wire = seal_all(tx, kcp);
     // Two groups: 10 data datagrams, then 3 parity, twice.
     BOOST_REQUIRE_EQUAL(wire.size(), 26u);
-    BOOST_CHECK_EQUAL(tx->stats().sealed, 20u);
-    BOOST_CHECK_EQUAL(tx->stats().fec_parity, 6u);
+    BOOST_CHECK_EQUAL(pipeline_stats_of(tx.framer->counters(), 0).sealed, 20u);
+    BOOST_CHECK_EQUAL(pipeline_stats_of(tx.framer->counters(), 0).fec_parity, 6u);
     BOOST_CHECK_EQUAL(wire[0].size(), kcp[0].size() + 28);
     BOOST_CHECK(!std::equal(kcp[0].begin(), kcp[0].end(), wire[0].begin() + 28));  // encrypted
 
@@ -285,14 +297,14 @@ BOOST_AUTO_TEST_CASE(fec_and_crypt_rebuild_lost_datagrams_and_reject_corrupt_one
         if (i == 2 || i == 5 || i == 9 || i == 14 || i == 23) continue;
         auto copy = wire[i];
         if (i == 24) copy[copy.size() / 2] ^= 0x10;
-        rx->open(copy, ++now, [&](std::span<const std::uint8_t> k, bool r) {
+        rx.open(copy, ++now, [&](std::span<const std::uint8_t> k, bool r) {
             delivered.emplace_back(k.begin(), k.end());
             recovered += r;
         });
     }
-    BOOST_CHECK_EQUAL(rx->stats().rejected, 1u);  // the flipped bit fails the CRC
+    BOOST_CHECK_EQUAL(rx.rejected, 1u);  // the flipped bit fails the CRC
     BOOST_CHECK_EQUAL(recovered, 4);
-    BOOST_CHECK_EQUAL(rx->stats().fec_recovered, 4u);
+    BOOST_CHECK_EQUAL(pipeline_stats_of(rx.framer->counters(), 0).fec_recovered, 4u);
     // Every byte back, each datagram once, none invented.
     BOOST_CHECK_EQUAL(delivered.size(), kcp.size());
     for (const auto& d : kcp)
@@ -303,27 +315,27 @@ BOOST_AUTO_TEST_CASE(crypt_layers_differ_as_kcptun_names_say_and_follow_the_seed
     const auto kcp = kcp_datagrams(3);
     PipelineConfig none;
     none.crypt = "none";
-    auto n = make_pipeline(none);
-    BOOST_REQUIRE(n);
-    BOOST_CHECK_EQUAL(n->overhead(), 20u);  // nonce + CRC, not encrypted
-    const Wire plain = seal_all(*n, kcp);
+    Framing n(none, 1);
+    BOOST_CHECK_EQUAL(framing_overhead(none), 20u);  // nonce + CRC, not encrypted
+    const Wire plain = seal_all(n, kcp);
     BOOST_CHECK(std::equal(kcp[1].begin(), kcp[1].end(), plain[1].begin() + 20));
 
     PipelineConfig gcm;
     gcm.crypt = "aes-128-gcm";
-    BOOST_CHECK_EQUAL(make_pipeline(gcm)->overhead(), 12u + 16u);
+    BOOST_CHECK_EQUAL(framing_overhead(gcm), 12u + 16u);
 
     PipelineConfig salsa;
     salsa.crypt = "salsa20";
-    const Wire a = seal_all(*make_pipeline(salsa, "ikcp", 5), kcp);
-    const Wire b = seal_all(*make_pipeline(salsa, "ikcp", 5), kcp);
-    const Wire c = seal_all(*make_pipeline(salsa, "ikcp", 6), kcp);
+    Framing fa(salsa, 5), fb(salsa, 5), fc(salsa, 6);
+    const Wire a = seal_all(fa, kcp);
+    const Wire b = seal_all(fb, kcp);
+    const Wire c = seal_all(fc, kcp);
     BOOST_CHECK(a == b);  // same seed, same nonces, same bytes
     BOOST_CHECK(a != c);
     salsa.key = "another key";
-    auto other_key = make_pipeline(salsa, "ikcp", 5);
+    Framing other_key(salsa, 5);
     int opened = 0;
-    for (auto w : a) other_key->open(w, 0, [&](std::span<const std::uint8_t>, bool) { ++opened; });
+    for (auto w : a) other_key.open(w, 0, [&](std::span<const std::uint8_t>, bool) { ++opened; });
     BOOST_CHECK_EQUAL(opened, 0);
-    BOOST_CHECK_EQUAL(other_key->stats().rejected, a.size());
+    BOOST_CHECK_EQUAL(other_key.rejected, a.size());
 }

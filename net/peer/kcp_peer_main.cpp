@@ -242,18 +242,17 @@ class Peer {
 
 int Peer::set_up() {
     kcpgo::SessionConfig& c = options_.session;
-    const kcpgo::Release* release = kcpgo::find_release(o_.profile);
-    if (release == nullptr) {
-        if (kcp::find_profile(o_.profile) != nullptr) {
-            std::cerr << "kcp-peer: --profile " << o_.profile
-                      << ": the session layer runs kcp-go's core only (unsupported)\n";
-            return kExitUnsupported;
-        }
+    if (const kcpgo::Release* release = kcpgo::find_release(o_.profile)) {
+        c.release = *release;
+    } else if (const kcp::Profile* core = kcp::find_profile(o_.profile)) {
+        // A C-original core: C's session semantics, kcp-go's framing in front.
+        c.release = kcpgo::release_for_core_profile(o_.profile);
+        c.ikcp_profile = core;
+    } else {
         std::cerr << "kcp-peer: --profile '" << o_.profile
                   << "': want kcp-go, kcp-go-5.6.1 or ikcp\n";
         return kExitUsage;
     }
-    c.release = *release;
     // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
     // as a test of AES.
     kcptun::FrameConfigResult frame = kcptun::kcptun_frame_config(o_.crypt, o_.key, c.release);
@@ -278,6 +277,21 @@ int Peer::set_up() {
     c.resend = quad.resend;
     c.nc = quad.nc;
     c.mtu = static_cast<std::size_t>(o_.mtu);
+    if (c.ikcp_profile) {
+        // C semantics: each write is one message, and ikcp_send refuses one that needs
+        // fragment_limit segments or more.
+        const std::optional<std::size_t> kcp_mtu =
+            frame::Framer::create(c.frame)->kcp_mtu_for(c.mtu);
+        const std::size_t largest =
+            kcp_mtu && *kcp_mtu > kcp::kHeaderSize
+                ? (c.ikcp_profile->fragment_limit - 1) * (*kcp_mtu - kcp::kHeaderSize)
+                : 0;
+        if (static_cast<std::size_t>(o_.chunk) > largest) {
+            std::cerr << "kcp-peer: --profile " << o_.profile << ": --chunk " << o_.chunk
+                      << " is longer than one C message (" << largest << " bytes)\n";
+            return kExitUsage;
+        }
+    }
     c.snd_wnd = o_.sndwnd;
     c.rcv_wnd = o_.rcvwnd;
     c.stream = o_.stream;
@@ -588,8 +602,8 @@ int main(int argc, char** argv) {
     if (const int code = p.set_up(); code != kExitOk) return code;
     const int code = p.run();
     if (!o.stats.empty()) {
-        // set_up() accepted the name, so it is a release.
-        const kcpgo::SnmpColumns columns = kcpgo::find_release(o.profile)->snmp;
+        // The columns of the framing's kcp-go release (an ikcp core runs v5.6.72's).
+        const kcpgo::SnmpColumns columns = kcpgo::release_for_core_profile(o.profile).snmp;
         std::cerr << kcpgo::snmp_to_json(default_snmp(), columns) << std::endl;
     }
     if (std::getenv("KCP_PEER_DRIVER_COUNTERS") != nullptr) {

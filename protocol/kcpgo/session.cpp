@@ -12,6 +12,11 @@ namespace {
 constexpr std::size_t kSlot = frame::kMaxDatagram;
 constexpr std::size_t kFirstSlots = 8;
 
+const kcp::Profile& kcp_profile_for(const SessionConfig& config) {
+    if (config.ikcp_profile) return *config.ikcp_profile;
+    return *config.release.kcp;
+}
+
 bool before(std::uint32_t a, std::uint32_t b) {
     return static_cast<std::int32_t>(a - b) < 0;
 }
@@ -50,6 +55,9 @@ std::unique_ptr<Session> Session::create(const SessionConfig& config, std::uint3
     s->kcp_.nodelay(config.nodelay, config.interval, config.resend, config.nc);
     s->kcp_.set_stream(config.stream);
     s->set_dup(config.dup);
+    // A C program calls ikcp_update once when it creates the kcp; kcp-go's first update
+    // comes at the first deadline (now_ms).
+    if (s->c_semantics()) s->kcp_.update(now_ms);
     if (why) *why = error;
     return s;
 }
@@ -59,7 +67,7 @@ Session::Session(const SessionConfig& config, std::unique_ptr<frame::Framer> fra
     : config_(config),
       framer_(std::move(framer)),
       nonces_(&nonces),
-      kcp_(config.conv, *config.release.kcp),
+      kcp_(config.conv, kcp_profile_for(config)),
       now_(now_ms),
       deadline_(now_ms) {
     kcp_.set_output(
@@ -115,6 +123,7 @@ void Session::emit(std::span<const std::uint8_t> datagram) {
 }
 
 int Session::poll_transmit(std::span<std::uint8_t> buffer) {
+    run_owed_flush();
     if (tx_count_ == 0) return 0;
     const std::size_t length = tx_lengths_[tx_head_];
     if (buffer.size() < length) return rc::buffer_too_small;
@@ -148,8 +157,13 @@ void Session::count_segments(std::span<const std::uint8_t> d, bool outgoing) {
 }
 
 void Session::flush_now() {
+    flush_owed_ = false;
     const std::uint32_t delay = kcp_.flush();
     if (before(now_ + delay, deadline_)) deadline_ = now_ + delay;
+}
+
+void Session::run_owed_flush() {
+    if (flush_owed_ && !closed_) flush_now();
 }
 
 // ----- network side ----------------------------------------------------------------------
@@ -182,6 +196,7 @@ DatagramResult Session::deliver(const frame::OpenResult& opened) {
     if (opened.kind == fec::PacketKind::oob && oob_fn_) oob_fn_(oob_context_, opened.oob_payload);
     for (const fec::Delivery& d : opened.deliveries) {
         count_segments(d.kcp, false);
+        if (c_semantics()) kcp_.update(now_);  // C's RTT samples use the last update's clock
         const int ret = kcp_.input(
             d.kcp, d.recovered ? kcp::PacketType::fec_recovered : kcp::PacketType::regular,
             config_.ack_nodelay);
@@ -191,6 +206,7 @@ DatagramResult Session::deliver(const frame::OpenResult& opened) {
             ++kcp_in_errors_;
         }
     }
+    if (c_semantics() && config_.ack_nodelay) flush_owed_ = true;
     r.readable = readable_bytes() > 0;
     r.writable = writable();
     return r;
@@ -201,6 +217,8 @@ DatagramResult Session::deliver(const frame::OpenResult& opened) {
 bool Session::writable() const {
     if (closed_) return false;
     const int waitsnd = kcp_.waitsnd();
+    // C: ikcp_send never refuses for a full window; the session stops a sender at two.
+    if (c_semantics()) return waitsnd < 2 * static_cast<int>(kcp_.snd_wnd());
     if (waitsnd >= static_cast<int>(kcp_.snd_wnd())) return false;
     if (config_.release.writable_waits_for_peer_window &&
         waitsnd >= static_cast<int>(kcp_.state().rmt_wnd))
@@ -219,7 +237,7 @@ int Session::write_buffers(std::span<const std::span<const std::uint8_t>> buffer
     latch(now_ms);
     if (!writable()) return rc::would_block;
     std::size_t total = 0;
-    if (config_.fragment_messages) {
+    if (config_.fragment_messages || c_semantics()) {
         // C semantics: one message per buffer; check them all first so a refusal queues none.
         const std::size_t limit = std::size_t{kcp_.mss()} * (kcp_.profile().fragment_limit - 1);
         for (auto b : buffers)
@@ -240,7 +258,11 @@ int Session::write_buffers(std::span<const std::span<const std::uint8_t>> buffer
         }
     }
     bytes_sent_ += total;
-    if (kcp_.waitsnd() >= static_cast<int>(kcp_.snd_wnd()) || !config_.write_delay) flush_now();
+    if (c_semantics()) {
+        if (!config_.write_delay) flush_owed_ = true;
+    } else if (kcp_.waitsnd() >= static_cast<int>(kcp_.snd_wnd()) || !config_.write_delay) {
+        flush_now();
+    }
     return static_cast<int>(total);
 }
 
@@ -271,7 +293,8 @@ int Session::read(std::span<std::uint8_t> buffer, std::uint32_t now_ms) {
             partial_length_ = static_cast<std::size_t>(kcp_.recv(partial_));
             partial_offset_ = 0;
         }
-        if (config_.window_update_on_read && was_full && kcp_.state().nrcv_que < kcp_.rcv_wnd()) {
+        if (config_.window_update_on_read && !c_semantics() && was_full &&
+            kcp_.state().nrcv_que < kcp_.rcv_wnd()) {
             // The peer saw a zero window; tell it now (the WINS recv() asked for).
             ++window_updates_;
             flush_now();
@@ -283,7 +306,7 @@ int Session::read(std::span<std::uint8_t> buffer, std::uint32_t now_ms) {
 }
 
 std::size_t Session::oob_max_size() const {
-    if (!framer_->fec_enabled() || !config_.release.frame.fec.oob) return 0;
+    if (c_semantics() || !framer_->fec_enabled() || !config_.release.frame.fec.oob) return 0;
     return kcp_.mtu() - 4;
 }
 
@@ -306,8 +329,24 @@ std::size_t Session::readable_bytes() const {
 
 // ----- timers ----------------------------------------------------------------------------
 
+std::uint32_t Session::next_deadline() const {
+    if (!c_semantics() || closed_) return deadline_;
+    if (flush_owed_ && sink_fn_) return now_;
+    return kcp_.check(now_);
+}
+
 bool Session::handle_timeout(std::uint32_t now_ms) {
-    if (closed_ || before(now_ms, deadline_)) return false;
+    if (closed_) return false;
+    if (c_semantics()) {
+        // ikcp_update at any time, as a C timer calls it: it latches the clock and flushes
+        // only when an interval has passed.
+        const bool due = !before(now_ms, next_deadline());
+        latch(now_ms);
+        kcp_.update(now_ms);
+        run_owed_flush();
+        return due;
+    }
+    if (before(now_ms, deadline_)) return false;
     latch(now_ms);
     deadline_ = now_ms + kcp_.flush();
     return true;

@@ -20,6 +20,22 @@
 // message for the next read(); a periodic flush every `interval` ms (earlier when a
 // retransmission is due); no FIN: close() flushes once and stops.
 //
+// C semantics (SessionConfig::ikcp_profile set): the same calls drive a C-original core
+// (ikcp 1.7.1, kcp::kIkcpProfile) as a C program drives ikcp, with kcp-go's framing in
+// front (the framing of `release`):
+//  - write() hands each buffer to ikcp_send whole (one message, C fragments; longer than
+//    fragment_limit - 1 segments: too_many_fragments). ikcp_send has no full window, so
+//    the session's backpressure is its own: would_block once two send windows of segments
+//    wait (the pace the simulator's C driver always kept).
+//  - handle_datagram() runs ikcp_update(now) before each ikcp_input (ikcp_input measures
+//    RTT against the clock of the last update).
+//  - The flush a C program makes after its ikcp_send calls (unless write delay) and after
+//    its ikcp_input calls (with ACK no-delay) is owed, not made at once, so one flush
+//    covers a whole batch of calls: it runs at the caller's next poll_transmit(), or, with
+//    a transmit sink, at the handle_timeout() that next_deadline() then asks for at once.
+//  - handle_timeout() is ikcp_update (a flush every `interval`); next_deadline() is
+//    ikcp_check. read() never flushes (the WINS goes with the next flush, as in C); no OOB.
+//
 // Deliberate differences from kcp-go, each documented in docs/framing.md:
 //  - window_update_on_read (default on): when read() takes a full receive queue (the peer
 //    was told window 0) below full, the session flushes at once, so the WINS announcing the
@@ -76,10 +92,15 @@ struct SessionConfig {
     int dup = 0;
     /// true: write() hands each buffer to Kcp::send whole (C semantics: one message, frg
     /// > 0 when it is longer than mss; refused above 255 fragments). false (kcp-go): mss
-    /// chunks, each its own message.
+    /// chunks, each its own message. C semantics always fragment (ikcp's own limit).
     bool fragment_messages = false;
     /// Flush at once when read() reopens a full receive window (see the file comment).
+    /// kcp-go semantics only.
     bool window_update_on_read = true;
+    /// nullptr: the core of `release` with kcp-go's session semantics. A C-original core
+    /// profile (kcp::kIkcpProfile, kcp::kIkcpPreConserveProfile): that core with C's
+    /// semantics (see the file comment); `release` then picks only the framing.
+    const kcp::Profile* ikcp_profile = nullptr;
     /// true for a session a listener created (SNMP PassiveOpens), false for a client.
     bool passive = false;
     /// Most datagrams poll_transmit() holds; beyond it new ones are dropped and counted
@@ -140,9 +161,9 @@ class Session {
 
     /// Copies the next datagram to send into `buffer` (>= frame::kMaxDatagram always fits).
     /// Returns its length, 0 when none is waiting, rc::buffer_too_small (nothing removed).
-    /// Unused while a transmit sink is set.
+    /// Unused while a transmit sink is set. C semantics: first runs the owed flush.
     int poll_transmit(std::span<std::uint8_t> buffer);
-    /// Datagrams waiting for poll_transmit().
+    /// Datagrams waiting for poll_transmit() (an owed C flush not yet run adds none).
     std::size_t pending_transmits() const { return tx_count_; }
     /// Push mode: every datagram goes to `fn` as it is produced (the span is valid only
     /// during the call: copy it into your sendmmsg batch). nullptr returns to pull mode.
@@ -194,9 +215,12 @@ class Session {
     /// to now + the delay flush() suggests (interval, or sooner for a retransmission);
     /// write(), read() and close() may move it earlier (never later) when they flush.
     /// handle_datagram() never moves it. Closed: it no longer matters (stays put).
-    std::uint32_t next_deadline() const { return deadline_; }
+    /// C semantics: ikcp_check at the time of the last call, or that time itself while a
+    /// flush is owed and a transmit sink is set.
+    std::uint32_t next_deadline() const;
     /// Runs the periodic flush if `now_ms` has reached next_deadline(), else does nothing.
-    /// Returns true if it flushed.
+    /// Returns true if it flushed. C semantics: ikcp_update(now_ms) whenever called (it
+    /// flushes only once an interval has passed), then the owed flush; true if it was due.
     bool handle_timeout(std::uint32_t now_ms);
 
     /// kcp-go's Close(): one last full flush, then every call returns rc::closed (or is
@@ -225,6 +249,8 @@ class Session {
     std::int32_t srtt() const;
     std::int32_t srttvar() const;
     const SessionConfig& config() const { return config_; }
+    /// True when the session runs a C-original core with C's semantics.
+    bool c_semantics() const { return config_.ikcp_profile != nullptr; }
     /// kcp-go's counters for this session (CurrEstab, ActiveOpens... per session: 1 or 0).
     kcpgo::Snmp snmp() const;
     const frame::Framer& framer() const { return *framer_; }
@@ -244,6 +270,7 @@ class Session {
     void emit(std::span<const std::uint8_t> datagram);
     DatagramResult deliver(const frame::OpenResult& opened);
     void flush_now();
+    void run_owed_flush();
     void count_segments(std::span<const std::uint8_t> kcp_datagram, bool outgoing);
     void latch(std::uint32_t now_ms) { now_ = now_ms; }
     int drain_partial(std::span<std::uint8_t> buffer);
@@ -255,6 +282,7 @@ class Session {
     std::uint32_t now_ = 0;
     std::uint32_t deadline_ = 0;
     bool closed_ = false;
+    bool flush_owed_ = false;  ///< C semantics: a batch of calls asked for one flush
 
     TransmitFn sink_fn_ = nullptr;
     void* sink_context_ = nullptr;

@@ -670,3 +670,145 @@ BOOST_AUTO_TEST_CASE(steady_state_allocates_nothing_per_datagram) {
         BOOST_TEST(allocated == 0u);
     }
 }
+
+// ----- C semantics (SessionConfig::ikcp_profile) ----------------------------------------
+
+namespace {
+
+SessionConfig c_config(std::uint32_t conv, std::optional<crypt::Cipher> cipher = std::nullopt,
+                       int ds = 0, int ps = 0) {
+    SessionConfig c = config(conv, cipher, ds, ps);
+    c.ikcp_profile = &kcp::kIkcpProfile;
+    return c;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(c_semantics_send_whole_messages_and_transfer_over_fec_and_crypt) {
+    auto na = nonce_source(41), nb = nonce_source(42);
+    auto a = make(c_config(21, crypt::Cipher::aes128, 10, 3), na);
+    auto b = make(c_config(21, crypt::Cipher::aes128, 10, 3), nb);
+    BOOST_TEST(a->c_semantics());
+    BOOST_TEST(a->kcp().profile().name == "ikcp");
+    BOOST_TEST(a->oob_max_size() == 0u);  // C has no OOB
+    a->set_nodelay(1, 10, 2, 1);
+    b->set_nodelay(1, 10, 2, 1);
+    Pair p{*a, *b};
+    std::mt19937 rng(5);
+    p.lose = [&](int, auto) { return rng() % 10 == 0; };
+    // One 5000-byte write is one message of four fragments, read back whole.
+    const Bytes message = pattern(5000, 3);
+    BOOST_TEST(a->write(message, p.now) == 5000);
+    Bytes got;
+    for (int i = 0; i < 300 && got.empty(); ++i) {
+        p.step(10);
+        drain(*b, got, p.now, 8192);
+    }
+    BOOST_TEST(got == message);
+    // A bulk transfer through 10% loss arrives intact.
+    const Bytes data = pattern(200000, 4);
+    const Bytes got_bulk = transfer(p, data, 3000, 3000);
+    BOOST_TEST(got_bulk.size() == data.size());
+    BOOST_TEST(got_bulk == data);
+    // A message of fragment_limit segments is refused, as ikcp_send refuses it.
+    const Bytes too_long((kcp::kIkcpProfile.fragment_limit) * a->kcp().mss());
+    BOOST_TEST(a->write(too_long, p.now) == rc::too_many_fragments);
+}
+
+BOOST_AUTO_TEST_CASE(c_semantics_emit_what_a_c_program_driving_ikcp_emits) {
+    // The C program: ikcp_update at creation, ikcp_send of each message, one ikcp_flush
+    // after the batch; ikcp_update at its timer.
+    kcp::Kcp c(9, kcp::kIkcpProfile);
+    std::vector<Bytes> c_wire;
+    auto collect = [&](std::span<const std::uint8_t> d) {
+        c_wire.emplace_back(d.begin(), d.end());
+    };
+    c.set_output(collect);
+    c.setmtu(1400);
+    c.wndsize(32, 32);
+    c.nodelay(0, 100, 0, 0);
+    c.update(1000);
+    // The session in pull mode, plain framing.
+    auto nonces = nonce_source(5);
+    auto s = make(c_config(9), nonces, 1000);
+    std::vector<Bytes> s_wire;
+    Bytes buf(frame::kMaxDatagram);
+    auto poll = [&] {
+        for (int n; (n = s->poll_transmit(buf)) > 0;)
+            s_wire.emplace_back(buf.begin(), buf.begin() + n);
+    };
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        const Bytes m = pattern(600 + 900 * i, i);
+        c.send(m);
+        BOOST_TEST(s->write(m, 1005) == static_cast<int>(m.size()));
+    }
+    BOOST_TEST(s->pending_transmits() == 0u);  // the flush is owed, not made per write
+    c.flush();
+    poll();
+    BOOST_TEST(!s_wire.empty());
+    BOOST_TEST(s_wire == c_wire);
+    // The timer: ikcp_check / ikcp_update.
+    BOOST_TEST(s->next_deadline() == c.check(1005));
+    for (std::uint32_t now = 1010; now <= 4000; now += 10) {
+        c.update(now);
+        s->handle_timeout(now);
+        poll();
+    }
+    BOOST_TEST(s_wire.size() > 1u);  // retransmissions: nobody acknowledges
+    BOOST_TEST(s_wire == c_wire);
+}
+
+BOOST_AUTO_TEST_CASE(c_semantics_flush_timing_follows_write_delay_and_ack_nodelay) {
+    auto na = nonce_source(7), nb = nonce_source(8);
+    // Push mode: an owed flush makes next_deadline() "now"; handle_timeout() runs it.
+    auto a = make(c_config(3), na, 500);
+    std::vector<Bytes> sent;
+    auto sink = [&](std::span<const std::uint8_t> d) { sent.emplace_back(d.begin(), d.end()); };
+    a->set_transmit_sink(sink);
+    BOOST_TEST(a->next_deadline() == 600u);  // ikcp_check: the next interval
+    a->write(pattern(100, 1), 510);
+    BOOST_TEST(sent.empty());
+    BOOST_TEST(a->next_deadline() == 510u);
+    a->handle_timeout(510);
+    BOOST_TEST(sent.size() == 1u);
+    BOOST_TEST(a->next_deadline() != 510u);  // paid
+
+    // Write delay: nothing owed; the data waits for ikcp_update's interval.
+    SessionConfig delayed = c_config(4);
+    delayed.write_delay = true;
+    auto w = make(delayed, nb, 500);
+    Bytes buf(frame::kMaxDatagram);
+    w->write(pattern(100, 2), 510);
+    BOOST_TEST(w->poll_transmit(buf) == 0);
+    w->handle_timeout(599);
+    BOOST_TEST(w->poll_transmit(buf) == 0);
+    w->handle_timeout(600);
+    BOOST_TEST(w->poll_transmit(buf) > 0);
+
+    // ACK no-delay: input owes a flush, so the ACK leaves at the next poll; without it the
+    // ACK waits for the interval.
+    for (const bool ack_nodelay : {false, true}) {
+        auto nx = nonce_source(9), ny = nonce_source(10);
+        auto x = make(c_config(6), nx, 0);
+        SessionConfig yc = c_config(6);
+        yc.ack_nodelay = ack_nodelay;
+        auto y = make(yc, ny, 0);
+        x->write(pattern(50, 3), 10);
+        const int n = x->poll_transmit(buf);
+        BOOST_TEST_REQUIRE(n > 0);
+        y->handle_datagram({buf.data(), static_cast<std::size_t>(n)}, 20);
+        BOOST_TEST((y->poll_transmit(buf) > 0) == ack_nodelay);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(c_semantics_block_a_writer_at_two_send_windows) {
+    auto nonces = nonce_source(11);
+    SessionConfig c = c_config(12);
+    c.snd_wnd = 4;
+    auto s = make(c, nonces, 0);
+    int accepted = 0;
+    while (s->write(pattern(10, 1), 1) > 0) ++accepted;
+    BOOST_TEST(accepted == 8);  // ikcp_send has no full window: the session stops at two
+    BOOST_TEST(!s->writable());
+    BOOST_TEST(s->write(pattern(10, 1), 1) == rc::would_block);
+}

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "kcpkit/ns3/datagram_pipeline.hpp"
+#include "kcpkit/ns3/framing.hpp"
 
 namespace kcpkit::sim {
 

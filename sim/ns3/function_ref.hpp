@@ -1,5 +1,5 @@
-// A non-owning reference to a callable: what the datagram pipeline and the message
-// reader call per packet, without std::function's allocation.
+// A non-owning reference to a callable: what the message reader and the flow's echo call
+// per message, without std::function's allocation.
 #pragma once
 
 #include <type_traits>

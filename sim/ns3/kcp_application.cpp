@@ -1,7 +1,7 @@
 #include "kcpkit/ns3/kcp_application.hpp"
 
 #include <algorithm>
-#include <functional>
+#include <limits>
 #include <optional>
 
 #include "kcpkit/frame/frame.hpp"
@@ -27,206 +27,46 @@ using namespace ns3;
 NS_LOG_COMPONENT_DEFINE("KcpApplication");
 NS_OBJECT_ENSURE_REGISTERED(KcpApplication);
 
-namespace {
-
-// The driver's two core bindings behind one face, so the workload code below is shared.
-// Both only call the core's API; neither holds protocol logic.
-class Transport {
-  public:
-    virtual ~Transport() = default;
-    /// A datagram from the peer: still encrypted (client) or decrypted by the listener.
-    virtual void receive_wire(std::span<std::uint8_t> wire, std::uint32_t now) = 0;
-    virtual void receive_plain(std::span<const std::uint8_t> plain, std::uint32_t now) = 0;
-    /// Queues application bytes; false if the transport would block.
-    virtual bool write(std::span<const std::uint8_t> data, std::uint32_t now) = 0;
-    virtual bool writable() const = 0;
-    /// Bytes of received data into `buffer` (resized as needed); < 0 when nothing is there.
-    virtual int read(std::vector<std::uint8_t>& buffer, std::uint32_t now) = 0;
-    /// End of a burst of calls (after input, a timer, a write): flush if the binding's
-    /// flush policy asks for it.
-    virtual void settle(std::uint32_t now, bool after_input, bool wrote) = 0;
-    virtual void on_timer(std::uint32_t now) = 0;
-    virtual std::uint32_t deadline(std::uint32_t now) const = 0;
-    virtual const kcp::Kcp& core() const = 0;
-    virtual std::uint64_t input_errors() const = 0;
-    virtual PipelineStats pipeline_stats() const = 0;
-};
-
-// The kcp-go profiles: kcpgo::Session is kcp-go's UDPSession (mss chunking, flush after
-// write, write delay, ACK no-delay, DUP, window update on read, its own framing).
-class SessionTransport final : public Transport {
-  public:
-    SessionTransport(std::unique_ptr<kcpgo::Session> session,
-                     std::unique_ptr<crypt::NonceSource> nonces,
-                     std::function<void(std::span<const std::uint8_t>)> send)
-        : nonces_(std::move(nonces)), session_(std::move(session)), send_(std::move(send)) {
-        session_->set_transmit_sink(&SessionTransport::Transmit, this);
-    }
-    void receive_wire(std::span<std::uint8_t> wire, std::uint32_t now) override {
-        count(session_->handle_datagram(wire, now));
-    }
-    void receive_plain(std::span<const std::uint8_t> plain, std::uint32_t now) override {
-        count(session_->handle_decrypted(plain, now));
-    }
-    bool write(std::span<const std::uint8_t> data, std::uint32_t now) override {
-        return session_->write(data, now) >= 0;
-    }
-    bool writable() const override { return session_->writable(); }
-    int read(std::vector<std::uint8_t>& buffer, std::uint32_t now) override {
-        buffer.resize(std::max<std::size_t>(session_->readable_bytes(), 1));
-        return session_->read(buffer, now);
-    }
-    void settle(std::uint32_t, bool, bool) override {}  // Session flushes by kcp-go's rules
-    void on_timer(std::uint32_t now) override { session_->handle_timeout(now); }
-    std::uint32_t deadline(std::uint32_t) const override { return session_->next_deadline(); }
-    const kcp::Kcp& core() const override { return session_->kcp(); }
-    std::uint64_t input_errors() const override { return session_->snmp().KCPInErrors; }
-    PipelineStats pipeline_stats() const override {
-        return pipeline_stats_of(session_->framer().counters(), rejected_);
-    }
-
-  private:
-    static void Transmit(void* self, std::span<const std::uint8_t> d) {
-        static_cast<SessionTransport*>(self)->send_(d);
-    }
-    void count(const kcpgo::DatagramResult& r) {
-        if (r.status != frame::OpenResult::Status::ok) ++rejected_;
-    }
-
-    std::unique_ptr<crypt::NonceSource> nonces_;  // before session_: it must outlive it
-    std::unique_ptr<kcpgo::Session> session_;
-    std::function<void(std::span<const std::uint8_t>)> send_;
-    std::uint64_t rejected_ = 0;
-};
-
-// The ikcp profile (the C original's behaviour): Session runs only kcp-go cores, so this
-// drives kcp::Kcp as a C application drives ikcp (update/check, send, recv, input), with
-// the datagram pipeline (the core's framing) in front. Whole messages are sent with C's
-// fragments; flushing after a write or after input (WriteDelay / AckNoDelay off / on) is
-// the application's choice of when to call ikcp_flush, as a C program makes it.
-class IkcpTransport final : public Transport {
-  public:
-    IkcpTransport(std::uint32_t conv, const kcp::Profile& profile,
-                  std::unique_ptr<DatagramPipeline> pipeline, bool ack_nodelay, bool write_delay,
-                  std::function<void(std::span<const std::uint8_t>)> send,
-                  std::function<std::uint32_t()> clock)
-        : kcp_(conv, profile),
-          pipeline_(std::move(pipeline)),
-          ack_nodelay_(ack_nodelay),
-          write_delay_(write_delay),
-          send_(std::move(send)),
-          clock_(std::move(clock)) {
-        kcp_.set_output(&IkcpTransport::Output, this);
-    }
-    kcp::Kcp& kcp() { return kcp_; }
-    void receive_wire(std::span<std::uint8_t> wire, std::uint32_t now) override {
-        pipeline_->open(wire, now, [&](std::span<const std::uint8_t> d, bool recovered) {
-            Input(d, recovered, now);
-        });
-    }
-    void receive_plain(std::span<const std::uint8_t> plain, std::uint32_t now) override {
-        pipeline_->open_decrypted(plain, now, [&](std::span<const std::uint8_t> d, bool recovered) {
-            Input(d, recovered, now);
-        });
-    }
-    bool write(std::span<const std::uint8_t> data, std::uint32_t) override {
-        return kcp_.send(data) >= 0;
-    }
-    // A C sender has no blocking write; the driver keeps about two send windows queued.
-    bool writable() const override { return kcp_.waitsnd() < 2 * static_cast<int>(kcp_.snd_wnd()); }
-    int read(std::vector<std::uint8_t>& buffer, std::uint32_t) override {
-        const int size = kcp_.peeksize();
-        if (size < 0) return -1;
-        buffer.resize(static_cast<std::size_t>(std::max(size, 1)));
-        return kcp_.recv(buffer);
-    }
-    void settle(std::uint32_t, bool after_input, bool wrote) override {
-        if ((after_input && ack_nodelay_) || (wrote && !write_delay_)) kcp_.flush();
-    }
-    void on_timer(std::uint32_t now) override { kcp_.update(now); }
-    std::uint32_t deadline(std::uint32_t now) const override { return kcp_.check(now); }
-    const kcp::Kcp& core() const override { return kcp_; }
-    std::uint64_t input_errors() const override { return input_errors_; }
-    PipelineStats pipeline_stats() const override { return pipeline_->stats(); }
-
-  private:
-    static void Output(void* self, std::span<const std::uint8_t> d) {
-        auto* t = static_cast<IkcpTransport*>(self);
-        t->pipeline_->seal(d, t->clock_(),
-                           [t](std::span<const std::uint8_t> wire) { t->send_(wire); });
-    }
-    void Input(std::span<const std::uint8_t> d, bool recovered, std::uint32_t now) {
-        // ikcp_input measures against the clock of the last update: latch a fresh one.
-        kcp_.update(now);
-        const auto type = recovered ? kcp::PacketType::fec_recovered : kcp::PacketType::regular;
-        if (kcp_.input(d, type) < 0) ++input_errors_;
-    }
-
-    kcp::Kcp kcp_;
-    std::unique_ptr<DatagramPipeline> pipeline_;
-    bool ack_nodelay_, write_delay_;
-    std::function<void(std::span<const std::uint8_t>)> send_;
-    std::function<std::uint32_t()> clock_;
-    std::uint64_t input_errors_ = 0;
-};
-
-}  // namespace
-
-// One KCP conversation: its transport (the core behind the profile's API) and the
-// workload on top.
+// One KCP conversation: a kcpgo::Session (for every profile) and the workload on top.
 class KcpApplication::Session {
   public:
     Session(KcpApplication& app, const Address& peer, uint32_t conv)
-        : app_(app), peer_(peer), flow_(app) {
-        auto send = [this](std::span<const std::uint8_t> wire) { Send(wire); };
-        const uint64_t nonce_seed = app.NonceSeed();
-        if (const kcpgo::Release* release = kcpgo::find_release(app.profile_)) {
-            kcpgo::SessionConfig c;
-            c.conv = conv;
-            c.release = *release;
-            c.frame = app.frame_config_;
-            c.mtu = app.mtu_;
-            c.snd_wnd = static_cast<int>(app.snd_wnd_);
-            c.rcv_wnd = static_cast<int>(app.rcv_wnd_);
-            c.nodelay = app.nodelay_;
-            c.interval = app.interval_;
-            c.resend = app.resend_;
-            c.nc = app.nc_;
-            c.stream = app.stream_;
-            c.write_delay = app.write_delay_;
-            c.ack_nodelay = app.ack_nodelay_;
-            c.passive = app.role_ == Server;
-            auto nonces = make_nonce_source(nonce_seed);
-            kcpgo::Session::CreateError why;
-            auto s = kcpgo::Session::create(c, NowMs(), *nonces, &why);
-            NS_ABORT_MSG_IF(!s, "kcpgo::Session refused the configuration (bad mtu "
-                                    << why.bad_mtu << ", bad window " << why.bad_window << ")");
-            s->kcp().set_dead_link(app.dead_link_);
-            transport_ = std::make_unique<SessionTransport>(std::move(s), std::move(nonces), send);
-        } else {
-            auto t = std::make_unique<IkcpTransport>(
-                conv, *kcp::find_profile(app.profile_),
-                make_pipeline(app.pipeline_config_, app.profile_, nonce_seed), app.ack_nodelay_,
-                app.write_delay_, send, [this] { return NowMs(); });
-            kcp::Kcp& k = t->kcp();
-            k.nodelay(app.nodelay_, app.interval_, app.resend_, app.nc_);
-            k.wndsize(static_cast<int>(app.snd_wnd_), static_cast<int>(app.rcv_wnd_));
-            k.setmtu(static_cast<int>(app.kcp_mtu_));
-            k.set_stream(app.stream_);
-            k.set_dead_link(app.dead_link_);
-            k.update(NowMs());
-            transport_ = std::move(t);
-        }
+        : app_(app), peer_(peer), flow_(app), nonces_(make_nonce_source(app.NonceSeed())) {
+        kcpgo::SessionConfig c;
+        c.conv = conv;
+        // A C-original core has no release: C's session semantics, kcp-go's framing in front.
+        c.release = kcpgo::release_for_core_profile(app.profile_);
+        if (kcpgo::find_release(app.profile_) == nullptr)
+            c.ikcp_profile = kcp::find_profile(app.profile_);
+        c.frame = app.frame_config_;
+        c.mtu = app.mtu_;
+        c.snd_wnd = static_cast<int>(app.snd_wnd_);
+        c.rcv_wnd = static_cast<int>(app.rcv_wnd_);
+        c.nodelay = app.nodelay_;
+        c.interval = app.interval_;
+        c.resend = app.resend_;
+        c.nc = app.nc_;
+        c.stream = app.stream_;
+        c.write_delay = app.write_delay_;
+        c.ack_nodelay = app.ack_nodelay_;
+        c.passive = app.role_ == Server;
+        // The driver collects every datagram a burst of calls produced (SendPending): no cap.
+        c.transmit_queue_limit = std::numeric_limits<std::size_t>::max();
+        kcpgo::Session::CreateError why;
+        session_ = kcpgo::Session::create(c, NowMs(), *nonces_, &why);
+        NS_ABORT_MSG_IF(!session_, "kcpgo::Session refused the configuration (bad mtu "
+                                       << why.bad_mtu << ", bad window " << why.bad_window << ")");
+        session_->kcp().set_dead_link(app.dead_link_);
     }
 
     ~Session() { Stop(); }
 
     EndpointStats stats() {
-        const kcp::Kcp& core = transport_->core();
+        const kcp::Kcp& core = session_->kcp();
         EndpointStats& s = flow_.stats();
-        s.pipeline = transport_->pipeline_stats();
+        s.pipeline = pipeline_stats_of(session_->framer().counters(), rejected_);
         s.dead_link = s.dead_link || core.dead();
-        s.input_errors = transport_->input_errors();
+        s.input_errors = input_errors_;
         // The core counts retransmitted segments (Lost + Fast + Early, kcp-go's RetransSegs),
         // not their bytes: each costs the average payload of the segments made so far (every
         // written byte is in a segment numbered below snd_nxt or still in the send queue).
@@ -240,7 +80,7 @@ class KcpApplication::Session {
     /// Client: start writing.
     void StartTraffic() {
         if (app_.traffic_ == TrafficKind::bulk) {
-            Pump();  // the first timer flushes it
+            Pump();  // the first timer sends it (the session's first deadline)
         } else {
             Tick();
         }
@@ -249,13 +89,13 @@ class KcpApplication::Session {
 
     /// One datagram from the peer (`decrypted`: the listener already opened its crypt).
     void Receive(std::span<std::uint8_t> datagram, bool decrypted) {
-        if (decrypted)
-            transport_->receive_plain(datagram, NowMs());
-        else
-            transport_->receive_wire(datagram, NowMs());
-        bool wrote = Drain();
-        wrote = Pump() || wrote;
-        transport_->settle(NowMs(), true, wrote);
+        const kcpgo::DatagramResult r = decrypted ? session_->handle_decrypted(datagram, NowMs())
+                                                  : session_->handle_datagram(datagram, NowMs());
+        if (r.status != frame::OpenResult::Status::ok) ++rejected_;
+        input_errors_ += static_cast<std::uint64_t>(r.kcp_errors);
+        Drain();
+        Pump();
+        SendPending();
         Arm(false);
     }
 
@@ -268,18 +108,23 @@ class KcpApplication::Session {
   private:
     uint32_t NowMs() const { return app_.NowMs(); }
 
-    void Send(std::span<const std::uint8_t> wire) {
+    // Sends what the calls since the last time produced (under C semantics, this runs the
+    // one flush the burst owes, as a C program calls ikcp_flush after its calls).
+    void SendPending() {
         EndpointStats& s = flow_.stats();
-        ++s.datagrams_sent;
-        s.wire_bytes_sent += wire.size() + 28;  // + IPv4 and UDP headers
-        app_.socket_->SendTo(Create<Packet>(wire.data(), static_cast<uint32_t>(wire.size())), 0,
-                             peer_);
+        std::uint8_t wire[frame::kMaxDatagram];
+        for (int n; (n = session_->poll_transmit(wire)) > 0;) {
+            ++s.datagrams_sent;
+            s.wire_bytes_sent += static_cast<std::uint64_t>(n) + 28;  // + IPv4 and UDP headers
+            app_.socket_->SendTo(Create<Packet>(wire, static_cast<uint32_t>(n)), 0, peer_);
+        }
     }
 
     void OnTimer() {
         if (stopped_) return;
-        transport_->on_timer(NowMs());
-        transport_->settle(NowMs(), false, Pump());
+        session_->handle_timeout(NowMs());
+        Pump();
+        SendPending();
         Arm(true);
     }
 
@@ -288,7 +133,7 @@ class KcpApplication::Session {
         if (stopped_) return;
         const int64_t now_floor = Simulator::Now().GetMilliSeconds();
         const uint32_t now = static_cast<uint32_t>(now_floor) + app_.clock_offset_;
-        int32_t wait = static_cast<int32_t>(transport_->deadline(now) - now);
+        int32_t wait = static_cast<int32_t>(session_->next_deadline() - now);
         // The deadline says "now" only when there is work; right after a timer, wake at
         // the next millisecond rather than spin.
         wait = std::max(wait, after_update ? 1 : 0);
@@ -299,34 +144,32 @@ class KcpApplication::Session {
         timer_ = Simulator::Schedule(at - Simulator::Now(), &Session::OnTimer, this);
     }
 
-    // Reads everything received; returns true if the server queued echoes.
-    bool Drain() {
-        bool wrote = FlushEchoBacklog();
+    // Reads everything received (the server echoes it).
+    void Drain() {
+        FlushEchoBacklog();
         for (;;) {
-            const int n = transport_->read(recv_buf_, NowMs());
+            recv_buf_.resize(std::max<std::size_t>(session_->readable_bytes(), 1));
+            const int n = session_->read(recv_buf_, NowMs());
             if (n < 0) break;
             flow_.Receive(
                 std::span<const std::uint8_t>(recv_buf_.data(), static_cast<std::size_t>(n)),
-                [&](std::span<const std::uint8_t> bytes) { Echo(bytes, wrote); });
+                [&](std::span<const std::uint8_t> bytes) { Echo(bytes); });
         }
-        return wrote;
+    }
+
+    bool Written(std::span<const std::uint8_t> bytes) {
+        return session_->write(bytes, NowMs()) >= 0;
     }
 
     // Echoes a kcp-go Write would have blocked on wait here, in order, until writable.
-    bool FlushEchoBacklog() {
-        if (echo_backlog_.empty()) return false;
-        if (!transport_->write(echo_backlog_, NowMs())) return false;
-        echo_backlog_.clear();
-        return true;
+    void FlushEchoBacklog() {
+        if (!echo_backlog_.empty() && Written(echo_backlog_)) echo_backlog_.clear();
     }
 
     // Echo server: back at once, or behind the echoes still waiting, in order.
-    void Echo(std::span<const std::uint8_t> bytes, bool& wrote) {
-        if (echo_backlog_.empty() && transport_->write(bytes, NowMs())) {
-            wrote = true;
-        } else {
+    void Echo(std::span<const std::uint8_t> bytes) {
+        if (!echo_backlog_.empty() || !Written(bytes))
             echo_backlog_.insert(echo_backlog_.end(), bytes.begin(), bytes.end());
-        }
     }
 
     bool GenerationOpen() const { return !stopped_ && flow_.GenerationOpen(); }
@@ -334,34 +177,37 @@ class KcpApplication::Session {
     bool Write(uint32_t size) {
         msg_.clear();
         flow_.AppendNext(msg_, size);
-        if (!transport_->write(msg_, NowMs())) return false;
+        if (!Written(msg_)) return false;
         flow_.Sent(size);
         return true;
     }
 
-    // Bulk: writes while the transport takes more (kcp-go's Write blocks beyond that).
-    bool Pump() {
-        if (app_.traffic_ != TrafficKind::bulk) return false;
-        bool wrote = false;
-        while (GenerationOpen() && transport_->writable() && Write(flow_.NextSize())) wrote = true;
-        return wrote;
+    // Bulk: writes while the session takes more (kcp-go's Write blocks beyond that).
+    void Pump() {
+        if (app_.traffic_ != TrafficKind::bulk) return;
+        while (GenerationOpen() && session_->writable() && Write(flow_.NextSize())) {
+        }
     }
 
     // Echo and periodic: one message every 1/rate seconds (a blocked write is skipped).
     void Tick() {
         if (!GenerationOpen()) return;
-        transport_->settle(NowMs(), false, Write(flow_.NextSize()));
+        Write(flow_.NextSize());
+        SendPending();
         Arm(false);
         traffic_timer_ = Simulator::Schedule(app_.MessageGap(), &Session::Tick, this);
     }
 
     KcpApplication& app_;
     Address peer_;
-    std::unique_ptr<Transport> transport_;
     Flow flow_;
+    std::unique_ptr<crypt::NonceSource> nonces_;  // before session_: it must outlive it
+    std::unique_ptr<kcpgo::Session> session_;
     EventId timer_, traffic_timer_;
     Time timer_at_;
     std::vector<std::uint8_t> msg_, recv_buf_, echo_backlog_;
+    std::uint64_t rejected_ = 0;      // datagrams the framing refused
+    std::uint64_t input_errors_ = 0;  // KCP datagrams Kcp::input refused
     bool stopped_ = false;
 };
 

@@ -2,16 +2,14 @@
 // topology. It owns an ns-3 UDP socket and drives the sans-IO core from ns-3's clock; it
 // holds no protocol logic (docs/simulation.md, "A thin driver").
 //
-// Per profile:
-//  - kcp-go profiles (kcp-go, kcp-go-5.6.1): each conversation is a kcpgo::Session,
-//    kcp-go's UDPSession (mss chunking, flush after write, write delay, ACK no-delay,
-//    window update on read, FEC + crypt framing). The driver feeds it datagrams, writes
-//    and reads, arms one ns-3 timer at next_deadline() and sends what its transmit sink
-//    produces.
-//  - ikcp profiles (the C original): kcpgo::Session runs only kcp-go cores, so the
-//    driver calls kcp::Kcp as a C program calls ikcp (update/check, send, recv, input, and
-//    flush after a write / after input as WriteDelay / AckNoDelay choose), with the
-//    core's framing (sim/ns3/datagram_pipeline) in front.
+// Per profile: each conversation is a kcpgo::Session, whatever the profile. The kcp-go
+// profiles (kcp-go, kcp-go-5.6.1) run kcp-go's UDPSession semantics (mss chunking, flush
+// after write, write delay, ACK no-delay, window update on read); the ikcp profiles run
+// the C original's (whole messages with C fragments, ikcp_update / ikcp_check timing, one
+// flush after a burst of writes or input as WriteDelay / AckNoDelay choose); both with
+// kcp-go's FEC + crypt framing in front. The driver feeds the session datagrams, writes and
+// reads, arms one ns-3 timer at next_deadline() and sends what poll_transmit() returns at
+// the end of each burst of calls.
 //  - Time: the core's uint32 millisecond clock is Simulator::Now() in whole ms (plus
 //    ClockOffset, which lets a run start near the 2^32 wrap).
 //  - Server: kcpgo::ListenerDemux routes each datagram by the peer's serialized ns-3
@@ -30,8 +28,8 @@
 
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcpgo/listener_demux.hpp"
-#include "kcpkit/ns3/datagram_pipeline.hpp"
 #include "kcpkit/ns3/flow_application.hpp"
+#include "kcpkit/ns3/framing.hpp"
 #include "ns3/address.h"
 #include "ns3/socket.h"
 

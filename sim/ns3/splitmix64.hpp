@@ -1,5 +1,5 @@
 // SplitMix64 (Steele, Lea, Flood 2014), the simulator's one seeded mixer: message content
-// (message_stream.cpp) and crypt nonce seeds (datagram_pipeline.cpp) both come from it, so
+// (message_stream.cpp) and crypt nonce seeds (framing.cpp) both come from it, so
 // any seed, 0 included, spreads over every output bit.
 #pragma once
 

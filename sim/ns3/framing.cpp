@@ -1,4 +1,4 @@
-#include "kcpkit/ns3/datagram_pipeline.hpp"
+#include "kcpkit/ns3/framing.hpp"
 
 #include <array>
 #include <map>
@@ -10,25 +10,6 @@
 #include "kcpkit/ns3/splitmix64.hpp"
 
 namespace kcpkit::sim {
-
-void PassThroughPipeline::seal(std::span<const std::uint8_t> kcp_datagram, std::uint32_t,
-                               WireSink wire_out) {
-    ++stats_.sealed;
-    ++stats_.wire_datagrams;
-    stats_.wire_bytes += kcp_datagram.size();
-    wire_out(kcp_datagram);
-}
-
-void PassThroughPipeline::open(std::span<std::uint8_t> wire, std::uint32_t, KcpSink kcp_in) {
-    ++stats_.opened;
-    kcp_in(wire, false);
-}
-
-void PassThroughPipeline::open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t,
-                                         KcpSink kcp_in) {
-    ++stats_.opened;
-    kcp_in(plain, false);
-}
 
 namespace {
 
@@ -52,49 +33,6 @@ std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> nonce_seed_bytes(s
     }
     return out;
 }
-
-// kcp-go's framing from the core (protocol/frame/frame.hpp), with the driver's clock and nonces.
-class FramedPipeline final : public DatagramPipeline {
-  public:
-    FramedPipeline(std::unique_ptr<frame::Framer> framer, std::uint64_t nonce_seed,
-                   std::string description)
-        : framer_(std::move(framer)),
-          nonces_(nonce_seed_bytes(nonce_seed)),
-          description_(std::move(description)) {}
-
-    std::size_t overhead() const override { return framer_->overhead(); }
-
-    void seal(std::span<const std::uint8_t> kcp_datagram, std::uint32_t now_ms,
-              WireSink wire_out) override {
-        const frame::SealResult r = framer_->seal(kcp_datagram, now_ms, nonces_);
-        for (const frame::WireDatagram d : r.datagrams) wire_out(d);
-    }
-
-    void open(std::span<std::uint8_t> wire, std::uint32_t now_ms, KcpSink kcp_in) override {
-        deliver(framer_->open(wire, now_ms), kcp_in);
-    }
-
-    void open_decrypted(std::span<const std::uint8_t> plain, std::uint32_t now_ms,
-                        KcpSink kcp_in) override {
-        deliver(framer_->open_decrypted(plain, now_ms), kcp_in);
-    }
-
-    PipelineStats stats() const override {
-        return pipeline_stats_of(framer_->counters(), rejected_);
-    }
-    std::string describe() const override { return description_; }
-
-  private:
-    void deliver(const frame::OpenResult& r, KcpSink kcp_in) {
-        if (r.status != frame::OpenResult::Status::ok) ++rejected_;
-        for (const fec::Delivery& d : r.deliveries) kcp_in(d.kcp, d.recovered);
-    }
-
-    std::unique_ptr<frame::Framer> framer_;
-    crypt::AesCtrNonceSource nonces_;
-    std::string description_;
-    std::uint64_t rejected_ = 0;
-};
 
 }  // namespace
 
@@ -166,23 +104,12 @@ std::string pipeline_config_error(const PipelineConfig& config, std::string_view
     return std::string(kcptun::config_error_name(r.error));
 }
 
-std::unique_ptr<DatagramPipeline> make_pipeline(const PipelineConfig& config,
-                                                std::string_view kcp_profile,
-                                                std::uint64_t nonce_seed) {
-    if (!pipeline_config_error(config, kcp_profile).empty()) return nullptr;
-    if (config.plain()) return std::make_unique<PassThroughPipeline>();
+std::size_t framing_overhead(const PipelineConfig& config, std::string_view kcp_profile) {
+    if (!pipeline_config_error(config, kcp_profile).empty() || config.plain()) return 0;
     const kcptun::FrameConfigResult fc =
         frame_config_for(config, kcpgo::release_for_core_profile(kcp_profile));
-    frame::ConfigError why = frame::ConfigError::none;
-    auto framer = frame::Framer::create(fc.config, &why);
-    if (!framer) return nullptr;
-    std::string description;
-    if (config.has_fec())
-        description =
-            "fec " + std::to_string(config.datashard) + "/" + std::to_string(config.parityshard);
-    if (config.has_crypt())
-        description += (description.empty() ? "" : ", ") + std::string("crypt ") + config.crypt;
-    return std::make_unique<FramedPipeline>(std::move(framer), nonce_seed, description);
+    const auto framer = frame::Framer::create(fc.config);
+    return framer ? framer->overhead() : 0;
 }
 
 std::unique_ptr<crypt::NonceSource> make_nonce_source(std::uint64_t nonce_seed) {
