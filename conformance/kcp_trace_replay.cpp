@@ -119,9 +119,6 @@ class TraceReplayer {
   public:
     TraceReplayer(std::uint32_t conv, const kcp::Profile& profile) : kcp_(conv, profile) {
         kcp_.set_output(collect_);
-        // A trace records one clock value per call: every reading a profile takes inside
-        // the call (kcp-go reads its clock several times) is the step's `t`.
-        kcp_.set_clock(clock_);
     }
 
     /// Runs one step; returns a mismatch description, or nullopt if it matched.
@@ -134,14 +131,15 @@ class TraceReplayer {
         const std::string op = *op_it;
         const std::uint32_t t = static_cast<std::uint32_t>(get_int(step, "t", where));
         collect_.datagrams.clear();
-        clock_.now = t;
 
         std::optional<std::int64_t> ret;
         std::optional<Bytes> data;
         if (op == "send") {
             ret = kcp_.send(hex_value(step.value("data", json()), where + ".data"));
         } else if (op == "input") {
-            ret = kcp_.input(hex_value(step.value("data", json()), where + ".data"),
+            // A trace records one clock value per call, `t`: every reading kcp-go takes
+            // inside the call equals it, so it is the call's `now`.
+            ret = kcp_.input(hex_value(step.value("data", json()), where + ".data"), t,
                              packet_type(step, where), ack_nodelay(step, where));
         } else if (op == "recv") {
             const std::int64_t len = get_int(step, "len", where);
@@ -156,7 +154,7 @@ class TraceReplayer {
         } else if (op == "check") {
             ret = kcp_.check(t);
         } else if (op == "flush") {
-            ret = kcp_.flush();  // kcp-go traces record the suggested delay as `ret`
+            ret = kcp_.flush(t);  // kcp-go traces record the suggested delay as `ret`
         } else if (op == "waitsnd") {
             ret = kcp_.waitsnd();
         } else if (op == "nodelay") {
@@ -258,13 +256,7 @@ class TraceReplayer {
         }
     };
 
-    struct StepClock {
-        std::uint32_t now = 0;
-        std::uint32_t operator()() const { return now; }
-    };
-
     Collector collect_;
-    StepClock clock_;
     kcp::Kcp kcp_;
     Bytes recv_buffer_;
     std::set<std::string> unchecked_fields_;

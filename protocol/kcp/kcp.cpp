@@ -15,12 +15,6 @@ constexpr std::uint32_t kRtoMax = 60000;
 constexpr std::uint32_t kRtoNoDelayMin = 30;
 constexpr std::uint32_t kRtoNormalMin = 100;
 constexpr std::uint32_t kThreshMin = 2;
-constexpr std::uint32_t kFastackSentinel = 0xFFFFFFFFu;
-
-/// Wrap-aware comparison of two clock values or sequence numbers.
-constexpr std::int32_t diff(std::uint32_t later, std::uint32_t earlier) {
-    return static_cast<std::int32_t>(later - earlier);
-}
 
 /// The C original does its RTT math in 32-bit int and relies on it wrapping; this is
 /// that wrap, without undefined behaviour.
@@ -39,6 +33,9 @@ Kcp::Kcp(std::uint32_t conv, const Profile& profile)
       conv_(conv),
       rcv_wnd_(profile.default_rcv_wnd),
       rmt_wnd_(profile.default_rcv_wnd),
+      snd_buf_(profile.selective_ack_keeps_segment ? AckedSegments::kept_until_una
+                                                   : AckedSegments::dropped,
+               profile.fastack_sentinel),
       out_(mtu_) {
     pool_.set_min_capacity(mss_);
 }
@@ -128,7 +125,7 @@ int Kcp::recv(std::span<std::uint8_t> buffer, bool peek) {
             ++i;
         } else {
             Segment done = rcv_queue_.pop_front();
-            release(done);
+            release(done, pool_);
         }
         if (last) break;
     }
@@ -140,7 +137,8 @@ int Kcp::recv(std::span<std::uint8_t> buffer, bool peek) {
 
 // ----- network side -----------------------------------------------------------------
 
-int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack_nodelay) {
+int Kcp::input(std::span<const std::uint8_t> datagram, std::uint32_t now, PacketType type,
+               bool ack_nodelay) {
     const Profile& p = *profile_;
     const bool regular = type == PacketType::regular;
     const std::uint32_t prev_una = snd_una_;
@@ -161,13 +159,13 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
         if (!is_known_command(h.cmd)) return rc::input_bad_command;
 
         if (regular || !p.window_from_regular_packets_only) rmt_wnd_ = h.wnd;
-        if (parse_una(h.una) > 0) una_removed = true;
+        if (snd_buf_.remove_before(h.una, pool_) > 0) una_removed = true;
         shrink_buf();
 
         switch (static_cast<Command>(h.cmd)) {
             case Command::ack:
-                if (p.rtt_sampling == RttSampling::every_ack && diff(current_, h.ts) >= 0)
-                    update_rtt(diff(current_, h.ts));
+                if (p.rtt_sampling == RttSampling::every_ack && wrap_diff(current_, h.ts) >= 0)
+                    update_rtt(wrap_diff(current_, h.ts));
                 parse_ack(h.sn);
                 shrink_buf();
                 if (p.fastack_counting == FastackCounting::every_ack) {
@@ -175,8 +173,8 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
                 } else if (!saw_ack) {
                     maxack = h.sn;
                     maxack_ts = h.ts;
-                } else if (diff(h.sn, maxack) > 0 &&
-                           (!p.fastack_conserve || diff(h.ts, maxack_ts) > 0)) {
+                } else if (wrap_diff(h.sn, maxack) > 0 &&
+                           (!p.fastack_conserve || wrap_diff(h.ts, maxack_ts) > 0)) {
                     maxack = h.sn;
                     maxack_ts = h.ts;
                 }
@@ -185,9 +183,9 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
                 break;
             case Command::push: {
                 bool stored = false;
-                if (diff(h.sn, rcv_nxt_ + rcv_wnd_) < 0) {
+                if (wrap_diff(h.sn, rcv_nxt_ + rcv_wnd_) < 0) {
                     acks_.emplace_back(h.sn, h.ts);  // duplicates are acknowledged too
-                    if (diff(h.sn, rcv_nxt_) >= 0) stored = parse_data(h, ptr);
+                    if (wrap_diff(h.sn, rcv_nxt_) >= 0) stored = parse_data(h, ptr);
                 }
                 // kcp-go counts no repeats for FEC-rebuilt datagrams (they may re-deliver).
                 if (!stored && regular) ++counters_.repeat_segs;
@@ -206,13 +204,13 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
     if (saw_ack && p.fastack_counting == FastackCounting::max_ack_per_datagram)
         parse_fastack(maxack, maxack_ts);
     if (saw_ack && regular && p.rtt_sampling == RttSampling::last_ack_per_regular_input) {
-        const std::uint32_t now = read_clock();
-        if (diff(now, last_ack_ts) >= 0) update_rtt(diff(now, last_ack_ts));
+        const std::uint32_t reading = clock_reading(now);
+        if (wrap_diff(reading, last_ack_ts) >= 0) update_rtt(wrap_diff(reading, last_ack_ts));
     }
 
     // Congestion window growth, at most once per datagram and only if una advanced.
     const bool cwnd_on = !(p.cwnd_only_with_congestion_control && nocwnd_);
-    if (cwnd_on && diff(snd_una_, prev_una) > 0 && cwnd_ < rmt_wnd_) {
+    if (cwnd_on && wrap_diff(snd_una_, prev_una) > 0 && cwnd_ < rmt_wnd_) {
         const std::uint32_t mss = mss_;
         if (cwnd_ < ssthresh_) {
             ++cwnd_;
@@ -234,23 +232,18 @@ int Kcp::input(std::span<const std::uint8_t> datagram, PacketType type, bool ack
             break;
         case InputFlush::una_or_nodelay:
             if (una_removed)
-                flush_segments(FlushKind::full);
+                flush_segments(FlushKind::full, now);
             else if (ack_nodelay && !acks_.empty())
-                flush_segments(FlushKind::ack_only);
+                flush_segments(FlushKind::ack_only, now);
             break;
         case InputFlush::una_fastack_clocking_or_nodelay:
             if (una_removed || fastack_reached)
-                flush_segments(FlushKind::full);
+                flush_segments(FlushKind::full, now);
             else if (acks_.size() >= mtu_ / kHeaderSize || (ack_nodelay && !acks_.empty()))
-                flush_segments(FlushKind::ack_only);
+                flush_segments(FlushKind::ack_only, now);
             break;
     }
     return rc::ok;
-}
-
-std::uint32_t Kcp::read_clock() const {
-    if (profile_->fresh_clock_reads && clock_fn_) return clock_fn_(clock_context_);
-    return current_;
 }
 
 void Kcp::update_rtt(std::int32_t rtt) {
@@ -283,69 +276,29 @@ void Kcp::shrink_buf() {
     snd_una_ = snd_buf_.empty() ? snd_nxt_ : snd_buf_.front().sn;
 }
 
-std::uint32_t Kcp::snd_buf_count() const {
-    return profile_->selective_ack_keeps_segment ? static_cast<std::uint32_t>(snd_buf_.size())
-                                                 : snd_buf_live_;
-}
-
-void Kcp::drop_dead_snd_front() {
-    if (profile_->selective_ack_keeps_segment) return;  // they wait for una
-    while (!snd_buf_.empty() && !snd_buf_.front().live) snd_buf_.pop_front();
-}
-
-void Kcp::release(Segment& seg) {
-    pool_.release(std::move(seg.payload));
-    seg.live = false;
-    seg.len = 0;
-}
-
-std::uint32_t Kcp::parse_una(std::uint32_t una) {
-    std::uint32_t removed = 0;
-    while (!snd_buf_.empty() && diff(una, snd_buf_.front().sn) > 0) {
-        Segment done = snd_buf_.pop_front();
-        if (done.live) {
-            forget_snd_segment(done);
-            --snd_buf_live_;
-        }
-        ++removed;
-        drop_dead_snd_front();
-    }
-    return removed;
-}
-
 void Kcp::parse_ack(std::uint32_t sn) {
-    if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0 || snd_buf_.empty()) return;
-    const std::uint32_t index = sn - snd_buf_.front().sn;
-    if (index >= snd_buf_.size() || !snd_buf_[index].live) return;
-    forget_snd_segment(snd_buf_[index]);
-    --snd_buf_live_;
-    drop_dead_snd_front();
-}
-
-void Kcp::forget_snd_segment(Segment& seg) {
-    if (seg.resendts == min_resendts_) min_resendts_exact_ = false;
-    release(seg);
+    if (wrap_diff(sn, snd_una_) < 0 || wrap_diff(sn, snd_nxt_) >= 0) return;
+    snd_buf_.acknowledge(sn, pool_);
 }
 
 bool Kcp::parse_fastack(std::uint32_t sn, std::uint32_t ts) {
     const Profile& p = *profile_;
-    if (diff(sn, snd_una_) < 0 || diff(sn, snd_nxt_) >= 0) return false;
+    if (wrap_diff(sn, snd_una_) < 0 || wrap_diff(sn, snd_nxt_) >= 0) return false;
     bool reached = false;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         Segment& seg = snd_buf_[i];
-        if (!seg.live && !p.selective_ack_keeps_segment) continue;
-        if (diff(sn, seg.sn) < 0) break;
-        if (seg.sn == sn || (p.fastack_conserve && diff(ts, seg.ts) < 0)) continue;
-        if (p.fastack_sentinel && seg.fastack == kFastackSentinel) continue;
-        ++seg.fastack;
-        fastack_bound_ = std::max(fastack_bound_, seg.fastack);
+        if (!seg.live && !snd_buf_.keeps_acked()) continue;
+        if (wrap_diff(sn, seg.sn) < 0) break;
+        if (seg.sn == sn || (p.fastack_conserve && wrap_diff(ts, seg.ts) < 0)) continue;
+        if (!snd_buf_.fastack_counts(seg)) continue;
+        snd_buf_.raise_fastack(seg);
         if (seg.fastack >= static_cast<std::uint32_t>(fastresend_)) reached = true;
     }
     return reached;
 }
 
 bool Kcp::parse_data(const SegmentHeader& h, const std::uint8_t* data) {
-    if (diff(h.sn, rcv_nxt_ + rcv_wnd_) >= 0 || diff(h.sn, rcv_nxt_) < 0) return false;
+    if (wrap_diff(h.sn, rcv_nxt_ + rcv_wnd_) >= 0 || wrap_diff(h.sn, rcv_nxt_) < 0) return false;
     const std::uint32_t index = h.sn - rcv_nxt_;
     if (index >= rcv_buf_.size()) rcv_buf_.grow_to(std::size_t{index} + 1);
     Segment& slot = rcv_buf_[index];
@@ -379,29 +332,29 @@ void Kcp::update(std::uint32_t now) {
         updated_ = true;
         ts_flush_ = current_;
     }
-    std::int32_t slap = diff(current_, ts_flush_);
+    std::int32_t slap = wrap_diff(current_, ts_flush_);
     if (slap >= 10000 || slap < -10000) {  // the clock jumped: resynchronise
         ts_flush_ = current_;
         slap = 0;
     }
     if (slap >= 0) {
         ts_flush_ += interval_;
-        if (diff(current_, ts_flush_) >= 0) ts_flush_ = current_ + interval_;
-        flush();
+        if (wrap_diff(current_, ts_flush_) >= 0) ts_flush_ = current_ + interval_;
+        flush_segments(FlushKind::full, current_);
     }
 }
 
 std::uint32_t Kcp::check(std::uint32_t now) const {
     if (!updated_) return now;
     std::uint32_t ts_flush = ts_flush_;
-    if (diff(now, ts_flush) >= 10000 || diff(now, ts_flush) < -10000) ts_flush = now;
-    if (diff(now, ts_flush) >= 0) return now;
+    if (wrap_diff(now, ts_flush) >= 10000 || wrap_diff(now, ts_flush) < -10000) ts_flush = now;
+    if (wrap_diff(now, ts_flush) >= 0) return now;
 
-    const std::int32_t tm_flush = diff(ts_flush, now);
+    const std::int32_t tm_flush = wrap_diff(ts_flush, now);
     std::int32_t tm_packet = 0x7fffffff;
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
-        if (!snd_buf_[i].live && !profile_->selective_ack_keeps_segment) continue;
-        const std::int32_t d = diff(snd_buf_[i].resendts, now);
+        if (!snd_buf_[i].live && !snd_buf_.keeps_acked()) continue;
+        const std::int32_t d = wrap_diff(snd_buf_[i].resendts, now);
         if (d <= 0) return now;
         tm_packet = std::min(tm_packet, d);
     }
@@ -431,11 +384,11 @@ void Kcp::make_room(std::size_t need) {
     if (out_len_ + need > out_.size()) out_.resize(out_len_ + need);
 }
 
-std::uint32_t Kcp::flush() {
-    return flush_segments(FlushKind::full);
+std::uint32_t Kcp::flush(std::uint32_t now) {
+    return flush_segments(FlushKind::full, now);
 }
 
-std::uint32_t Kcp::flush_segments(FlushKind kind) {
+std::uint32_t Kcp::flush_segments(FlushKind kind, std::uint32_t now) {
     const Profile& p = *profile_;
     if (p.flush_needs_update && !updated_) return interval_;
     out_len_ = 0;
@@ -456,7 +409,7 @@ std::uint32_t Kcp::flush_segments(FlushKind kind) {
         const auto [sn, ts] = acks_[i];
         // The filter: una already covers it, so only the newest such ACK is written (kcp-go
         // still makes room for a skipped one; that changes no datagram).
-        if (p.ack_filter && diff(sn, rcv_nxt_) < 0 && i + 1 != acks_.size()) {
+        if (p.ack_filter && wrap_diff(sn, rcv_nxt_) < 0 && i + 1 != acks_.size()) {
             make_room(kHeaderSize);
             continue;
         }
@@ -470,7 +423,7 @@ std::uint32_t Kcp::flush_segments(FlushKind kind) {
         return interval_;
     }
 
-    run_probe_timer();
+    run_probe_timer(now);
     if (probe_ & kAskSend) {
         control.cmd = static_cast<std::uint8_t>(Command::window_ask);
         put_control();
@@ -486,34 +439,34 @@ std::uint32_t Kcp::flush_segments(FlushKind kind) {
     const std::uint32_t moved = fill_snd_buf(cwnd);
 
     Transmitted sent{.next_flush = interval_};
-    if (kind == FlushKind::full) sent = transmit(control.wnd, moved);
+    if (kind == FlushKind::full) sent = transmit(control.wnd, moved, now);
     emit_pending();
     react_to_congestion(sent, cwnd);
     return sent.next_flush;
 }
 
-void Kcp::run_probe_timer() {
+void Kcp::run_probe_timer(std::uint32_t now) {
     if (rmt_wnd_ != 0) {
         ts_probe_ = 0;
         probe_wait_ = 0;
         return;
     }
-    const std::uint32_t now = read_clock();
+    const std::uint32_t reading = clock_reading(now);
     if (probe_wait_ == 0) {
         probe_wait_ = profile_->probe_init;
-        ts_probe_ = now + probe_wait_;
-    } else if (diff(now, ts_probe_) >= 0) {
+        ts_probe_ = reading + probe_wait_;
+    } else if (wrap_diff(reading, ts_probe_) >= 0) {
         if (probe_wait_ < profile_->probe_init) probe_wait_ = profile_->probe_init;
         probe_wait_ += probe_wait_ / 2;
         if (probe_wait_ > kProbeLimit) probe_wait_ = kProbeLimit;
-        ts_probe_ = now + probe_wait_;
+        ts_probe_ = reading + probe_wait_;
         probe_ |= kAskSend;
     }
 }
 
 std::uint32_t Kcp::fill_snd_buf(std::uint32_t cwnd) {
     std::uint32_t moved = 0;
-    while (diff(snd_nxt_, snd_una_ + cwnd) < 0 && !snd_queue_.empty()) {
+    while (wrap_diff(snd_nxt_, snd_una_ + cwnd) < 0 && !snd_queue_.empty()) {
         Segment seg = snd_queue_.pop_front();
         seg.sn = snd_nxt_++;
         if (profile_->stamp_on_move) {
@@ -523,11 +476,8 @@ std::uint32_t Kcp::fill_snd_buf(std::uint32_t cwnd) {
             seg.fastack = 0;
             seg.xmit = 0;
         }
-        seg.live = true;
-        snd_buf_.push_back(std::move(seg));
-        ++snd_buf_live_;
+        snd_buf_.push(std::move(seg));
         ++moved;
-        snd_buf_unsent_ = true;
     }
     return moved;
 }
@@ -536,14 +486,12 @@ std::uint32_t Kcp::fast_resend_threshold() const {
     return fastresend_ > 0 ? static_cast<std::uint32_t>(fastresend_) : 0xffffffffu;
 }
 
-Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
+Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved, std::uint32_t call_now) {
     const Profile& p = *profile_;
     const std::uint32_t resent = fast_resend_threshold();
     const std::uint32_t rtomin =
         p.first_timeout_adds_eighth && nodelay_ == 0 ? static_cast<std::uint32_t>(rx_rto_ >> 3) : 0;
-    const auto counting = [&](const Segment& seg) {  // fastack is not the sentinel
-        return !(p.fastack_sentinel && seg.fastack == kFastackSentinel);
-    };
+    const auto counting = [&](const Segment& seg) { return snd_buf_.fastack_counts(seg); };
     const auto fast_due = [&](const Segment& seg) {
         return seg.fastack >= resent && counting(seg) &&
                (!p.fastlimit || static_cast<std::int32_t>(seg.xmit) <= fastlimit_ ||
@@ -554,19 +502,21 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
     };
 
     Transmitted sent{.next_flush = interval_};
-    std::uint32_t now = read_clock();
-    if (nothing_to_transmit(now, sent.next_flush)) return sent;
+    // kcp-go reads its clock here and again before each transmission; within one call
+    // every reading is the call's time.
+    const std::uint32_t now = clock_reading(call_now);
+    if (snd_buf_.idle_until(now, fast_resend_threshold(), p.early_retransmit, sent.next_flush))
+        return sent;
     // Fast and early retransmissions: no back-off.
     const auto quick_resend = [&](Segment& seg, std::uint64_t& counter) {
-        seg.fastack = p.fastack_sentinel ? kFastackSentinel : 0;
+        seg.fastack = p.fastack_sentinel ? SendBuffer::kFastackSentinel : 0;
         if (p.fast_retransmit_resets_rto) seg.rto = static_cast<std::uint32_t>(rx_rto_);
         seg.resendts = now + seg.rto;
         sent.changed = true;
         ++counter;
     };
 
-    bool earliest = false;  // min_resendts_ holds a value from this scan
-    fastack_bound_ = 0;
+    snd_buf_.begin_scan();
     for (std::size_t i = 0; i < snd_buf_.size(); ++i) {
         Segment& seg = snd_buf_[i];
         if (!seg.live) continue;
@@ -578,7 +528,7 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
             quick_resend(seg, counters_.fast_retrans_segs);
         } else if (early_due(seg)) {
             quick_resend(seg, counters_.early_retrans_segs);
-        } else if (diff(now, seg.resendts) >= 0) {  // retransmission timeout
+        } else if (wrap_diff(now, seg.resendts) >= 0) {  // retransmission timeout
             ++xmit_;
             ++counters_.lost_segs;
             back_off(seg);
@@ -591,7 +541,6 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
         }
 
         if (send_now) {
-            now = read_clock();  // kcp-go stamps each transmission with a fresh reading
             ++seg.xmit;
             seg.ts = now;
             make_room(kHeaderSize + seg.len);
@@ -609,31 +558,13 @@ Kcp::Transmitted Kcp::transmit(std::uint16_t wnd, std::uint32_t moved) {
             out_len_ += seg.len;
             if (seg.xmit >= dead_link_) state_ = 0xFFFFFFFFu;
         }
-        const std::int32_t wait = diff(seg.resendts, now);
+        const std::int32_t wait = wrap_diff(seg.resendts, now);
         if (wait > 0 && static_cast<std::uint32_t>(wait) < sent.next_flush)
             sent.next_flush = static_cast<std::uint32_t>(wait);
-        if (!earliest || diff(seg.resendts, min_resendts_) < 0) min_resendts_ = seg.resendts;
-        earliest = true;
-        if (counting(seg)) fastack_bound_ = std::max(fastack_bound_, seg.fastack);
+        snd_buf_.scanned(seg);
     }
-    // Every segment has been sent now, and the bounds are exact again.
-    snd_buf_unsent_ = false;
-    min_resendts_exact_ = earliest;
+    snd_buf_.end_scan();
     return sent;
-}
-
-bool Kcp::nothing_to_transmit(std::uint32_t now, std::uint32_t& next_flush) const {
-    // Each transmission reason of the loop, ruled out without visiting a segment:
-    // first sends (none unsent), fast and early retransmits (no fastack high enough),
-    // timeouts (the earliest resendts, known exactly, is still ahead).
-    if (snd_buf_unsent_ || !min_resendts_exact_ || snd_buf_live_ == 0) return false;
-    if (fastack_bound_ >= fast_resend_threshold()) return false;
-    if (profile_->early_retransmit && fastack_bound_ > 0) return false;
-    const std::int32_t wait = diff(min_resendts_, now);
-    if (wait <= 0) return false;
-    if (static_cast<std::uint32_t>(wait) < next_flush)
-        next_flush = static_cast<std::uint32_t>(wait);
-    return true;
 }
 
 void Kcp::back_off(Segment& seg) const {

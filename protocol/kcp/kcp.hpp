@@ -1,16 +1,19 @@
 // The KCP ARQ state machine, sans-IO.
 //
 // Rules
-//  - No I/O, no clock, no threads, no globals. The caller passes time in (a uint32
-//    millisecond counter that may wrap) and receives output datagrams through a callback
-//    that is only ever invoked from update() and flush() (and, under a profile that
-//    flushes from input such as `kcp-go`, from input()).
-//  - A profile that reads the clock several times per call (`kcp-go`) takes those
-//    readings from an optional caller-supplied clock source (set_clock); without one,
-//    every reading is the time of the last update().
+//  - No I/O, no clock, no threads, no globals. Every call that uses the time takes it as
+//    an argument `now` (a uint32 millisecond counter that may wrap): update, check, input
+//    and flush. Output datagrams go through a callback that is only ever invoked from
+//    update() and flush() (and, under a profile that flushes from input such as `kcp-go`,
+//    from input()).
+//  - Where kcp-go reads its clock inside one call (the RTT sample of input, the probe
+//    timer, the start of the data loop, before each transmission), a `kcp-go` profile
+//    (fresh_clock_reads) takes the call's `now`: a call is one instant, as in the captured
+//    traces (interop/cmd/capture-kcpgo/main.go). The `ikcp` profiles, like the C original,
+//    use the time latched by the last update() instead and do not read `now` there.
 //  - Byte-exact: under the `ikcp` profile, given the same calls in the same order, a Kcp
 //    emits exactly the datagrams, return values and state of the C original 1.7.1; under
-//    `kcp-go`, those of kcp-go v5.6.72's KCP core given the same clock readings.
+//    `kcp-go`, those of kcp-go v5.6.72's KCP core when its clock reads `now` in each call.
 //  - Bad input never crashes and never corrupts state: input() returns the C original's
 //    error code, and the segments of a datagram before the bad one stay processed
 //    exactly as in C.
@@ -24,13 +27,14 @@
 //  ACKs release snd_buf, PUSH segments are acknowledged and land in rcv_buf, in-order
 //  ones move on to rcv_queue while it has room; recv() reassembles a message from
 //  rcv_queue. update(now) latches the clock and flushes every `interval` ms; check(now)
-//  says when update() next has work.
+//  says when update() next has work. snd_buf is a SendBuffer (send_buffer.hpp), whose
+//  bounds let a flush skip an idle session without visiting its segments.
 //
 // When the deadline can change: check() depends on the last update, `interval` and the
 // retransmission timers in snd_buf. So after update(), flush(), input() (an ACK can free
-// the earliest segment), send() followed by a flush, nodelay() or a `set` of interval,
-// the caller should ask check() again. A caller that also wants ACKs and probes sent
-// without delay calls flush() after input().
+// the earliest segment; under kcp-go input() can also flush), send() followed by a flush,
+// nodelay() or a `set` of interval, the caller should ask check() again. A caller that
+// also wants ACKs and probes sent without delay calls flush(now) after input().
 //
 // Storage: every queue is a contiguous ring (protocol/base/ring_buffer.hpp); payloads come
 // from a per-session pool, so the steady state allocates nothing per segment.
@@ -46,6 +50,7 @@
 #include "kcpkit/kcp/payload_pool.hpp"
 #include "kcpkit/kcp/profile.hpp"
 #include "kcpkit/kcp/segment.hpp"
+#include "kcpkit/kcp/send_buffer.hpp"
 
 namespace kcpkit::kcp {
 
@@ -86,8 +91,6 @@ enum class PacketType : std::uint8_t { regular, fec_recovered };
 class Kcp {
   public:
     using OutputFn = void (*)(void* context, std::span<const std::uint8_t> datagram);
-    /// A clock source: the current time in milliseconds (uint32, may wrap).
-    using ClockFn = std::uint32_t (*)(void* context);
 
     static constexpr std::uint32_t kMaxMtu = 1u << 20;
 
@@ -120,21 +123,6 @@ class Kcp {
                    &callable);
     }
 
-    /// The clock a profile with fresh_clock_reads (kcp-go) reads inside input() and
-    /// flush(), as often as the reference implementation reads its clock (several times
-    /// per flush). update(now) and check(now) use their argument. Without a clock source
-    /// (nullptr), every reading is the time of the last update(). Profiles without
-    /// fresh_clock_reads (ikcp) never call it. The core itself never reads a clock.
-    void set_clock(ClockFn fn, void* context) {
-        clock_fn_ = fn;
-        clock_context_ = context;
-    }
-    /// Binds any callable returning the time in ms; it must outlive the Kcp.
-    template <class F>
-    void set_clock(F& callable) {
-        set_clock([](void* c) -> std::uint32_t { return (*static_cast<F*>(c))(); }, &callable);
-    }
-
     // ----- application side ---------------------------------------------------------
 
     /// Queues a message (message mode) or bytes (stream mode). Returns the bytes queued
@@ -163,15 +151,16 @@ class Kcp {
 
     // ----- network side -------------------------------------------------------------
 
-    /// Processes one datagram. Returns rc::ok or an input_* code; on error, the
-    /// segments before the bad one stay processed (as in C) and the datagram's ACK
-    /// statistics are not applied. Under ikcp, RTT samples use the clock of the last
-    /// update() and both extra arguments are ignored. Under kcp-go, `type` says whether
-    /// the datagram came from the network or was recovered by FEC (a recovered one gives
-    /// no RTT sample and no rmt_wnd), `ack_nodelay` asks for the ACKs to go out at once,
-    /// and input() may flush (the output callback runs from inside input()).
-    int input(std::span<const std::uint8_t> datagram, PacketType type = PacketType::regular,
-              bool ack_nodelay = false);
+    /// Processes one datagram that arrived at `now`. Returns rc::ok or an input_* code; on
+    /// error, the segments before the bad one stay processed (as in C) and the datagram's
+    /// ACK statistics are not applied. Under ikcp, RTT samples use the clock of the last
+    /// update() (not `now`) and both extra arguments are ignored. Under kcp-go, the RTT
+    /// sample and any flush input() starts run at `now`; `type` says whether the datagram
+    /// came from the network or was recovered by FEC (a recovered one gives no RTT sample
+    /// and no rmt_wnd), `ack_nodelay` asks for the ACKs to go out at once, and input() may
+    /// flush (the output callback runs from inside input()).
+    int input(std::span<const std::uint8_t> datagram, std::uint32_t now,
+              PacketType type = PacketType::regular, bool ack_nodelay = false);
 
     // ----- timers -------------------------------------------------------------------
 
@@ -183,12 +172,12 @@ class Kcp {
     /// probes are not considered.
     std::uint32_t check(std::uint32_t now) const;
 
-    /// Sends what is due (at the latched clock under ikcp, at the clock source's readings
-    /// under kcp-go). Does nothing before the first update() under ikcp. Returns the
-    /// suggested delay (ms) before the next flush: `interval`, lowered to the nearest
-    /// retransmission timer of an unacknowledged in-flight segment (kcp-go's flush()
-    /// result; the C original returns nothing).
-    std::uint32_t flush();
+    /// Sends what is due at `now` (under ikcp: at the time latched by the last update(),
+    /// as the C original; `now` is not read). Does nothing before the first update() under
+    /// ikcp. Returns the suggested delay (ms) before the next flush: `interval`, lowered to
+    /// the nearest retransmission timer of an unacknowledged in-flight segment (kcp-go's
+    /// flush() result; the C original returns nothing).
+    std::uint32_t flush(std::uint32_t now);
 
     // ----- configuration ------------------------------------------------------------
 
@@ -231,19 +220,6 @@ class Kcp {
     const Profile& profile() const { return *profile_; }
 
   private:
-    struct Segment {
-        Payload payload;
-        std::uint32_t len = 0;
-        std::uint32_t sn = 0;
-        std::uint32_t ts = 0;
-        std::uint32_t resendts = 0;
-        std::uint32_t rto = 0;
-        std::uint32_t fastack = 0;
-        std::uint32_t xmit = 0;
-        std::uint8_t frg = 0;
-        bool live = false;
-    };
-
     enum class FlushKind : std::uint8_t { full, ack_only };
     struct Transmitted {
         std::uint32_t next_flush;  // the suggested delay flush() returns
@@ -251,36 +227,31 @@ class Kcp {
         bool changed = false;      // a fast or early retransmission happened
     };
 
-    std::uint32_t flush_segments(FlushKind kind);
-    void run_probe_timer();
+    /// `now` is the time of the call (see clock_reading).
+    std::uint32_t flush_segments(FlushKind kind, std::uint32_t now);
+    void run_probe_timer(std::uint32_t now);
     /// Moves segments from snd_queue into snd_buf while the window allows; returns how many.
     std::uint32_t fill_snd_buf(std::uint32_t cwnd);
     /// The data loop: (re)sends what is due in snd_buf, PUSH segments advertising `wnd`.
-    Transmitted transmit(std::uint16_t wnd, std::uint32_t moved);
-    /// True when the transmission loop provably sends nothing at `now`; then
-    /// `next_flush` is what the loop would have computed.
-    bool nothing_to_transmit(std::uint32_t now, std::uint32_t& next_flush) const;
-    void forget_snd_segment(Segment& seg);
+    Transmitted transmit(std::uint16_t wnd, std::uint32_t moved, std::uint32_t call_now);
     void back_off(Segment& seg) const;
     void react_to_congestion(const Transmitted& sent, std::uint32_t cwnd);
     std::uint32_t fast_resend_threshold() const;
-    /// One clock reading inside input()/flush(): the clock source under a profile with
-    /// fresh_clock_reads, else the time latched by update().
-    std::uint32_t read_clock() const;
+    /// What a clock reading inside input()/flush() gives in a call made at `now`: `now`
+    /// under a profile with fresh_clock_reads, else the time latched by update().
+    std::uint32_t clock_reading(std::uint32_t now) const {
+        return profile_->fresh_clock_reads ? now : current_;
+    }
     void update_rtt(std::int32_t rtt);
     void shrink_buf();
-    /// Returns how many segments una removed from snd_buf.
-    std::uint32_t parse_una(std::uint32_t una);
     void parse_ack(std::uint32_t sn);
     /// Returns true if some segment's fastack reached the fast-resend threshold.
     bool parse_fastack(std::uint32_t sn, std::uint32_t ts);
     /// Segments in snd_buf as the profile counts them (kept acknowledged ones included).
-    std::uint32_t snd_buf_count() const;
+    std::uint32_t snd_buf_count() const { return snd_buf_.count(); }
     /// Stores a PUSH in rcv_buf; false if it was a duplicate or outside the window.
     bool parse_data(const SegmentHeader& h, const std::uint8_t* data);
     void move_ready_to_rcv_queue();
-    void drop_dead_snd_front();
-    void release(Segment& seg);
     std::uint16_t wnd_unused() const;
     // Output packing (8.1): emits the pending datagram if `need` more bytes would not fit.
     void make_room(std::size_t need);
@@ -289,8 +260,6 @@ class Kcp {
     const Profile* profile_;
     OutputFn output_fn_ = nullptr;
     void* output_context_ = nullptr;
-    ClockFn clock_fn_ = nullptr;
-    void* clock_context_ = nullptr;
 
     std::uint32_t conv_;
     std::uint32_t mtu_ = 1400, mss_ = 1400 - kHeaderSize;
@@ -308,23 +277,13 @@ class Kcp {
     std::int32_t fastresend_ = 0, fastlimit_ = 5;
     bool nocwnd_ = false, stream_ = false;
     // Fields an idle flush reads sit together, so a pass over many sessions touches few
-    // cache lines.
-    // What lets transmit() skip a session in O(1) when it would send nothing (the flush
-    // pass over thousands of idle sessions): set by the last full scan, kept conservative.
-    bool snd_buf_unsent_ = false;      // a segment in snd_buf was never sent
-    std::uint32_t fastack_bound_ = 0;  // >= every live, counting segment's fastack
-    std::uint32_t min_resendts_ = 0;   // the earliest resendts of a live segment...
-    bool min_resendts_exact_ = false;  // ...still exact (no such segment left since)
+    // cache lines: snd_buf's bounds let transmit() skip a session in O(1).
+    SendBuffer snd_buf_;
     std::size_t out_len_ = 0;
     RingBuffer<Segment> rcv_queue_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> acks_;  // (sn, ts) pending
 
     RingBuffer<Segment> snd_queue_;
-    // snd_buf holds sn = snd_buf_[0].sn + i at index i; acknowledged ones are tombstones
-    // (live == false) until they reach the front (or, with selective_ack_keeps_segment,
-    // until una passes them), so an ACK is found in O(1).
-    RingBuffer<Segment> snd_buf_;
-    std::uint32_t snd_buf_live_ = 0;
     // rcv_buf holds sn = rcv_nxt + i at index i; absent ones are empty slots.
     RingBuffer<Segment> rcv_buf_;
     std::uint32_t rcv_buf_count_ = 0;

@@ -42,8 +42,8 @@ void send_then_ack(Endpoint& e, int count, std::uint32_t at, const Bytes& acks) 
     e.kcp.nodelay(1, 10, 2, 1);
     send_letters(e, count, 1000);
     BOOST_TEST(pushes_in(e.take()) == static_cast<std::size_t>(count));
-    e.clock.now = at;
-    BOOST_TEST(e.kcp.input(acks) == rc::ok);
+    e.now = at;
+    BOOST_TEST(e.kcp.input(acks, e.now) == rc::ok);
 }
 
 struct Expected {
@@ -82,10 +82,10 @@ BOOST_AUTO_TEST_CASE(ikcp_two_skipping_acks_count_one_fast_retransmission) {
     a.take();
     a.at(1010);
     a.take();
-    a.kcp.input(ack(1, 1000));
-    a.kcp.input(ack(2, 1000));
+    a.kcp.input(ack(1, 1000), a.now);
+    a.kcp.input(ack(2, 1000), a.now);
     check_counters(a.kcp, {});  // counted when sent, not when the ACKs arrive
-    a.kcp.flush();
+    a.kcp.flush(a.now);
     const auto h = a.take();
     BOOST_REQUIRE_EQUAL(h.size(), 1u);
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 1010u));
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(kcp_go_counts_each_fast_retransmitted_segment) {
         BOOST_TEST_CONTEXT(p->name) {
             Endpoint g(*p);
             send_then_ack(g, 4, 1050, concat({ack(2, 1000), ack(3, 1000)}));
-            g.kcp.flush();
+            g.kcp.flush(g.now);
             const auto h = g.take();
             BOOST_REQUIRE_EQUAL(h.size(), 2u);
             BOOST_TEST((h[0].sn == 0u && h[1].sn == 1u && h[0].ts == 1050u));
@@ -181,17 +181,17 @@ BOOST_AUTO_TEST_CASE(kcp_go_counts_each_timeout_as_a_lost_segment) {
             Endpoint g(*p);
             g.kcp.nodelay(0, 1000, 0, 1);
             g.kcp.send(text("x"));
-            g.clock.now = 1000;
-            g.kcp.flush();
+            g.now = 1000;
+            g.kcp.flush(g.now);
             g.take();
             std::uint64_t lost = 0;
             for (const std::uint32_t t : {1200u, 1600u, 2200u, 3000u}) {
-                g.clock.now = t - 1;
-                g.kcp.flush();
+                g.now = t - 1;
+                g.kcp.flush(g.now);
                 BOOST_TEST(g.take().empty());
                 check_counters(g.kcp, {.lost = lost});
-                g.clock.now = t;
-                g.kcp.flush();
+                g.now = t;
+                g.kcp.flush(g.now);
                 BOOST_TEST(pushes_in(g.take()) == 1u);
                 check_counters(g.kcp, {.lost = ++lost});
             }
@@ -205,23 +205,23 @@ BOOST_AUTO_TEST_CASE(duplicate_and_out_of_window_pushes_are_repeats) {
             Endpoint b(*p);
             b.at(1000);
             const std::uint32_t wnd = b.kcp.rcv_wnd();  // ikcp 128, kcp-go 32
-            BOOST_TEST(b.kcp.input(push(0)) == rc::ok);
+            BOOST_TEST(b.kcp.input(push(0), b.now) == rc::ok);
             check_counters(b.kcp, {});
-            BOOST_TEST(b.kcp.input(push(0)) == rc::ok);  // already delivered (sn < rcv_nxt)
+            BOOST_TEST(b.kcp.input(push(0), b.now) == rc::ok);  // already delivered (sn < rcv_nxt)
             check_counters(b.kcp, {.repeat = 1});
-            BOOST_TEST(b.kcp.input(push(2)) == rc::ok);  // held in rcv_buf, sn 1 missing
-            BOOST_TEST(b.kcp.input(push(2)) == rc::ok);  // ... and again
+            BOOST_TEST(b.kcp.input(push(2), b.now) == rc::ok);  // held in rcv_buf, sn 1 missing
+            BOOST_TEST(b.kcp.input(push(2), b.now) == rc::ok);  // ... and again
             check_counters(b.kcp, {.repeat = 2});
-            BOOST_TEST(b.kcp.input(push(wnd)) == rc::ok);  // rcv_nxt 1: the last in window
+            BOOST_TEST(b.kcp.input(push(wnd), b.now) == rc::ok);  // rcv_nxt 1: the last in window
             check_counters(b.kcp, {.repeat = 2});
-            BOOST_TEST(b.kcp.input(push(wnd + 1)) == rc::ok);  // beyond the window
+            BOOST_TEST(b.kcp.input(push(wnd + 1), b.now) == rc::ok);  // beyond the window
             check_counters(b.kcp, {.repeat = 3});
             BOOST_TEST(b.kcp.state().nrcv_buf == 2u);  // sn 2 and sn wnd, once each
             // ACK, WASK and WINS are never repeats, however often they come.
             for (int i = 0; i < 2; ++i) {
-                b.kcp.input(ack(0, 1));
-                b.kcp.input(segment({.conv = kConv, .cmd = kWask, .wnd = 32}));
-                b.kcp.input(segment({.conv = kConv, .cmd = kWins, .wnd = 32}));
+                b.kcp.input(ack(0, 1), b.now);
+                b.kcp.input(segment({.conv = kConv, .cmd = kWask, .wnd = 32}), b.now);
+                b.kcp.input(segment({.conv = kConv, .cmd = kWins, .wnd = 32}), b.now);
             }
             check_counters(b.kcp, {.repeat = 3});
         }
@@ -235,12 +235,12 @@ BOOST_AUTO_TEST_CASE(rebuilt_datagrams_count_no_repeats) {
         BOOST_TEST_CONTEXT(p->name) {
             Endpoint b(*p);
             b.at(1000);
-            b.kcp.input(push(0), PacketType::fec_recovered);
-            b.kcp.input(push(0), PacketType::fec_recovered);
-            b.kcp.input(push(500), PacketType::fec_recovered);
+            b.kcp.input(push(0), b.now, PacketType::fec_recovered);
+            b.kcp.input(push(0), b.now, PacketType::fec_recovered);
+            b.kcp.input(push(500), b.now, PacketType::fec_recovered);
             check_counters(b.kcp, {});
             BOOST_TEST(b.kcp.state().rcv_nxt == 1u);  // the first copy was taken
-            b.kcp.input(push(0));
+            b.kcp.input(push(0), b.now);
             check_counters(b.kcp, {.repeat = 1});
         }
     }
@@ -252,14 +252,14 @@ BOOST_AUTO_TEST_CASE(repeats_before_a_bad_segment_stay_counted) {
         BOOST_TEST_CONTEXT(p->name) {
             Endpoint b(*p);
             b.at(1000);
-            b.kcp.input(push(0));
+            b.kcp.input(push(0), b.now);
             Bytes bad = push(1);
             bad[4] = 99;  // no such command
-            BOOST_TEST(b.kcp.input(concat({push(0), bad})) == rc::input_bad_command);
+            BOOST_TEST(b.kcp.input(concat({push(0), bad}), b.now) == rc::input_bad_command);
             check_counters(b.kcp, {.repeat = 1});
             Bytes truncated = push(0);
             truncated.pop_back();  // len says 1 byte, none left
-            BOOST_TEST(b.kcp.input(truncated) == rc::input_truncated);
+            BOOST_TEST(b.kcp.input(truncated, b.now) == rc::input_truncated);
             check_counters(b.kcp, {.repeat = 1});
         }
     }
@@ -274,7 +274,6 @@ BOOST_AUTO_TEST_CASE(counts_match_the_wire_on_a_lossy_duplicating_link) {
             VirtualLink forward({.loss = 0.1, .duplicate = 0.05, .delay_ms = 30, .jitter_ms = 20},
                                 7);
             VirtualLink backward({.loss = 0.1, .delay_ms = 30, .jitter_ms = 20}, 8);
-            ManualClock clock;
             Kcp a(kConv, *p), b(kConv, *p);
             std::uint32_t now = 0;
             std::size_t pushes_sent = 0, pushes_received = 0;
@@ -293,8 +292,6 @@ BOOST_AUTO_TEST_CASE(counts_match_the_wire_on_a_lossy_duplicating_link) {
             };
             a.set_output(a_out);
             b.set_output(b_out);
-            a.set_clock(clock);
-            b.set_clock(clock);
             for (Kcp* k : {&a, &b}) k->nodelay(1, 10, 2, 1);
 
             const auto messages = random_messages(3, 400, 3000);
@@ -302,25 +299,23 @@ BOOST_AUTO_TEST_CASE(counts_match_the_wire_on_a_lossy_duplicating_link) {
             Bytes buf(4096);
             for (int tick = 0; tick < 60000 && received < messages.size(); ++tick) {
                 now = static_cast<std::uint32_t>(tick) * 10;
-                clock.now = now;
                 while (queued < messages.size() && a.waitsnd() < 64) a.send(messages[queued++]);
                 a.update(now);
                 b.update(now);
                 forward.deliver(now, [&](const Bytes& d) {
                     pushes_received += pushes_in(headers_of(d));
-                    b.input(d);
+                    b.input(d, now);
                 });
-                backward.deliver(now, [&](const Bytes& d) { a.input(d); });
+                backward.deliver(now, [&](const Bytes& d) { a.input(d, now); });
                 for (int n; (n = b.recv(buf)) >= 0; ++received)
                     BOOST_REQUIRE(Bytes(buf.begin(), buf.begin() + n) == messages[received]);
             }
             BOOST_REQUIRE_EQUAL(received, messages.size());
             for (int tick = 0; tick < 100; ++tick) {  // let the last duplicates land
                 now += 10;
-                clock.now = now;
                 forward.deliver(now, [&](const Bytes& d) {
                     pushes_received += pushes_in(headers_of(d));
-                    b.input(d);
+                    b.input(d, now);
                 });
             }
             BOOST_REQUIRE(forward.idle());

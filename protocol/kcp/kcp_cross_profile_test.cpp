@@ -21,7 +21,7 @@ constexpr std::uint32_t kConv = 0x5eed0001;
 /// (flush() again after the delay it suggests; input() may flush by itself).
 struct Side {
     Capture out;
-    ManualClock clock;
+    std::uint32_t now = 0;  // the time of the current tick
     Kcp kcp;
     bool go;
     bool ack_nodelay = false;
@@ -32,19 +32,17 @@ struct Side {
 
     explicit Side(const Profile& p) : kcp(kConv, p), go(&p != &kIkcpProfile) {
         kcp.set_output(out);
-        kcp.set_clock(clock);
     }
 
-    void tick(std::uint32_t now) {
-        clock.now = now;
+    void tick() {
         if (!go)
             kcp.update(now);
         else if (static_cast<std::int32_t>(now - next_flush) >= 0)
-            next_flush = now + kcp.flush();
+            next_flush = now + kcp.flush(now);
     }
 
     void input(const Bytes& d) {
-        const int r = go ? kcp.input(d, PacketType::regular, ack_nodelay) : kcp.input(d);
+        const int r = go ? kcp.input(d, now, PacketType::regular, ack_nodelay) : kcp.input(d, now);
         BOOST_REQUIRE_EQUAL(r, 0);
     }
 
@@ -58,7 +56,7 @@ struct Side {
         }
     }
 
-    void ship(VirtualLink& link, std::uint32_t now, std::uint32_t mtu) {
+    void ship(VirtualLink& link, std::uint32_t mtu) {
         for (const auto& d : out.datagrams) {
             BOOST_REQUIRE_LE(d.size(), mtu);
             link.carry(now, d);
@@ -74,15 +72,15 @@ std::uint32_t run(Side& c, Side& g, VirtualLink& to_g, VirtualLink& to_c, std::u
                   std::uint32_t limit, std::uint32_t mtu, F&& step) {
     for (std::uint32_t ms = 0; ms < limit; ++ms) {
         const std::uint32_t now = start + ms;
-        c.clock.now = g.clock.now = now;
+        c.now = g.now = now;
         to_g.deliver(now, [&](const Bytes& d) { g.input(d); });
         to_c.deliver(now, [&](const Bytes& d) { c.input(d); });
-        c.tick(now);
-        g.tick(now);
+        c.tick();
+        g.tick();
         c.read_all();
         g.read_all();
-        c.ship(to_g, now, mtu);
-        g.ship(to_c, now, mtu);
+        c.ship(to_g, mtu);
+        g.ship(to_c, mtu);
         if (step(now)) return ms;
     }
     return limit;

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::uint32_t kConv = 0x01020304;
 
-/// at() only sets the clock: the kcp-go profile reads it inside input() and flush().
+/// at() only sets the clock (passed as `now` to input() and flush(), where kcp-go reads it).
 struct Endpoint : ClockedEndpoint {
     explicit Endpoint(const Profile& p = kKcpGoProfile) : ClockedEndpoint(kConv, p, false) {}
 };
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(send_returns_zero_refuses_empty_and_allows_255_fragments) {
 
     g.kcp.nodelay(-1, -1, -1, 1);
     g.at(1000);
-    g.kcp.flush();
+    g.kcp.flush(g.now);
     const auto h = headers_of(g.out.datagrams.at(0));
     BOOST_TEST(h.at(0).frg == 254);  // the first fragment counts down from 254
     BOOST_TEST(h.at(0).wnd == 32);
@@ -94,9 +94,9 @@ BOOST_AUTO_TEST_CASE(recv_codes_without_incomplete_and_with_minus_2_for_small_bu
     Bytes buf(4), small(3);
     BOOST_TEST(g.kcp.recv(buf) == -1);
     g.at(1000);
-    g.kcp.input(push(0, 900, text("ab"), 1));
+    g.kcp.input(push(0, 900, text("ab"), 1), g.now);
     BOOST_TEST(g.kcp.recv(buf) == -1);  // incomplete: C says -2
-    g.kcp.input(push(1, 900, text("cd"), 0));
+    g.kcp.input(push(1, 900, text("cd"), 0), g.now);
     BOOST_TEST(g.kcp.recv(small) == -2);  // too small: C says -3
     BOOST_TEST(g.kcp.recv(buf) == 4);
 }
@@ -119,11 +119,11 @@ BOOST_AUTO_TEST_CASE(ack_filter_writes_only_acks_not_yet_covered_by_una_plus_the
         Endpoint e(*p);
         e.kcp.update(2000);  // (C needs an update before it flushes)
         e.at(2000);
-        for (std::uint32_t sn = 0; sn < 5; ++sn) e.kcp.input(push(sn, 100, text("x")));
-        e.kcp.flush();
+        for (std::uint32_t sn = 0; sn < 5; ++sn) e.kcp.input(push(sn, 100, text("x")), e.now);
+        e.kcp.flush(e.now);
         e.take();
-        for (std::uint32_t sn = 5; sn < 8; ++sn) e.kcp.input(push(sn, 100 + sn, text("x")));
-        e.kcp.flush();
+        for (std::uint32_t sn = 5; sn < 8; ++sn) e.kcp.input(push(sn, 100 + sn, text("x")), e.now);
+        e.kcp.flush(e.now);
         const auto h = e.take();
         BOOST_TEST_INFO(p->name);
         if (p == &kKcpGoProfile) {
@@ -142,12 +142,12 @@ BOOST_AUTO_TEST_CASE(ack_filter_writes_only_acks_not_yet_covered_by_una_plus_the
     // 1 is written because it is the list's last entry. A WINS carries the last ACK's sn/ts.
     Endpoint g;
     g.at(2000);
-    g.kcp.input(
-        concat({push(0, 100, text("a")), push(1, 110, text("b")), push(2, 120, text("c"))}));
-    g.kcp.input(push(4, 130, text("e")));
-    g.kcp.input(segment({.conv = kConv, .cmd = kWask, .wnd = 32}));
-    g.kcp.input(push(1, 140, text("b")));
-    g.kcp.flush();
+    g.kcp.input(concat({push(0, 100, text("a")), push(1, 110, text("b")), push(2, 120, text("c"))}),
+                g.now);
+    g.kcp.input(push(4, 130, text("e")), g.now);
+    g.kcp.input(segment({.conv = kConv, .cmd = kWask, .wnd = 32}), g.now);
+    g.kcp.input(push(1, 140, text("b")), g.now);
+    g.kcp.flush(g.now);
     BOOST_REQUIRE_EQUAL(g.out.datagrams.size(), 1u);
     const auto h = headers_of(g.out.datagrams[0]);
     BOOST_REQUIRE_EQUAL(h.size(), 3u);
@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(fastack_counts_every_ack_and_the_threshold_flushes_from_inp
     send_letters(g, 4, 1000);
     BOOST_TEST(g.take().size() == 4u);
     g.at(1050);
-    BOOST_TEST(g.kcp.input(concat({ack(2, 1000), ack(3, 1000)})) == rc::ok);
+    BOOST_TEST(g.kcp.input(concat({ack(2, 1000), ack(3, 1000)}), g.now) == rc::ok);
     auto h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 2u);
     BOOST_TEST((h[0].cmd == kPush && h[0].sn == 0u && h[0].ts == 1050u));
@@ -184,9 +184,9 @@ BOOST_AUTO_TEST_CASE(fastack_counts_every_ack_and_the_threshold_flushes_from_inp
     c.take();
     c.kcp.update(1050);
     c.take();
-    c.kcp.input(concat({ack(2, 1000), ack(3, 1000)}));
+    c.kcp.input(concat({ack(2, 1000), ack(3, 1000)}), c.now);
     BOOST_TEST(c.out.datagrams.empty());  // C never outputs from input
-    c.kcp.flush();
+    c.kcp.flush(c.now);
     BOOST_TEST(c.take().empty());  // and fastack 1 < 2: nothing to resend
 }
 
@@ -200,16 +200,16 @@ BOOST_AUTO_TEST_CASE(fastack_sentinel_stops_counting_until_a_timeout) {
         send_letters(g, 4, 1000);
         g.take();
         g.at(1050);
-        g.kcp.input(concat({ack(2, 1000), ack(3, 1000)}));
-        g.kcp.flush();  // v5.6.1 has no threshold flush in input: this flush resends
+        g.kcp.input(concat({ack(2, 1000), ack(3, 1000)}), g.now);
+        g.kcp.flush(g.now);  // v5.6.1 has no threshold flush in input: this flush resends
         auto h = g.take();
         BOOST_TEST_INFO(p->name);
         BOOST_REQUIRE_EQUAL(h.size(), 2u);
         BOOST_TEST(h[0].sn == 0u);
         g.at(1060);
-        g.kcp.input(ack(1, 1050));
+        g.kcp.input(ack(1, 1050), g.now);
         g.at(1070);
-        g.kcp.flush();
+        g.kcp.flush(g.now);
         h = g.take();
         if (p == &kKcpGoProfile) {
             BOOST_TEST(h.empty());
@@ -227,13 +227,13 @@ BOOST_AUTO_TEST_CASE(an_ack_older_than_the_last_transmission_is_not_a_skip) {
     g.kcp.nodelay(1, 10, 1, 1);
     send_letters(g, 2, 1000);
     g.at(1200);
-    g.kcp.flush();
+    g.kcp.flush(g.now);
     BOOST_TEST(g.take().size() == 4u);
     g.at(1210);
-    g.kcp.input(ack(1, 1000));
-    g.kcp.flush();
+    g.kcp.input(ack(1, 1000), g.now);
+    g.kcp.flush(g.now);
     BOOST_TEST(g.take().empty());
-    g.kcp.input(ack(1, 1200));  // an ACK of the new copy does count: fast retransmit
+    g.kcp.input(ack(1, 1200), g.now);  // an ACK of the new copy does count: fast retransmit
     const auto h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 1u);
     BOOST_TEST(h[0].sn == 0u);
@@ -248,7 +248,7 @@ BOOST_AUTO_TEST_CASE(early_retransmit_fires_with_fast_resend_off) {
     send_letters(g, 2, 1000);
     g.take();
     g.at(1010);
-    g.kcp.input(ack(1, 1000));
+    g.kcp.input(ack(1, 1000), g.now);
     auto h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 1u);
     BOOST_TEST((h[0].cmd == kPush && h[0].sn == 0u && h[0].ts == 1010u));
@@ -260,7 +260,7 @@ BOOST_AUTO_TEST_CASE(early_retransmit_fires_with_fast_resend_off) {
     n.take();
     n.kcp.send(text("c"));
     n.at(1010);
-    n.kcp.input(ack(1, 1000));
+    n.kcp.input(ack(1, 1000), n.now);
     h = n.take();
     BOOST_REQUIRE_EQUAL(h.size(), 1u);
     BOOST_TEST(h[0].sn == 2u);
@@ -272,24 +272,24 @@ BOOST_AUTO_TEST_CASE(early_retransmit_fires_with_fast_resend_off) {
     send_letters(c, 2, 1000);
     c.take();
     c.kcp.update(1010);
-    c.kcp.input(ack(1, 1000));
-    c.kcp.flush();
+    c.kcp.input(ack(1, 1000), c.now);
+    c.kcp.flush(c.now);
     BOOST_TEST(c.take().empty());
 }
 
 BOOST_AUTO_TEST_CASE(rtt_sample_once_per_input_with_floor_shifts) {
-    // Samples come from the last ACK of a datagram, against the clock source at input
-    // time (no update() needed), whatever the ACK acknowledges.
+    // Samples come from the last ACK of a datagram, against the input call's `now` (no
+    // update() needed), whatever the ACK acknowledges.
     Endpoint g;
     g.at(1100);
-    g.kcp.input(ack(0, 1000));  // rtt 100
+    g.kcp.input(ack(0, 1000), g.now);  // rtt 100
     auto s = g.kcp.state();
     BOOST_TEST(s.rx_srtt == 100);
     BOOST_TEST(s.rx_rttval == 50);
     BOOST_TEST(s.rx_rto == 300);  // 100 + max(interval 100, 4 * 50)
 
     g.at(1199);
-    g.kcp.input(ack(0, 1100));  // rtt 99: delta -1
+    g.kcp.input(ack(0, 1100), g.now);  // rtt 99: delta -1
     s = g.kcp.state();
     BOOST_TEST(s.rx_srtt == 99);    // 100 + (-1 >> 3) = 100 - 1; a truncating "/ 8" gives 100
     BOOST_TEST(s.rx_rttval == 37);  // 50 + (-49 >> 2) = 50 - 13; "/ 4" gives 38
@@ -298,7 +298,7 @@ BOOST_AUTO_TEST_CASE(rtt_sample_once_per_input_with_floor_shifts) {
     // rtt 10 lies below srtt - rttvar: the variance moves by (|delta| - rttvar) >> 5. The
     // datagram's first ACK (rtt 310) is ignored: only the last one is sampled.
     g.at(1210);
-    g.kcp.input(concat({ack(0, 900), ack(0, 1200)}));
+    g.kcp.input(concat({ack(0, 900), ack(0, 1200)}), g.now);
     s = g.kcp.state();
     BOOST_TEST(s.rx_srtt == 87);    // 99 + (-89 >> 3) = 99 - 12
     BOOST_TEST(s.rx_rttval == 38);  // 37 + (52 >> 5)
@@ -306,19 +306,19 @@ BOOST_AUTO_TEST_CASE(rtt_sample_once_per_input_with_floor_shifts) {
 
     // A datagram recovered by FEC gives no sample (and no window, below).
     g.at(5000);
-    g.kcp.input(ack(0, 1000), PacketType::fec_recovered);
+    g.kcp.input(ack(0, 1000), g.now, PacketType::fec_recovered);
     BOOST_TEST(g.kcp.state().rx_srtt == 87);
 
     // The C original on the same samples (one per ACK, so two for the last datagram).
     Endpoint c(kIkcpProfile);
     c.kcp.update(1100);
-    c.kcp.input(ack(0, 1000));
+    c.kcp.input(ack(0, 1000), c.now);
     c.kcp.update(1199);
-    c.kcp.input(ack(0, 1100));
+    c.kcp.input(ack(0, 1100), c.now);
     BOOST_TEST(c.kcp.state().rx_srtt == 99);
     BOOST_TEST(c.kcp.state().rx_rttval == 37);
     c.kcp.update(1210);
-    c.kcp.input(ack(0, 1200));
+    c.kcp.input(ack(0, 1200), c.now);
     BOOST_TEST(c.kcp.state().rx_srtt == 87);
     BOOST_TEST(c.kcp.state().rx_rttval == 50);
     BOOST_TEST(c.kcp.state().rx_rto == 287);
@@ -327,9 +327,9 @@ BOOST_AUTO_TEST_CASE(rtt_sample_once_per_input_with_floor_shifts) {
 BOOST_AUTO_TEST_CASE(remote_window_only_from_regular_packets) {
     Endpoint g;
     g.at(100);
-    g.kcp.input(wins(0), PacketType::fec_recovered);
+    g.kcp.input(wins(0), g.now, PacketType::fec_recovered);
     BOOST_TEST(g.kcp.state().rmt_wnd == 32u);
-    g.kcp.input(wins(0));
+    g.kcp.input(wins(0), g.now);
     BOOST_TEST(g.kcp.state().rmt_wnd == 0u);
 }
 
@@ -343,13 +343,13 @@ BOOST_AUTO_TEST_CASE(selective_ack_keeps_the_segment_until_una_passes_it) {
         const bool go = p == &kKcpGoProfile;
         BOOST_TEST_INFO(p->name);
         e.at(1010);
-        e.kcp.input(ack(1, 1000));
+        e.kcp.input(ack(1, 1000), e.now);
         BOOST_TEST(e.kcp.waitsnd() == (go ? 3 : 2));
         BOOST_TEST(e.kcp.state().nsnd_buf == (go ? 3u : 2u));
-        e.kcp.input(ack(0, 1000));
+        e.kcp.input(ack(0, 1000), e.now);
         BOOST_TEST(e.kcp.state().snd_una == (go ? 0u : 2u));  // acked 0 and 1 stay in kcp-go
         BOOST_TEST(e.kcp.waitsnd() == (go ? 3 : 1));
-        e.kcp.input(ack(2, 1000, 3));
+        e.kcp.input(ack(2, 1000, 3), e.now);
         BOOST_TEST(e.kcp.state().snd_una == 3u);
         BOOST_TEST(e.kcp.waitsnd() == 0);
     }
@@ -362,7 +362,7 @@ BOOST_AUTO_TEST_CASE(flush_works_before_any_update) {
     g.kcp.nodelay(-1, -1, -1, 1);
     g.kcp.send(text("hi"));
     g.at(5);
-    g.kcp.flush();
+    g.kcp.flush(g.now);
     const auto h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 1u);
     BOOST_TEST((h[0].cmd == kPush && h[0].ts == 5u && h[0].wnd == 32));
@@ -370,7 +370,7 @@ BOOST_AUTO_TEST_CASE(flush_works_before_any_update) {
     Endpoint c(kIkcpProfile);
     c.kcp.nodelay(-1, -1, -1, 1);
     c.kcp.send(text("hi"));
-    c.kcp.flush();
+    c.kcp.flush(c.now);
     BOOST_TEST(c.take().empty());  // C's flush waits for the first update()
 }
 
@@ -381,15 +381,15 @@ BOOST_AUTO_TEST_CASE(first_timeout_then_backoff_by_rx_rto_and_suggested_delay) {
     g.kcp.nodelay(0, 1000, 0, 1);
     g.kcp.send(text("x"));
     g.at(1000);
-    BOOST_TEST(g.kcp.flush() == 200u);
+    BOOST_TEST(g.kcp.flush(g.now) == 200u);
     BOOST_TEST(g.take().size() == 1u);
     const std::uint32_t expected_resends[] = {1200, 1600, 2200, 3000};
     for (std::uint32_t at : expected_resends) {
         g.at(at - 1);
-        BOOST_TEST(g.kcp.flush() == 1u);
+        BOOST_TEST(g.kcp.flush(g.now) == 1u);
         BOOST_TEST(g.take().empty());
         g.at(at);
-        g.kcp.flush();
+        g.kcp.flush(g.now);
         const auto h = g.take();
         BOOST_REQUIRE_EQUAL(h.size(), 1u);
         BOOST_TEST(h[0].ts == at);
@@ -400,14 +400,14 @@ BOOST_AUTO_TEST_CASE(first_timeout_then_backoff_by_rx_rto_and_suggested_delay) {
     n.kcp.nodelay(1, 1000, 0, 1);
     n.kcp.send(text("x"));
     n.at(1000);
-    n.kcp.flush();
+    n.kcp.flush(n.now);
     n.take();
     for (std::uint32_t at : {1200u, 1500u, 1900u}) {
         n.at(at - 1);
-        n.kcp.flush();
+        n.kcp.flush(n.now);
         BOOST_TEST(n.take().empty());
         n.at(at);
-        n.kcp.flush();
+        n.kcp.flush(n.now);
         BOOST_TEST(n.take().size() == 1u);
     }
 }
@@ -420,15 +420,15 @@ BOOST_AUTO_TEST_CASE(a_timeout_clears_fastack) {
     g.kcp.nodelay(1, 10, 3, 1);
     send_letters(g, 2, 1000);
     g.at(1010);
-    g.kcp.input(ack(1, 1000), PacketType::fec_recovered);  // no RTT sample: rx_rto stays 200
+    g.kcp.input(ack(1, 1000), g.now, PacketType::fec_recovered);  // no RTT sample: rx_rto stays 200
     for (std::uint32_t t = 1020; t <= 1200; t += 10) {
         g.kcp.send(Bytes{static_cast<std::uint8_t>(t / 10)});
         g.at(t);
-        g.kcp.flush();
+        g.kcp.flush(g.now);
     }
     g.take();
     g.at(1210);
-    g.kcp.flush();
+    g.kcp.flush(g.now);
     BOOST_TEST(g.take().empty());
 }
 
@@ -440,7 +440,7 @@ BOOST_AUTO_TEST_CASE(no_congestion_window_bookkeeping_with_nc) {
         e.kcp.update(1000);
         send_letters(e, 1, 1000);
         e.at(1010);
-        e.kcp.input(ack(0, 1000, 1));
+        e.kcp.input(ack(0, 1000, 1), e.now);
         BOOST_TEST(e.kcp.state().cwnd == (p == &kKcpGoProfile ? 0u : 2u), p->name);
     }
 }
@@ -457,17 +457,17 @@ BOOST_AUTO_TEST_CASE(fast_retransmit_wins_over_an_expired_timer_and_resets_rto) 
     g.take();
     g.kcp.send(text("c"));
     g.at(1300);
-    g.kcp.input(ack(1, 1000));
+    g.kcp.input(ack(1, 1000), g.now);
     auto h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 2u);
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 1300u));
     BOOST_TEST(h[1].sn == 2u);
     BOOST_TEST(g.kcp.state().rx_rto == 900);
     g.at(2199);
-    g.kcp.flush();
+    g.kcp.flush(g.now);
     BOOST_TEST(g.take().empty());
     g.at(2200);
-    g.kcp.flush();
+    g.kcp.flush(g.now);
     h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 2u);  // sn 0 and sn 2 (first sent at 1300, rto 900)
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 2200u));
@@ -484,19 +484,19 @@ BOOST_AUTO_TEST_CASE(segments_moved_by_an_ack_only_flush_carry_ts_0) {
     g.kcp.send(text("q"));
     g.kcp.send(text("r"));
     g.at(1000);
-    g.kcp.input(push(0, 5, text("a")), PacketType::regular, true);
+    g.kcp.input(push(0, 5, text("a")), g.now, PacketType::regular, true);
     BOOST_TEST(g.take().size() == 1u);  // the ACK only
     BOOST_TEST(g.kcp.state().snd_nxt == 2u);
     g.at(1005);
-    g.kcp.input(ack(1, 900));
+    g.kcp.input(ack(1, 900), g.now);
     BOOST_TEST(g.out.datagrams.empty());  // fastack 1 < 2: no flush from input
     g.at(1010);
-    g.kcp.flush();
+    g.kcp.flush(g.now);
     auto h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 1u);  // sn 0's first transmission (sn 1 is acknowledged)
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 1010u));
     g.at(1020);
-    g.kcp.flush();
+    g.kcp.flush(g.now);
     h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 1u);
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 1020u));
@@ -512,13 +512,13 @@ BOOST_AUTO_TEST_CASE(fast_retransmit_has_no_fastlimit) {
     int sent0 = 1;
     for (std::uint32_t t = 1010; t <= 3000; t += 10) {
         g.at(t);
-        g.kcp.flush();
+        g.kcp.flush(g.now);
         for (const auto& h : g.take()) sent0 += h.sn == 0 ? 1 : 0;
     }
     BOOST_TEST(sent0 == 6);  // timeouts at 1200, 1500, 1900, 2400, 3000
     g.kcp.send(text("c"));   // a new segment, so this is not an early retransmission
     g.at(3005);
-    g.kcp.input(ack(1, 3000));
+    g.kcp.input(ack(1, 3000), g.now);
     const auto h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 2u);
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 3005u));
@@ -529,16 +529,16 @@ BOOST_AUTO_TEST_CASE(window_probe_after_500_ms) {
     for (const Profile* p : {&kKcpGoProfile, &kKcpGo561Profile}) {
         Endpoint g(*p);
         g.at(1000);
-        g.kcp.input(wins(0));
-        g.kcp.flush();  // starts the probe timer
+        g.kcp.input(wins(0), g.now);
+        g.kcp.flush(g.now);  // starts the probe timer
         const std::uint32_t first = p->probe_init == 500 ? 1500 : 8000;
         const std::uint32_t second = p->probe_init == 500 ? 2250 : 18500;  // wait x 1.5
         for (std::uint32_t at : {first, second}) {
             g.at(at - 1);
-            g.kcp.flush();
+            g.kcp.flush(g.now);
             BOOST_TEST(g.take().empty(), p->name);
             g.at(at);
-            g.kcp.flush();
+            g.kcp.flush(g.now);
             const auto h = g.take();
             BOOST_REQUIRE_EQUAL(h.size(), 1u);
             BOOST_TEST(h[0].cmd == kWask);
@@ -559,7 +559,7 @@ BOOST_AUTO_TEST_CASE(input_flushes_when_una_frees_the_window) {
         auto h = e.take();
         BOOST_REQUIRE_EQUAL(h.size(), 1u);
         e.at(1030);
-        e.kcp.input(ack(0, 1000, 1));
+        e.kcp.input(ack(0, 1000, 1), e.now);
         h = e.take();
         if (p == &kIkcpProfile) {
             BOOST_TEST(h.empty());
@@ -573,9 +573,9 @@ BOOST_AUTO_TEST_CASE(input_flushes_when_una_frees_the_window) {
 BOOST_AUTO_TEST_CASE(input_flushes_acks_on_ack_nodelay_or_a_full_ack_list) {
     Endpoint g;
     g.at(1000);
-    g.kcp.input(push(0, 5, text("a")));
+    g.kcp.input(push(0, 5, text("a")), g.now);
     BOOST_TEST(g.out.datagrams.empty());
-    g.kcp.input(push(1, 6, text("b")), PacketType::regular, true);
+    g.kcp.input(push(1, 6, text("b")), g.now, PacketType::regular, true);
     auto h = g.take();
     BOOST_REQUIRE_EQUAL(h.size(), 1u);  // the filter keeps only the last: ACK 1
     BOOST_TEST((h[0].cmd == kAck && h[0].sn == 1u && h[0].ts == 6u && h[0].una == 2u));
@@ -585,9 +585,9 @@ BOOST_AUTO_TEST_CASE(input_flushes_acks_on_ack_nodelay_or_a_full_ack_list) {
         Endpoint e(*p);
         e.kcp.setmtu(50);
         e.at(1000);
-        e.kcp.input(push(0, 5, text("a")));
+        e.kcp.input(push(0, 5, text("a")), e.now);
         BOOST_TEST(e.out.datagrams.empty());
-        e.kcp.input(push(1, 6, text("b")));
+        e.kcp.input(push(1, 6, text("b")), e.now);
         BOOST_TEST(e.take().size() == (p == &kKcpGoProfile ? 1u : 0u), p->name);
     }
 }
@@ -603,7 +603,7 @@ BOOST_AUTO_TEST_CASE(ack_only_flush_also_probes_and_fills_snd_buf_in_v5_6_72) {
         g.kcp.nodelay(-1, -1, -1, 1);
         g.kcp.send(text("q"));
         g.at(1000);
-        g.kcp.input(wask_and_push, PacketType::regular, true);
+        g.kcp.input(wask_and_push, g.now, PacketType::regular, true);
         const auto h = g.take();
         const auto s = g.kcp.state();
         BOOST_TEST_INFO(p->name);
@@ -623,7 +623,7 @@ BOOST_AUTO_TEST_CASE(ack_only_flush_also_probes_and_fills_snd_buf_in_v5_6_72) {
         // floor of a full flush.
         Endpoint cc(*p);
         cc.at(1000);
-        cc.kcp.input(push(0, 5, text("a")), PacketType::regular, true);
+        cc.kcp.input(push(0, 5, text("a")), cc.now, PacketType::regular, true);
         BOOST_TEST(cc.kcp.state().cwnd == (p == &kKcpGoProfile ? 1u : 0u));
     }
 }
@@ -638,7 +638,7 @@ BOOST_AUTO_TEST_CASE(an_oversized_segment_is_preceded_by_an_empty_datagram) {
         e.kcp.setmtu(100);
         e.kcp.update(1);
         e.at(1);
-        e.kcp.flush();
+        e.kcp.flush(e.now);
         const bool go = p == &kKcpGoProfile;
         BOOST_TEST_INFO(p->name);
         BOOST_REQUIRE_EQUAL(e.out.datagrams.size(), go ? 2u : 1u);
@@ -647,36 +647,42 @@ BOOST_AUTO_TEST_CASE(an_oversized_segment_is_preceded_by_an_empty_datagram) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(each_transmission_reads_the_clock_afresh) {
-    // A clock that advances by 1 ms per reading: the data loop reads it once, then before
-    // each transmission, so the three segments carry ts 1001, 1002, 1003 (C: all 1000).
-    struct Ticking {
-        std::uint32_t now = 1000;
-        std::uint32_t operator()() { return now++; }
-    } ticking;
-    Capture out;
-    Kcp g(kConv, kKcpGoProfile);
-    g.set_output(out);
-    g.set_clock(ticking);
-    g.nodelay(1, 10, 0, 1);
-    for (int i = 0; i < 3; ++i) g.send(text("z"));
-    g.flush();
-    const auto h = headers_of(out.datagrams.at(0));
-    BOOST_REQUIRE_EQUAL(h.size(), 3u);
-    BOOST_TEST(h[0].ts == 1001u);
-    BOOST_TEST(h[1].ts == 1002u);
-    BOOST_TEST(h[2].ts == 1003u);
-}
+BOOST_AUTO_TEST_CASE(every_clock_reading_inside_a_call_is_the_calls_time) {
+    // kcp-go reads its clock at the start of the data loop, before each transmission and at
+    // the RTT sample of Input. A call is one instant (a captured trace records one time per
+    // call), so each of those readings is the call's `now`, however long ago the last
+    // update() was. The C original uses the time latched by update() instead.
+    for (const Profile* p : {&kKcpGoProfile, &kIkcpProfile}) {
+        const bool go = p == &kKcpGoProfile;
+        BOOST_TEST_CONTEXT(p->name) {
+            Capture out;
+            Kcp k(kConv, *p);
+            k.set_output(out);
+            k.nodelay(1, 10, 0, 1);  // rx_rto stays 200 until a sample
+            k.update(1000);          // nothing queued: sends nothing
+            for (int i = 0; i < 3; ++i) k.send(text("z"));
+            k.flush(1007);
+            BOOST_REQUIRE_EQUAL(out.datagrams.size(), 1u);
+            const auto first = headers_of(out.take_one());
+            BOOST_REQUIRE_EQUAL(first.size(), 3u);
+            for (const auto& h : first) BOOST_TEST(h.ts == (go ? 1007u : 1000u));
 
-BOOST_AUTO_TEST_CASE(without_a_clock_source_readings_are_the_last_update) {
-    Capture out;
-    Kcp g(kConv, kKcpGoProfile);
-    g.set_output(out);
-    g.nodelay(1, 10, 0, 1);
-    g.update(777);
-    g.send(text("z"));
-    g.flush();
-    BOOST_TEST(headers_of(out.datagrams.at(0)).at(0).ts == 777u);
+            // The timeout decision reads the same clock: due at 1007 + 200 under kcp-go.
+            const std::uint32_t due = go ? 1207u : 1200u;
+            if (!go) k.update(due - 1);  // ikcp: time moves only with update()
+            k.flush(due - 1);
+            BOOST_TEST(out.datagrams.empty());
+            if (!go) k.update(due);
+            k.flush(due);
+            BOOST_REQUIRE_EQUAL(out.datagrams.size(), 1u);
+            for (const auto& h : headers_of(out.take_one())) BOOST_TEST(h.ts == due);
+
+            if (go) {  // the RTT sample is taken at the input's `now`
+                BOOST_TEST(k.input(ack(0, due, 0), due + 50) == rc::ok);
+                BOOST_TEST(k.state().rx_srtt == 50);
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(profiles_are_listed_and_found_by_name) {

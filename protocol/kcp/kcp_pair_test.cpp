@@ -119,8 +119,8 @@ Outcome transfer(const std::vector<Bytes>& messages, const LinkConfig& cfg, bool
         for (auto& d : out_b.datagrams) ba.carry(now, std::move(d));
         out_a.datagrams.clear();
         out_b.datagrams.clear();
-        ab.deliver(now, [&](const Bytes& d) { b.input(d); });
-        ba.deliver(now, [&](const Bytes& d) { a.input(d); });
+        ab.deliver(now, [&](const Bytes& d) { b.input(d, now); });
+        ba.deliver(now, [&](const Bytes& d) { a.input(d, now); });
         for (int n; (n = b.recv(buffer)) >= 0;) {
             if (stream)
                 got_stream.insert(got_stream.end(), buffer.begin(), buffer.begin() + n);
@@ -183,7 +183,8 @@ BOOST_AUTO_TEST_CASE(random_datagrams_never_crash_or_break_invariants) {
     Kcp k(0x01020304);
     Capture out;
     k.set_output(out);
-    k.update(0);
+    std::uint32_t now = 0;
+    k.update(now);
     k.send(Bytes(5000, 7));
     Bytes buf(1 << 16);
     for (int i = 0; i < 20000; ++i) {
@@ -197,9 +198,12 @@ BOOST_AUTO_TEST_CASE(random_datagrams_never_crash_or_break_invariants) {
                 d[20] = static_cast<std::uint8_t>(len), d[21] = d[22] = d[23] = 0;
             }
         }
-        const int r = k.input(d);
+        const int r = k.input(d, now);
         BOOST_REQUIRE(r <= 0 && r >= -3);
-        if (i % 50 == 0) k.update(static_cast<std::uint32_t>(i));
+        if (i % 50 == 0) {
+            now = static_cast<std::uint32_t>(i);
+            k.update(now);
+        }
         while (k.recv(buf) >= 0) {
         }
         const auto st = k.state();

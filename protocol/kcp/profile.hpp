@@ -154,10 +154,10 @@ struct Profile {
     bool empty_datagram_before_oversized_segment;
 
     // ----- clock --------------------------------------------------------------------
-    /// The clock is read afresh where the implementation reads it (kcp-go: at the RTT
-    /// sample of input(), at the probe timer, at the start of the data loop and before
-    /// each transmission) through the Kcp's clock source; C uses the time latched by the
-    /// last update().
+    /// Where the implementation reads its clock (kcp-go: at the RTT sample of input(), at
+    /// the probe timer, at the start of the data loop and before each transmission), the
+    /// `now` of the input()/flush() call is used; C uses the time latched by the last
+    /// update().
     bool fresh_clock_reads;
 };
 

@@ -1,14 +1,24 @@
 // The KCP segment header: 24 bytes, little-endian, optionally followed by `len` data
-// bytes. A datagram is a plain concatenation of segments (docs/wire-format.md).
+// bytes. A datagram is a plain concatenation of segments (docs/wire-format.md). Also the
+// segment as the core's queues hold it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
+
+#include "kcpkit/kcp/payload_pool.hpp"
 
 namespace kcpkit::kcp {
 
 inline constexpr std::size_t kHeaderSize = 24;
+
+/// Wrap-aware comparison of two clock values or sequence numbers: negative when `later`
+/// is in fact earlier.
+constexpr std::int32_t wrap_diff(std::uint32_t later, std::uint32_t earlier) {
+    return static_cast<std::int32_t>(later - earlier);
+}
 
 enum class Command : std::uint8_t { push = 81, ack = 82, window_ask = 83, window_tell = 84 };
 
@@ -29,6 +39,28 @@ struct SegmentHeader {
 
     friend bool operator==(const SegmentHeader&, const SegmentHeader&) = default;
 };
+
+/// A segment in one of the core's queues: the header fields it keeps, its send-side timers
+/// and its payload (taken from the session's PayloadPool).
+struct Segment {
+    Payload payload;
+    std::uint32_t len = 0;
+    std::uint32_t sn = 0;
+    std::uint32_t ts = 0;
+    std::uint32_t resendts = 0;  ///< when the retransmission timer fires
+    std::uint32_t rto = 0;
+    std::uint32_t fastack = 0;  ///< later ACKs that skipped it
+    std::uint32_t xmit = 0;     ///< transmissions so far
+    std::uint8_t frg = 0;
+    bool live = false;  ///< false: an empty slot, or acknowledged and waiting to leave
+};
+
+/// Gives the segment's payload back to `pool` and leaves an empty slot.
+inline void release(Segment& seg, PayloadPool& pool) {
+    pool.release(std::move(seg.payload));
+    seg.live = false;
+    seg.len = 0;
+}
 
 /// Writes the 24 header bytes at `out` (which must have room for them).
 void encode_header(std::uint8_t* out, const SegmentHeader& header);

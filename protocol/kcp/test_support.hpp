@@ -24,35 +24,27 @@ struct Capture {
     }
 };
 
-/// A clock source for profiles that read the clock inside input() and flush() (kcp-go):
-/// the test sets `now`, and every reading the Kcp takes returns it.
-struct ManualClock {
-    std::uint32_t now = 0;
-    std::uint32_t operator()() const { return now; }
-};
-
 /// Command bytes, for literal segments.
 inline constexpr std::uint8_t kPush = static_cast<std::uint8_t>(Command::push);
 inline constexpr std::uint8_t kAck = static_cast<std::uint8_t>(Command::ack);
 inline constexpr std::uint8_t kWask = static_cast<std::uint8_t>(Command::window_ask);
 inline constexpr std::uint8_t kWins = static_cast<std::uint8_t>(Command::window_tell);
 
-/// A Kcp that outputs into `out` and whose clock readings (kcp-go profiles read the clock
-/// inside input() and flush()) all return `clock.now`. at(t) sets the clock; with
+/// A Kcp that outputs into `out`, and the test's clock `now`, which the test passes to
+/// input() and flush() (kcp-go profiles read it there). at(t) sets the clock; with
 /// `update_on_at` it also calls update(t), so ikcp (which latches time only there) sees
 /// the same clock as kcp-go.
 struct ClockedEndpoint {
     Capture out;
-    ManualClock clock;
+    std::uint32_t now = 0;
     Kcp kcp;
     bool update_on_at;
     ClockedEndpoint(std::uint32_t conv, const Profile& p, bool update_on_at_too)
         : kcp(conv, p), update_on_at(update_on_at_too) {
         kcp.set_output(out);
-        kcp.set_clock(clock);
     }
     void at(std::uint32_t t) {
-        clock.now = t;
+        now = t;
         if (update_on_at) kcp.update(t);
     }
     /// Every segment header emitted since the last call, in order.
@@ -103,7 +95,7 @@ inline std::vector<SegmentHeader> ClockedEndpoint::take() {
 inline void send_letters(ClockedEndpoint& e, int count, std::uint32_t t) {
     for (int i = 0; i < count; ++i) e.kcp.send(Bytes{static_cast<std::uint8_t>('a' + i)});
     e.at(t);
-    e.kcp.flush();
+    e.kcp.flush(e.now);
 }
 
 /// `count` seeded random messages of 1 to `max_size` bytes.

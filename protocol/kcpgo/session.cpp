@@ -75,8 +75,6 @@ Session::Session(const SessionConfig& config, std::unique_ptr<frame::Framer> fra
             static_cast<Session*>(self)->on_kcp_output(d);
         },
         this);
-    // kcp-go reads its wall clock inside Input and flush; here that is the time of the call.
-    kcp_.set_clock([](void* self) { return static_cast<Session*>(self)->now_; }, this);
 }
 
 Session::~Session() = default;
@@ -158,7 +156,7 @@ void Session::count_segments(std::span<const std::uint8_t> d, bool outgoing) {
 
 void Session::flush_now() {
     flush_owed_ = false;
-    const std::uint32_t delay = kcp_.flush();
+    const std::uint32_t delay = kcp_.flush(now_);
     if (before(now_ + delay, deadline_)) deadline_ = now_ + delay;
 }
 
@@ -198,7 +196,7 @@ DatagramResult Session::deliver(const frame::OpenResult& opened) {
         count_segments(d.kcp, false);
         if (c_semantics()) kcp_.update(now_);  // C's RTT samples use the last update's clock
         const int ret = kcp_.input(
-            d.kcp, d.recovered ? kcp::PacketType::fec_recovered : kcp::PacketType::regular,
+            d.kcp, now_, d.recovered ? kcp::PacketType::fec_recovered : kcp::PacketType::regular,
             config_.ack_nodelay);
         ++r.kcp_inputs;
         if (ret != kcp::rc::ok) {
@@ -348,7 +346,7 @@ bool Session::handle_timeout(std::uint32_t now_ms) {
     }
     if (before(now_ms, deadline_)) return false;
     latch(now_ms);
-    deadline_ = now_ms + kcp_.flush();
+    deadline_ = now_ms + kcp_.flush(now_ms);
     return true;
 }
 

@@ -743,7 +743,7 @@ BOOST_AUTO_TEST_CASE(c_semantics_emit_what_a_c_program_driving_ikcp_emits) {
         BOOST_TEST(s->write(m, 1005) == static_cast<int>(m.size()));
     }
     BOOST_TEST(s->pending_transmits() == 0u);  // the flush is owed, not made per write
-    c.flush();
+    c.flush(1005);
     poll();
     BOOST_TEST(!s_wire.empty());
     BOOST_TEST(s_wire == c_wire);

@@ -25,8 +25,8 @@ int main() {
     for (std::uint32_t now = 0; now < 1000; now += 10) {
         a.update(now);
         b.update(now);
-        for (const auto& d : a_to_b) b.input(d);
-        for (const auto& d : b_to_a) a.input(d);
+        for (const auto& d : a_to_b) b.input(d, now);
+        for (const auto& d : b_to_a) a.input(d, now);
         a_to_b.clear();
         b_to_a.clear();
         const int n = b.recv(received);
