@@ -108,8 +108,9 @@ struct DemuxCounters {
 
 class ListenerDemux {
   public:
-    /// `frame` is the listener's crypt and FEC setting (the version picks the length gate
-    /// and whether 0xF3 is OOB). The demux, or why the framing refuses the setting.
+    /// `frame` is the listener's crypt and FEC setting (frame.behaviour, from the release
+    /// row, picks the length gate and whether 0xF3 is OOB). The demux, or why the framing
+    /// refuses the setting.
     static Expected<std::unique_ptr<ListenerDemux>, frame::ConfigError> create(
         const frame::FrameConfig& frame, std::size_t accept_backlog = kAcceptBacklog);
 
