@@ -55,7 +55,7 @@ FrameConfig config_for(std::optional<crypt::Cipher> cipher, int ds, int ps,
 
 std::unique_ptr<Framer> make(const FrameConfig& c) {
     auto f = Framer::create(c);
-    BOOST_TEST_REQUIRE(f.has_value(), "create failed: " << name_of(f.error()));
+    if (!f) BOOST_FAIL("create failed: " << name_of(f.error()));
     return std::move(f).value();
 }
 
