@@ -90,8 +90,7 @@ CaseOutcome replay(const json& c) {
     if (aead && !release->frame.aead) return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
 
     auto made = kc::make_packet_crypt(cipher, key);
-    if (!made)
-        return CaseOutcome::fail("constructor: " + std::string(name_of(made.error())));
+    if (!made) return CaseOutcome::fail("constructor: " + std::string(name_of(made.error())));
     kc::PacketCrypt& pc = **made;
     const Bytes ciphertext = hex_field(c, "ciphertext");
     std::string notes;
@@ -110,7 +109,8 @@ CaseOutcome replay(const json& c) {
                     throw MalformedCase("nonce is not the first 12 bytes of plaintext");
             }
             buf.resize(plaintext.size() + kc::kGcmTagSize);
-            const kc::SealedEnvelope s = pc.seal_with_nonce(buf, plaintext.size() - kc::kGcmNonceSize);
+            const kc::SealedEnvelope s =
+                pc.seal_with_nonce(buf, plaintext.size() - kc::kGcmNonceSize);
             if (s.status != kc::SealStatus::ok)
                 return CaseOutcome::fail("seal: " + std::string(name_of(s.status)));
             buf.resize(s.length);
@@ -124,8 +124,7 @@ CaseOutcome replay(const json& c) {
         if (aead) {
             const kc::OpenedEnvelope r = pc.open(back);
             if (r.status != kc::OpenStatus::ok)
-                return CaseOutcome::fail("decrypt: open() says " +
-                                         std::string(name_of(r.status)));
+                return CaseOutcome::fail("decrypt: open() says " + std::string(name_of(r.status)));
             const Bytes payload(plaintext.begin() + kc::kGcmNonceSize, plaintext.end());
             if (!std::equal(r.payload.begin(), r.payload.end(), payload.begin(), payload.end()))
                 return CaseOutcome::fail("decrypt payload " + first_difference(payload, r.payload));

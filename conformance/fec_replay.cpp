@@ -148,8 +148,8 @@ CaseOutcome run(const json& c) {
                 buffer.insert(buffer.end(), data.begin(), data.end());
                 const kf::EncodeResult r = enc->encode(buffer, t);
                 if (r.status != kf::EncodeStatus::ok)
-                    return CaseOutcome::fail(
-                        where + " (encode): " + std::string(name_of(r.status)));
+                    return CaseOutcome::fail(where +
+                                             " (encode): " + std::string(name_of(r.status)));
                 actual.push_back(buffer);
                 for (auto p : r.parity) actual.push_back(p);
             }

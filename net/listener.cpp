@@ -115,8 +115,8 @@ void ListenerShard::create_session(const Address& from, const kcpgo::DemuxDecisi
         atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    auto s =
-        std::make_shared<UdpSession>(UdpSession::Private{}, loop_, std::move(core), socket_.fd(), from);
+    auto s = std::make_shared<UdpSession>(UdpSession::Private{}, loop_, std::move(core),
+                                          socket_.fd(), from);
     s->shard_ = shared_from_this();
     s->token_ = next_token_++;
     demux_->insert(key_bytes(from), d.conv, s->token_);
@@ -202,8 +202,8 @@ std::unique_ptr<Listener> Listener::listen(std::string_view local, const Options
             if (error) *error = std::string(name_of(demux.error()));
             return nullptr;
         }
-        l->shards_.push_back(std::make_shared<detail::ListenerShard>(group.at(i), std::move(socket),
-                                                                     std::move(demux).value(), l->shared_));
+        l->shards_.push_back(std::make_shared<detail::ListenerShard>(
+            group.at(i), std::move(socket), std::move(demux).value(), l->shared_));
     }
     for (auto& shard : l->shards_) shard->start();
     return l;

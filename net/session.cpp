@@ -80,7 +80,7 @@ void UdpSession::transmit(void* context, std::span<const std::uint8_t> datagram)
 }
 
 UdpSession::UdpSession(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session> core, int fd,
-                 const Address& remote)
+                       const Address& remote)
     : loop_(loop), core_(std::move(core)), fd_(fd), remote_(remote) {
     core_->set_transmit_sink(&UdpSession::transmit, this);
 }
@@ -88,7 +88,7 @@ UdpSession::UdpSession(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session>
 UdpSession::~UdpSession() = default;
 
 std::shared_ptr<UdpSession> UdpSession::dial(std::string_view remote, const Options& options,
-                                       std::string* error) {
+                                             std::string* error) {
     const auto address = Address::parse(remote);
     if (!address) {
         if (error) *error = "cannot parse or resolve address '" + std::string(remote) + "'";
@@ -114,8 +114,8 @@ std::shared_ptr<UdpSession> UdpSession::dial(std::string_view remote, const Opti
         return nullptr;
     }
     LoopGroup& group = options.loops ? *options.loops : default_loop_group();
-    auto s =
-        std::make_shared<UdpSession>(Private{}, group.next(), std::move(core), socket.fd(), *address);
+    auto s = std::make_shared<UdpSession>(Private{}, group.next(), std::move(core), socket.fd(),
+                                          *address);
     s->own_socket_ = std::move(socket);
     s->start();
     return s;
@@ -243,7 +243,8 @@ void UdpSession::notify(const Wake& wake) {
     if (on_writable) (*on_writable)();
 }
 
-void UdpSession::set_callbacks(std::function<void()> on_readable, std::function<void()> on_writable) {
+void UdpSession::set_callbacks(std::function<void()> on_readable,
+                               std::function<void()> on_writable) {
     std::lock_guard lock(mutex_);
     on_readable_ = on_readable
                        ? std::make_shared<const std::function<void()>>(std::move(on_readable))

@@ -107,7 +107,7 @@ class UdpSession : public std::enable_shared_from_this<UdpSession> {
     /// Socket option failures (buffers, DSCP) are ignored here, as kcp-go does; call the
     /// setters afterwards to see them.
     static std::shared_ptr<UdpSession> dial(std::string_view remote, const Options& options,
-                                         std::string* error = nullptr);
+                                            std::string* error = nullptr);
 
     ~UdpSession();
     UdpSession(const UdpSession&) = delete;
@@ -205,7 +205,7 @@ class UdpSession : public std::enable_shared_from_this<UdpSession> {
     // Internal: constructed by dial() and by listener shards.
     struct Private {};
     UdpSession(Private, EventLoop& loop, std::unique_ptr<kcpgo::Session> core, int fd,
-            const Address& remote);
+               const Address& remote);
 
   private:
     friend class detail::ListenerShard;

@@ -326,8 +326,7 @@ void Peer::connect_and_run() {
         Error e = Error::none;
         auto s = listener_->accept(&e);
         if (!s) {
-            finish(serving() ? kExitOk
-                             : failed(std::string("accept: ") + std::string(name_of(e))));
+            finish(serving() ? kExitOk : failed(std::string("accept: ") + std::string(name_of(e))));
             return;
         }
         configure(*s, false);

@@ -24,7 +24,8 @@
 
 namespace kcpkit::crypt {
 
-// ----- names and keys -----------------------------------------------------------------------------
+// ----- names and keys
+// -----------------------------------------------------------------------------
 
 std::optional<Cipher> parse_cipher_name(std::string_view name) {
     if (name == "aes") return Cipher::aes256;  // kcptun's default name
@@ -322,7 +323,7 @@ Expected<std::unique_ptr<BlockCrypt>, ConfigError> make_block_crypt(
 // ----- level 2 ---------------------------------------------------------------------------
 
 SealedEnvelope PacketCrypt::seal(std::span<std::uint8_t> buffer, std::size_t payload_len,
-                             NonceSource& nonces) {
+                                 NonceSource& nonces) {
     if (buffer.size() < overhead().total() || buffer.size() - overhead().total() < payload_len)
         return {SealStatus::no_room, 0};
     nonces.fill(buffer.first(nonce_size()));
@@ -351,7 +352,8 @@ class HeaderPacketCrypt final : public PacketCrypt {
     Overhead overhead() const override { return {kHeaderSize, 0}; }
     BlockCrypt* block_crypt() override { return block_.get(); }
 
-    SealedEnvelope seal_with_nonce(std::span<std::uint8_t> buffer, std::size_t payload_len) override {
+    SealedEnvelope seal_with_nonce(std::span<std::uint8_t> buffer,
+                                   std::size_t payload_len) override {
         if (!fits(buffer, overhead(), payload_len)) return {SealStatus::no_room, 0};
         const std::span<std::uint8_t> datagram = buffer.first(kHeaderSize + payload_len);
         stamp_crc(datagram);
@@ -433,7 +435,8 @@ class GcmPacketCrypt final : public PacketCrypt {
     Cipher cipher() const override { return cipher_; }
     Overhead overhead() const override { return {kGcmNonceSize, kGcmTagSize}; }
 
-    SealedEnvelope seal_with_nonce(std::span<std::uint8_t> buffer, std::size_t payload_len) override {
+    SealedEnvelope seal_with_nonce(std::span<std::uint8_t> buffer,
+                                   std::size_t payload_len) override {
         if (!fits(buffer, overhead(), payload_len)) return {SealStatus::no_room, 0};
         std::uint8_t* nonce = buffer.data();
         std::uint8_t* text = nonce + kGcmNonceSize;

@@ -228,7 +228,8 @@ class PacketCrypt {
     /// `payload_len` bytes long; buffer[0, header) is scratch. Needs buffer.size() >=
     /// header + payload_len + trailer, else returns no_room and leaves the buffer alone.
     /// On ok, buffer[0, result.length) is the datagram to send.
-    SealedEnvelope seal(std::span<std::uint8_t> buffer, std::size_t payload_len, NonceSource& nonces);
+    SealedEnvelope seal(std::span<std::uint8_t> buffer, std::size_t payload_len,
+                        NonceSource& nonces);
 
     /// As seal(), but the nonce is already in buffer[0, nonce size) (deterministic; for
     /// vectors and tests).

@@ -617,7 +617,8 @@ BOOST_AUTO_TEST_CASE(constructors_reject_bad_keys) {
     BOOST_TEST((make_block_crypt(Cipher::twofish, len(20)).error() == ConfigError::bad_key));
     BOOST_TEST((make_block_crypt(Cipher::blowfish, len(0)).error() == ConfigError::bad_key));
     BOOST_TEST((make_block_crypt(Cipher::blowfish, len(57)).error() == ConfigError::bad_key));
-    BOOST_TEST((make_block_crypt(Cipher::aes128_gcm, len(16)).error() == ConfigError::not_block_cipher));
+    BOOST_TEST(
+        (make_block_crypt(Cipher::aes128_gcm, len(16)).error() == ConfigError::not_block_cipher));
     BOOST_TEST((make_packet_crypt(Cipher::aes128_gcm, len(32)).error() == ConfigError::bad_key));
     BOOST_TEST((make_packet_crypt("rot13", len(16)).error() == ConfigError::unknown_cipher));
     BOOST_TEST(bool(make_packet_crypt("aes", len(32))));
@@ -682,7 +683,8 @@ BOOST_AUTO_TEST_CASE(a_flipped_byte_is_rejected) {
         std::memcpy(buf.data() + o.header, payload.data(), n);
         const SealedEnvelope s = pc->seal(buf, n, nonces);
         BOOST_REQUIRE((s.status == SealStatus::ok));
-        const OpenStatus want = is_aead(c) ? OpenStatus::auth_failed : OpenStatus::checksum_mismatch;
+        const OpenStatus want =
+            is_aead(c) ? OpenStatus::auth_failed : OpenStatus::checksum_mismatch;
         for (std::size_t at = 0; at < s.length; ++at) {
             // What a flip there damages is only the nonce, which no one checks (as in kcp-go):
             // none and XOR leave the nonce uncovered; with 8-byte blocks a flip in the first
@@ -699,8 +701,7 @@ BOOST_AUTO_TEST_CASE(a_flipped_byte_is_rejected) {
             copy[at] ^= 0x01;
             const OpenedEnvelope r = pc->open(copy);
             if (r.status != want)
-                BOOST_FAIL(name_of(c)
-                           << ": flip at " << at << " gave " << name_of(r.status));
+                BOOST_FAIL(name_of(c) << ": flip at " << at << " gave " << name_of(r.status));
             BOOST_TEST(r.payload.empty());
         }
     }
@@ -824,10 +825,10 @@ BOOST_AUTO_TEST_CASE(seal_batch_and_open_batch_equal_single_calls) {
         opens[3].datagram = std::span(many[3]).first(5);
         pc->open_batch(opens);
         for (std::size_t i = 0; i < count; ++i) {
-            const OpenStatus want = i == 3 ? OpenStatus::truncated
-                                : i == 10
-                                    ? (is_aead(c) ? OpenStatus::auth_failed : OpenStatus::checksum_mismatch)
-                                    : OpenStatus::ok;
+            const OpenStatus want =
+                i == 3    ? OpenStatus::truncated
+                : i == 10 ? (is_aead(c) ? OpenStatus::auth_failed : OpenStatus::checksum_mismatch)
+                          : OpenStatus::ok;
             BOOST_TEST((opens[i].result.status == want), name_of(c) << " open " << i);
             if (want == OpenStatus::ok) BOOST_TEST(opens[i].result.payload.size() == lens[i]);
         }

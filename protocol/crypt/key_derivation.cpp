@@ -66,8 +66,8 @@ KcptunCrypt resolve_kcptun_crypt(std::string_view name) {
     return {true, Cipher::aes256, true};
 }
 
-Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_kcptun_crypt(
-    std::string_view crypt_name, std::string_view key) {
+Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_kcptun_crypt(std::string_view crypt_name,
+                                                                      std::string_view key) {
     const KcptunCrypt resolved = resolve_kcptun_crypt(crypt_name);
     if (!resolved.has_layer) return std::unique_ptr<PacketCrypt>();
     const KcptunPass pass = kcptun_pass(key);

@@ -58,7 +58,7 @@ KcptunCrypt resolve_kcptun_crypt(std::string_view crypt_name);
 /// cut it, construct. For "null" the result is a nullptr (not an error): run without a
 /// crypt layer. Never unknown_cipher (kcptun falls back to "aes"), never bad_key (the key is
 /// cut to the cipher's length).
-Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_kcptun_crypt(
-    std::string_view crypt_name, std::string_view key);
+Expected<std::unique_ptr<PacketCrypt>, ConfigError> make_kcptun_crypt(std::string_view crypt_name,
+                                                                      std::string_view key);
 
 }  // namespace kcpkit::crypt

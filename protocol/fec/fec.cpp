@@ -80,8 +80,7 @@ std::uint32_t paws_for(int shard_count) {
 // Encoder
 // ================================================================================================
 
-Expected<std::unique_ptr<FecEncoder>, ConfigError> FecEncoder::create(
-    const EncoderConfig& config) {
+Expected<std::unique_ptr<FecEncoder>, ConfigError> FecEncoder::create(const EncoderConfig& config) {
     if (config.data_shards < 1 || config.parity_shards < 1 ||
         config.data_shards + config.parity_shards > kMaxShards)
         return Unexpected(ConfigError::bad_shard_count);
@@ -617,8 +616,7 @@ class HeadDecoder : public DecoderBase {
                 present[pos] = true;
                 lens[pos] = it.len - kFecHeaderSize;
             }
-            if (rebuild(*codec_, buffers_, shards, present, lens, len, out) ==
-                CodingStatus::ok)
+            if (rebuild(*codec_, buffers_, shards, present, lens, len, out) == CodingStatus::ok)
                 counters_.fec_recovered += out.count;
             else
                 ++counters_.fec_errs;
@@ -884,8 +882,7 @@ struct FecDecoder::Impl {
     }
 };
 
-Expected<std::unique_ptr<FecDecoder>, ConfigError> FecDecoder::create(
-    const DecoderConfig& config) {
+Expected<std::unique_ptr<FecDecoder>, ConfigError> FecDecoder::create(const DecoderConfig& config) {
     if (config.max_datagram < kMinMaxDatagram || config.max_datagram > 0xFFFF ||
         config.behaviour.min_datagram < kMinGate)
         return Unexpected(ConfigError::bad_datagram_size);

@@ -432,8 +432,7 @@ ReedSolomon::ReedSolomon(int ds, int ps) : ds_(ds), ps_(ps), kernel_(best_kernel
 }
 
 CodingStatus ReedSolomon::encode(std::span<const std::uint8_t* const> data,
-                                        std::span<std::uint8_t* const> parity,
-                                        std::size_t len) const {
+                                 std::span<std::uint8_t* const> parity, std::size_t len) const {
     if (data.size() != static_cast<std::size_t>(ds_) ||
         parity.size() != static_cast<std::size_t>(ps_))
         return CodingStatus::wrong_shard_count;
@@ -452,8 +451,8 @@ ReedSolomon::CacheEntry* ReedSolomon::lookup(const std::array<std::uint64_t, 4>&
 }
 
 CodingStatus ReedSolomon::fill(CacheEntry& e, const std::array<std::uint64_t, 4>& key,
-                                      std::span<const std::uint8_t> used,
-                                      std::span<const std::uint8_t> missing) {
+                               std::span<const std::uint8_t> used,
+                               std::span<const std::uint8_t> missing) {
     const std::size_t ds = static_cast<std::size_t>(ds_);
     e.valid = false;
     for (std::size_t r = 0; r < ds; ++r)
@@ -490,7 +489,7 @@ void ReedSolomon::reserve_reconstruct() {
 }
 
 CodingStatus ReedSolomon::reconstruct_data(std::span<std::uint8_t* const> shards,
-                                                  std::span<const bool> present, std::size_t len) {
+                                           std::span<const bool> present, std::size_t len) {
     const std::size_t total = static_cast<std::size_t>(ds_ + ps_);
     if (shards.size() != total || present.size() != total) return CodingStatus::wrong_shard_count;
     if (len == 0) return CodingStatus::no_data;

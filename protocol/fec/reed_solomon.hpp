@@ -152,14 +152,14 @@ class ReedSolomon {
 
     /// parity[i][0..len) = row ds+i of M times data[0..ds)[0..len). `data` has ds pointers,
     /// `parity` ps. len 0 gives no_data (as klauspost).
-    CodingStatus encode(std::span<const std::uint8_t* const> data, std::span<std::uint8_t* const> parity,
-                  std::size_t len) const;
+    CodingStatus encode(std::span<const std::uint8_t* const> data,
+                        std::span<std::uint8_t* const> parity, std::size_t len) const;
 
     /// klauspost's ReconstructData: `shards` has S pointers, each to len bytes of storage;
     /// present[k] says which hold a received shard. Missing data shards (k < ds) are
     /// written; parity shards are not touched. Returns ok when nothing is missing.
-    CodingStatus reconstruct_data(std::span<std::uint8_t* const> shards, std::span<const bool> present,
-                            std::size_t len);
+    CodingStatus reconstruct_data(std::span<std::uint8_t* const> shards,
+                                  std::span<const bool> present, std::size_t len);
 
     /// Sizes every decode-matrix cache slot, so reconstruct_data() never allocates (a
     /// decoder calls it up front; an encode-only codec need not pay for the cache).
@@ -184,7 +184,7 @@ class ReedSolomon {
     };
     CacheEntry* lookup(const std::array<std::uint64_t, 4>& key);
     CodingStatus fill(CacheEntry& e, const std::array<std::uint64_t, 4>& key,
-                std::span<const std::uint8_t> used, std::span<const std::uint8_t> missing);
+                      std::span<const std::uint8_t> used, std::span<const std::uint8_t> missing);
 
     int ds_, ps_;
     GfKernel kernel_;

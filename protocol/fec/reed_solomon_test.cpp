@@ -231,8 +231,9 @@ BOOST_AUTO_TEST_CASE(kernels_match_the_bytewise_reference) {
                             refb[static_cast<std::size_t>(r)].begin());
                         const bool guard =
                             ob[0] == 0xcc && ob[len + 1] == 0xcc && ob[len + 4] == 0xcc;
-                        BOOST_TEST((body && guard), kcpkit::name_of(k) << " rows " << rows << " cols "
-                                                                   << cols << " len " << len);
+                        BOOST_TEST((body && guard), kcpkit::name_of(k)
+                                                        << " rows " << rows << " cols " << cols
+                                                        << " len " << len);
                     }
                 }
             }

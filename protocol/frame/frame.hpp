@@ -84,9 +84,9 @@ struct FrameConfig {
 
 /// Why a Framer could not be made.
 enum class ConfigError : std::uint8_t {
-    bad_shards = 1,   ///< negative, or ds + ps > 256
-    bad_key,      ///< the cipher refuses the key length (crypt::key_length_ok)
-    aead_on_561,  ///< AES-GCM asked for where behaviour.aead is false (kcp-go v5.6.1)
+    bad_shards = 1,  ///< negative, or ds + ps > 256
+    bad_key,         ///< the cipher refuses the key length (crypt::key_length_ok)
+    aead_on_561,     ///< AES-GCM asked for where behaviour.aead is false (kcp-go v5.6.1)
 };
 constexpr auto enum_names(ConfigError) {
     return std::to_array<EnumName<ConfigError>>({

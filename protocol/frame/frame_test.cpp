@@ -132,7 +132,8 @@ BOOST_AUTO_TEST_CASE(mtu_table_matches_kcp_go) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_configs_are_refused) {
-    BOOST_TEST((Framer::create(config_for(std::nullopt, -1, 3)).error() == ConfigError::bad_shards));
+    BOOST_TEST(
+        (Framer::create(config_for(std::nullopt, -1, 3)).error() == ConfigError::bad_shards));
     BOOST_TEST(
         (Framer::create(config_for(std::nullopt, 200, 57)).error() == ConfigError::bad_shards));
     auto c = config_for(crypt::Cipher::aes128, 0, 0);

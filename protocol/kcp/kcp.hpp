@@ -67,8 +67,8 @@ inline constexpr int input_malformed = -1;    ///< shorter than a header, or ano
 inline constexpr int input_truncated = -2;    ///< a segment's len runs past the datagram
 inline constexpr int input_bad_command = -3;  ///< cmd is not 81..84: garbage or a newer peer
 // send(): nothing of the message was queued (but see send() for stream mode).
-inline constexpr int send_bad_length = -1;  ///< longer than INT32_MAX bytes (kcp-go: or
-                                            ///< empty): send it in pieces, or not at all
+inline constexpr int send_bad_length = -1;          ///< longer than INT32_MAX bytes (kcp-go: or
+                                                    ///< empty): send it in pieces, or not at all
 inline constexpr int send_too_many_fragments = -2;  ///< message needs >= fragment_limit
                                                     ///< segments: send smaller messages
 // recv(): nothing was copied and the message, if any, stays queued.

@@ -240,7 +240,8 @@ BOOST_AUTO_TEST_CASE(route_allocates_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(decision_names_parse_back) {
-    for (DemuxAction a : values_of<DemuxAction>()) BOOST_TEST((parse<DemuxAction>(name_of(a)) == a));
+    for (DemuxAction a : values_of<DemuxAction>())
+        BOOST_TEST((parse<DemuxAction>(name_of(a)) == a));
     for (DemuxDropReason r : values_of<DemuxDropReason>())
         BOOST_TEST((parse<DemuxDropReason>(name_of(r)) == r));
     BOOST_TEST(values_of<DemuxDropReason>().size() == 7u);

@@ -79,8 +79,8 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
     FrameConfigResult recipe = kcptun_frame_config(s.crypt, pass(), c.release);
     if (!recipe) {
         r.unsupported = true;
-        r.error = "--crypt " + s.crypt + ": " + std::string(name_of(recipe.error)) +
-                  " (unsupported)";
+        r.error =
+            "--crypt " + s.crypt + ": " + std::string(name_of(recipe.error)) + " (unsupported)";
         return r;
     }
     c.frame = std::move(recipe.config);
