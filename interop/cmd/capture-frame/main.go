@@ -165,20 +165,29 @@ type layer struct {
 }
 
 func newLayer(spec cipherSpec, key []byte) (*layer, error) {
-	l := &layer{name: spec.name}
-	if spec.make == nil {
-		return l, nil
-	}
-	b, err := spec.make(key)
+	b, aead, err := newCipher(spec, key)
 	if err != nil {
 		return nil, err
 	}
-	if a, ok := b.(cipher.AEAD); ok {
-		l.aead = a
-	} else {
+	l := &layer{name: spec.name, aead: aead}
+	if aead == nil {
 		l.block = b
 	}
 	return l, nil
+}
+
+// newCipher builds a fresh instance of spec's kcp-go cipher (nil for null) and, when it is
+// kcp-go's AES-GCM crypt, the same object as a cipher.AEAD.
+func newCipher(spec cipherSpec, key []byte) (kcp.BlockCrypt, cipher.AEAD, error) {
+	if spec.make == nil {
+		return nil, nil, nil
+	}
+	b, err := spec.make(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	aead, _ := b.(cipher.AEAD)
+	return b, aead, nil
 }
 
 // open returns plain (the datagram after decryption: CFB nonce+CRC+payload, GCM
@@ -293,15 +302,9 @@ func runSession(spec cipherSpec, ds, ps int, rng *mrand.Rand) (*capture, error) 
 		key[i] = byte(rng.Uint32())
 	}
 	mk := func() (kcp.BlockCrypt, error) {
-		if spec.make == nil {
-			return nil, nil
-		}
-		b, err := spec.make(key)
-		if err != nil {
-			return nil, err
-		}
-		if _, isAEAD := b.(cipher.AEAD); isAEAD {
-			return b, nil // kcp-go type-switches on its AEAD type: pass it as is
+		b, aead, err := newCipher(spec, key)
+		if err != nil || b == nil || aead != nil {
+			return b, err // kcp-go type-switches on its AEAD type: pass it as is
 		}
 		return kcptun.Locked(b), nil // see kcptun.Locked
 	}
