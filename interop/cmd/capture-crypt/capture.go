@@ -45,21 +45,17 @@ const (
 
 // testCase is one kcpvec/1 crypt case; field order is the order in the file.
 type testCase struct {
-	ID          string   `json:"id"`
-	Comment     string   `json:"comment,omitempty"`
-	Flags       []string `json:"flags,omitempty"`
-	Reference   string   `json:"reference"`
-	Result      string   `json:"result,omitempty"`
-	Cipher      string   `json:"cipher"`
-	Key         *string  `json:"key,omitempty"`
-	Passphrase  *string  `json:"passphrase,omitempty"`
-	Salt        string   `json:"salt,omitempty"`
-	Iterations  int      `json:"iterations,omitempty"`
-	Nonce       string   `json:"nonce,omitempty"`
-	Plaintext   *string  `json:"plaintext,omitempty"`
-	Ciphertext  string   `json:"ciphertext"`
-	ExpectCrcOK *bool    `json:"expect_crc_ok,omitempty"`
-	ExpectError string   `json:"expect_error,omitempty"`
+	vecfile.Case
+	Cipher      string  `json:"cipher"`
+	Key         *string `json:"key,omitempty"`
+	Passphrase  *string `json:"passphrase,omitempty"`
+	Salt        string  `json:"salt,omitempty"`
+	Iterations  int     `json:"iterations,omitempty"`
+	Nonce       string  `json:"nonce,omitempty"`
+	Plaintext   *string `json:"plaintext,omitempty"`
+	Ciphertext  string  `json:"ciphertext"`
+	ExpectCrcOK *bool   `json:"expect_crc_ok,omitempty"`
+	ExpectError string  `json:"expect_error,omitempty"`
 }
 
 type vectorFile struct {

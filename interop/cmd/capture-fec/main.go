@@ -73,18 +73,14 @@ type step struct {
 }
 
 type fecCase struct {
-	ID                  string   `json:"id"`
-	Comment             string   `json:"comment,omitempty"`
-	Flags               []string `json:"flags,omitempty"`
-	Reference           string   `json:"reference"`
-	Result              string   `json:"result,omitempty"`
-	DataShards          int      `json:"data_shards"`
-	ParityShards        int      `json:"parity_shards"`
-	DecoderDataShards   *int     `json:"decoder_data_shards,omitempty"`
-	DecoderParityShards *int     `json:"decoder_parity_shards,omitempty"`
-	EncoderNext         *uint32  `json:"encoder_next,omitempty"`
-	ChangesRecorded     bool     `json:"changes_recorded"`
-	Steps               []step   `json:"steps"`
+	vecfile.Case
+	DataShards          int     `json:"data_shards"`
+	ParityShards        int     `json:"parity_shards"`
+	DecoderDataShards   *int    `json:"decoder_data_shards,omitempty"`
+	DecoderParityShards *int    `json:"decoder_parity_shards,omitempty"`
+	EncoderNext         *uint32 `json:"encoder_next,omitempty"`
+	ChangesRecorded     bool    `json:"changes_recorded"`
+	Steps               []step  `json:"steps"`
 }
 
 // ----- the rig: one encoder, one receive path, one fake clock -----------------------------
@@ -322,10 +318,8 @@ func main() {
 		var cases []*fecCase
 		for i, spec := range catalogue() {
 			c := &fecCase{
-				ID:                  idPrefix + "/fec/" + spec.name,
-				Comment:             spec.comment,
-				Flags:               spec.flags,
-				Reference:           pin.Reference,
+				Case: vecfile.Case{ID: idPrefix + "/fec/" + spec.name, Comment: spec.comment,
+					Flags: spec.flags, Reference: pin.Reference},
 				DataShards:          spec.ds,
 				ParityShards:        spec.ps,
 				DecoderDataShards:   spec.decDS,
