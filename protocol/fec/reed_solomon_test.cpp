@@ -10,6 +10,7 @@
 
 #include "kcpkit/base/allocation_counter_test_support.hpp"
 #include "kcpkit/fec/reed_solomon.hpp"
+#include "kcpkit/fec/test_support.hpp"
 
 namespace kcpkit::fec {
 std::ostream& operator<<(std::ostream& os, ReedSolomon::Status s) {
@@ -18,7 +19,7 @@ std::ostream& operator<<(std::ostream& os, ReedSolomon::Status s) {
 }  // namespace kcpkit::fec
 
 using namespace kcpkit::fec;
-using Bytes = std::vector<std::uint8_t>;
+using namespace kcpkit::fec::testing;
 
 namespace {
 
@@ -161,37 +162,24 @@ BOOST_AUTO_TEST_CASE(shard_count_limits) {
 }
 
 BOOST_AUTO_TEST_CASE(spec_3_2_parity_bytes) {
-    // The padded shards (size field + KCP bytes) of fec_test.cpp's worked 3 + 2 example, L = 34.
-    const Bytes d0 = {0x1f, 0x00, 0x44, 0x33, 0x22, 0x11, 0x51, 0x00, 0x80, 0x00, 0xe8, 0x03,
-                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00,
-                      0x00, 0x00, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x00, 0x00, 0x00};
-    const Bytes d1 = {0x1a, 0x00, 0x44, 0x33, 0x22, 0x11, 0x52, 0x00, 0x7f, 0x00, 0xe8, 0x03,
-                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
-                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-    const Bytes d2 = {0x22, 0x00, 0x07, 0x00, 0x00, 0x00, 0x51, 0x00, 0x80, 0x00, 0x05, 0x00,
-                      0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00,
-                      0x00, 0x00, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b};
-    const Bytes p0 = {0x27, 0x00, 0x07, 0x00, 0x00, 0x00, 0x52, 0x00, 0x7f, 0x00, 0x05, 0x00,
-                      0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x0d, 0x00,
-                      0x00, 0x00, 0x5c, 0x50, 0x5a, 0x5b, 0x57, 0x39, 0x3a, 0x3b};
-    const Bytes p1 = {0xb9, 0x00, 0xd3, 0x99, 0xee, 0x77, 0x49, 0x00, 0x2b, 0x00, 0xbc, 0x09,
-                      0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x03, 0x00,
-                      0x00, 0x00, 0xda, 0x97, 0xea, 0xec, 0xdf, 0x96, 0x9c, 0x9a};
+    // The padded shards (size field + KCP bytes) of the worked 3 + 2 example.
+    const Bytes d0 = shard_of(kData0), d1 = shard_of(kData1), d2 = shard_of(kData2);
+    const Bytes p0 = shard_of(kParity0), p1 = shard_of(kParity1);
     for (GfKernel k : kAllGfKernels) {
         if (!kernel_available(k)) continue;
         auto rs = ReedSolomon::create(3, 2);
         rs->set_kernel(k);
-        Bytes q0(34), q1(34);
+        Bytes q0(kShardLength), q1(kShardLength);
         const std::uint8_t* data[] = {d0.data(), d1.data(), d2.data()};
         std::uint8_t* par[] = {q0.data(), q1.data()};
-        BOOST_TEST(rs->encode(data, par, 34) == ReedSolomon::Status::ok);
+        BOOST_TEST(rs->encode(data, par, kShardLength) == ReedSolomon::Status::ok);
         BOOST_TEST(q0 == p0, kernel_name(k));
         BOOST_TEST(q1 == p1, kernel_name(k));
         // data #1 and #2 lost: recovered from d0, p0, p1
-        Bytes r1(34, 0xee), r2(34, 0xee), c0 = d0, c3 = p0, c4 = p1;
+        Bytes r1(kShardLength, 0xee), r2(kShardLength, 0xee), c0 = d0, c3 = p0, c4 = p1;
         std::uint8_t* shards[] = {c0.data(), r1.data(), r2.data(), c3.data(), c4.data()};
         const bool present[] = {true, false, false, true, true};
-        BOOST_TEST(rs->reconstruct_data(shards, present, 34) == ReedSolomon::Status::ok);
+        BOOST_TEST(rs->reconstruct_data(shards, present, kShardLength) == ReedSolomon::Status::ok);
         BOOST_TEST(r1 == d1);
         BOOST_TEST(r2 == d2);
     }
