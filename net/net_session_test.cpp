@@ -74,13 +74,25 @@ std::shared_ptr<Session> accept_within(Listener& l, std::chrono::milliseconds d)
     return l.accept();
 }
 
+/// A listener on a loopback port and a client dialled to it; the test stops if either fails.
+struct DialledPair {
+    std::unique_ptr<Listener> listener;
+    std::shared_ptr<Session> client;
+};
+
+DialledPair listen_and_dial(const Options& options) {
+    std::string error;
+    DialledPair pair;
+    pair.listener = Listener::listen("127.0.0.1:0", options, &error);
+    BOOST_REQUIRE_MESSAGE(pair.listener, error);
+    pair.client = Session::dial(pair.listener->address().to_string(), options, &error);
+    BOOST_REQUIRE_MESSAGE(pair.client, error);
+    return pair;
+}
+
 /// One transfer client -> server of `size` bytes; both ends checked.
 void transfer(const Options& options, std::size_t size) {
-    std::string error;
-    auto listener = Listener::listen("127.0.0.1:0", options, &error);
-    BOOST_REQUIRE_MESSAGE(listener, error);
-    auto client = Session::dial(listener->address().to_string(), options, &error);
-    BOOST_REQUIRE_MESSAGE(client, error);
+    auto [listener, client] = listen_and_dial(options);
     const auto data = pattern(size, 7);
     // Other threads only record; Boost.Test checks run on the main thread.
     std::atomic<bool> wrote_all{true};
@@ -210,10 +222,7 @@ BOOST_AUTO_TEST_CASE(garbage_from_many_sources_is_counted_and_harmless) {
     // Room for the whole burst in the kernel queues: a loop thread that waits for a core on
     // a busy machine must not turn this test into a count of kernel drops.
     options.read_buffer = 4 << 20;
-    auto listener = Listener::listen("127.0.0.1:0", options);
-    BOOST_REQUIRE(listener);
-    auto client = Session::dial(listener->address().to_string(), options);
-    BOOST_REQUIRE(client);
+    auto [listener, client] = listen_and_dial(options);
     const auto hello = pattern(1000, 1);
     BOOST_REQUIRE(client->write(hello).ok());
     auto server = accept_within(*listener, 5s);
@@ -491,10 +500,7 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
     // v5.6.1's KCP waits 7 s for its first window probe; the receiver must not rely on it.
     Options options = fast_options(8);
     options.session.version = fec::Profile::kcp_go_561;
-    auto listener = Listener::listen("127.0.0.1:0", options);
-    BOOST_REQUIRE(listener);
-    auto client = Session::dial(listener->address().to_string(), options);
-    BOOST_REQUIRE(client);
+    auto [listener, client] = listen_and_dial(options);
     const std::size_t mss = client->with_core(
         [](const kcpgo::Session& s) { return static_cast<std::size_t>(s.kcp().mss()); });
     // Far more than the receive window holds: the sender stalls on a zero window.
@@ -524,10 +530,7 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
 
 BOOST_AUTO_TEST_CASE(write_buffers_sends_every_buffer_in_order) {
     const Options options = fast_options();
-    auto listener = Listener::listen("127.0.0.1:0", options);
-    BOOST_REQUIRE(listener);
-    auto client = Session::dial(listener->address().to_string(), options);
-    BOOST_REQUIRE(client);
+    auto [listener, client] = listen_and_dial(options);
     const auto a = pattern(3000, 1), b = pattern(10, 2), c = pattern(70000, 3);
     const std::span<const std::uint8_t> buffers[] = {a, b, c};
     const IoResult w = client->write_buffers(buffers);
@@ -611,10 +614,7 @@ BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
         // CurrEstab follows open sessions, as the cores count them; MaxConn covers them.
         const std::uint64_t open_before = default_snmp().CurrEstab;
         const Options options = fast_options();
-        auto listener = Listener::listen("127.0.0.1:0", options);
-        BOOST_REQUIRE(listener);
-        auto client = Session::dial(listener->address().to_string(), options);
-        BOOST_REQUIRE(client);
+        auto [listener, client] = listen_and_dial(options);
         const std::uint8_t hello[1] = {1};
         BOOST_REQUIRE(client->write(hello).ok());
         auto server = accept_within(*listener, 5s);
