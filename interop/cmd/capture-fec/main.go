@@ -4,8 +4,8 @@
 //
 // kcp-go's FEC encoder and decoder are unexported. This program reaches them through
 // go:linkname (newFECEncoder, (*fecEncoder).encode, newFECDecoder, (*fecDecoder).decode;
-// see adapter_head.go / adapter_561.go), without changing kcp-go's source, and drives them
-// the way kcp-go's UDPSession does:
+// see linkname.go, and adapter_head.go / adapter_561.go for encode), without changing
+// kcp-go's source, and drives them the way kcp-go's UDPSession does:
 //
 //   - encode: a buffer of 8 bytes of header room + the KCP payload (no crypt room:
 //     header offset 0) goes through encode(); the step's `out` is that buffer (now framed)
