@@ -69,18 +69,33 @@ bool read_full(UdpSession& s, std::span<std::uint8_t> buffer, Deadline deadline)
     return true;
 }
 
+/// The next accepted session; the test stops if none arrives within d.
 std::shared_ptr<UdpSession> accept_within(Listener& l, std::chrono::milliseconds d) {
     l.set_accept_deadline(in(d));
-    return l.accept();
+    auto session = l.accept();
+    BOOST_REQUIRE_MESSAGE(session, "no session accepted in time");
+    return session;
+}
+
+/// A listener on a loopback port and a client dialled to it; the test stops if either fails.
+struct DialledPair {
+    std::unique_ptr<Listener> listener;
+    std::shared_ptr<UdpSession> client;
+};
+
+DialledPair listen_and_dial(const Options& options) {
+    std::string error;
+    DialledPair pair;
+    pair.listener = Listener::listen("127.0.0.1:0", options, &error);
+    BOOST_REQUIRE_MESSAGE(pair.listener, error);
+    pair.client = UdpSession::dial(pair.listener->address().to_string(), options, &error);
+    BOOST_REQUIRE_MESSAGE(pair.client, error);
+    return pair;
 }
 
 /// One transfer client -> server of `size` bytes; both ends checked.
 void transfer(const Options& options, std::size_t size) {
-    std::string error;
-    auto listener = Listener::listen("127.0.0.1:0", options, &error);
-    BOOST_REQUIRE_MESSAGE(listener, error);
-    auto client = UdpSession::dial(listener->address().to_string(), options, &error);
-    BOOST_REQUIRE_MESSAGE(client, error);
+    auto [listener, client] = listen_and_dial(options);
     const auto data = pattern(size, 7);
     // Other threads only record; Boost.Test checks run on the main thread.
     std::atomic<bool> wrote_all{true};
@@ -92,7 +107,6 @@ void transfer(const Options& options, std::size_t size) {
         }
     });
     auto server = accept_within(*listener, 5s);
-    BOOST_REQUIRE(server);
     std::vector<std::uint8_t> got(size);
     BOOST_CHECK(read_full(*server, got, in(20s)));
     writer.join();
@@ -142,7 +156,6 @@ BOOST_AUTO_TEST_CASE(transfer_over_ipv6_loopback) {
     const auto data = pattern(300000, 4);
     BOOST_REQUIRE(client->write(data).ok());
     auto server = accept_within(*listener, 5s);
-    BOOST_REQUIRE(server);
     std::vector<std::uint8_t> got(data.size());
     BOOST_CHECK(read_full(*server, got, in(10s)));
     BOOST_CHECK(got == data);
@@ -210,14 +223,10 @@ BOOST_AUTO_TEST_CASE(garbage_from_many_sources_is_counted_and_harmless) {
     // Room for the whole burst in the kernel queues: a loop thread that waits for a core on
     // a busy machine must not turn this test into a count of kernel drops.
     options.read_buffer = 4 << 20;
-    auto listener = Listener::listen("127.0.0.1:0", options);
-    BOOST_REQUIRE(listener);
-    auto client = UdpSession::dial(listener->address().to_string(), options);
-    BOOST_REQUIRE(client);
+    auto [listener, client] = listen_and_dial(options);
     const auto hello = pattern(1000, 1);
     BOOST_REQUIRE(client->write(hello).ok());
     auto server = accept_within(*listener, 5s);
-    BOOST_REQUIRE(server);
     std::vector<std::uint8_t> got(hello.size());
     BOOST_REQUIRE(read_full(*server, got, in(5s)));
 
@@ -452,7 +461,6 @@ BOOST_AUTO_TEST_CASE(conv_change_with_sn_zero_replaces_the_session) {
     };
     send(push_segment(1111, 0, "first"));
     auto a = accept_within(*listener, 5s);
-    BOOST_REQUIRE(a);
     BOOST_CHECK_EQUAL(a->conv(), 1111u);
     std::uint8_t buf[16];
     a->set_read_deadline(in(2s));
@@ -468,7 +476,6 @@ BOOST_AUTO_TEST_CASE(conv_change_with_sn_zero_replaces_the_session) {
     // sn == 0: A is closed and B takes over the address.
     send(push_segment(3333, 0, "second"));
     auto b = accept_within(*listener, 5s);
-    BOOST_REQUIRE(b);
     BOOST_CHECK_EQUAL(b->conv(), 3333u);
     a->set_read_deadline(in(2s));
     BOOST_CHECK(a->read(buf).error == Error::closed);
@@ -482,7 +489,6 @@ BOOST_AUTO_TEST_CASE(conv_change_with_sn_zero_replaces_the_session) {
     std::this_thread::sleep_for(50ms);
     send(push_segment(3333, 1, "stray"));
     auto c = accept_within(*listener, 5s);
-    BOOST_REQUIRE(c);
     BOOST_CHECK_EQUAL(c->conv(), 3333u);
     c->close();
 }
@@ -491,10 +497,7 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
     // v5.6.1's KCP waits 7 s for its first window probe; the receiver must not rely on it.
     Options options = fast_options(8);
     options.session.release = *kcpgo::find_release("kcp-go-5.6.1");
-    auto listener = Listener::listen("127.0.0.1:0", options);
-    BOOST_REQUIRE(listener);
-    auto client = UdpSession::dial(listener->address().to_string(), options);
-    BOOST_REQUIRE(client);
+    auto [listener, client] = listen_and_dial(options);
     const std::size_t mss = client->with_core(
         [](const kcpgo::Session& s) { return static_cast<std::size_t>(s.kcp().mss()); });
     // Far more than the receive window holds: the sender stalls on a zero window.
@@ -504,7 +507,6 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
         client->write(data);
     });
     auto server = accept_within(*listener, 5s);
-    BOOST_REQUIRE(server);
     std::this_thread::sleep_for(500ms);  // the window closes; nobody reads
     std::vector<std::uint8_t> got(data.size());
     const auto t0 = Clock::now();
@@ -524,17 +526,13 @@ BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
 
 BOOST_AUTO_TEST_CASE(write_buffers_sends_every_buffer_in_order) {
     const Options options = fast_options();
-    auto listener = Listener::listen("127.0.0.1:0", options);
-    BOOST_REQUIRE(listener);
-    auto client = UdpSession::dial(listener->address().to_string(), options);
-    BOOST_REQUIRE(client);
+    auto [listener, client] = listen_and_dial(options);
     const auto a = pattern(3000, 1), b = pattern(10, 2), c = pattern(70000, 3);
     const std::span<const std::uint8_t> buffers[] = {a, b, c};
     const IoResult w = client->write_buffers(buffers);
     BOOST_CHECK(w.ok());
     BOOST_CHECK_EQUAL(w.bytes, a.size() + b.size() + c.size());
     auto server = accept_within(*listener, 5s);
-    BOOST_REQUIRE(server);
     std::vector<std::uint8_t> got(w.bytes), want;
     for (const auto& v : {a, b, c}) want.insert(want.end(), v.begin(), v.end());
     BOOST_CHECK(read_full(*server, got, in(10s)));
@@ -611,14 +609,10 @@ BOOST_AUTO_TEST_CASE(process_wide_snmp_adds_up_sessions) {
         // CurrEstab follows open sessions, as the cores count them; MaxConn covers them.
         const std::uint64_t open_before = default_snmp().CurrEstab;
         const Options options = fast_options();
-        auto listener = Listener::listen("127.0.0.1:0", options);
-        BOOST_REQUIRE(listener);
-        auto client = UdpSession::dial(listener->address().to_string(), options);
-        BOOST_REQUIRE(client);
+        auto [listener, client] = listen_and_dial(options);
         const std::uint8_t hello[1] = {1};
         BOOST_REQUIRE(client->write(hello).ok());
         auto server = accept_within(*listener, 5s);
-        BOOST_REQUIRE(server);
         const kcpgo::Snmp both = default_snmp();
         BOOST_CHECK_EQUAL(both.CurrEstab, open_before + 2);
         BOOST_CHECK_GE(both.MaxConn, both.CurrEstab);

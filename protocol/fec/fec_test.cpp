@@ -11,58 +11,16 @@
 #include "kcpkit/base/allocation_counter_test_support.hpp"
 #include "kcpkit/base/byte_order.hpp"
 #include "kcpkit/fec/fec.hpp"
+#include "kcpkit/fec/test_support.hpp"
 
 using namespace kcpkit::fec;
-using Bytes = std::vector<std::uint8_t>;
+using namespace kcpkit::fec::testing;
 
 namespace {
-
-/// Bytes from hex text, written in groups (spaces and '|' ignored).
-Bytes spec_bytes(std::string_view text) {
-    Bytes out;
-    int high = -1;
-    for (char ch : text) {
-        int v = -1;
-        if (ch >= '0' && ch <= '9') v = ch - '0';
-        if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
-        if (v < 0) continue;
-        if (high < 0) {
-            high = v;
-        } else {
-            out.push_back(static_cast<std::uint8_t>(high * 16 + v));
-            high = -1;
-        }
-    }
-    return out;
-}
 
 Bytes copy_of(std::span<const std::uint8_t> s) {
     return Bytes(s.begin(), s.end());
 }
-
-// A worked 3 + 2 example: three KCP datagrams and the five FEC packets kcp-go made of them.
-const Bytes kKcp0 = spec_bytes(
-    "44 33 22 11 51 00 80 00 e8 03 00 00 00 00 00 00 00 00 00 00 05 00 00 00 68 65 6c 6c 6f");
-const Bytes kKcp1 =
-    spec_bytes("44 33 22 11 52 00 7f 00 e8 03 00 00 00 00 00 00 01 00 00 00 00 00 00 00");
-const Bytes kKcp2 = spec_bytes(
-    "07 00 00 00 51 00 80 00 05 00 00 00 02 00 00 00 00 00 00 00 08 00 00 00 34 35 36 37 38 39 "
-    "3a 3b");
-const Bytes kData0 = spec_bytes(
-    "00 00 00 00 f1 00 1f 00 | 44 33 22 11 51 00 80 00 e8 03 00 00 00 00 00 00 00 00 00 00 05 00 "
-    "00 00 68 65 6c 6c 6f");
-const Bytes kData1 = spec_bytes(
-    "01 00 00 00 f1 00 1a 00 | 44 33 22 11 52 00 7f 00 e8 03 00 00 00 00 00 00 01 00 00 00 00 00 "
-    "00 00");
-const Bytes kData2 = spec_bytes(
-    "02 00 00 00 f1 00 22 00 | 07 00 00 00 51 00 80 00 05 00 00 00 02 00 00 00 00 00 00 00 08 00 "
-    "00 00 34 35 36 37 38 39 3a 3b");
-const Bytes kParity0 = spec_bytes(
-    "03 00 00 00 f2 00 | 27 00 07 00 00 00 52 00 7f 00 05 00 00 00 02 00 00 00 01 00 00 00 0d 00 "
-    "00 00 5c 50 5a 5b 57 39 3a 3b");
-const Bytes kParity1 = spec_bytes(
-    "04 00 00 00 f2 00 | b9 00 d3 99 ee 77 49 00 2b 00 bc 09 00 00 0c 00 00 00 08 00 00 00 03 00 "
-    "00 00 da 97 ea ec df 96 9c 9a");
 
 /// One set of FEC rules under test, named for messages. The values are kcp-go v5.6.72's
 /// (the defaults) and v5.6.1's, as protocol/kcpgo/release.cpp fills them in.

@@ -5,11 +5,14 @@
 #include <array>
 #include <bit>
 #include <ostream>
+#include <memory>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "kcpkit/base/allocation_counter_test_support.hpp"
 #include "kcpkit/fec/reed_solomon.hpp"
+#include "kcpkit/fec/test_support.hpp"
 
 namespace kcpkit::fec {
 std::ostream& operator<<(std::ostream& os, CodingStatus s) {
@@ -18,7 +21,7 @@ std::ostream& operator<<(std::ostream& os, CodingStatus s) {
 }  // namespace kcpkit::fec
 
 using namespace kcpkit::fec;
-using Bytes = std::vector<std::uint8_t>;
+using namespace kcpkit::fec::testing;
 
 namespace {
 
@@ -84,6 +87,38 @@ Bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
     Bytes b(n);
     for (auto& x : b) x = static_cast<std::uint8_t>(rng());
     return b;
+}
+
+/// One coded group: ds random data shards, then ps parity shards (zero until encoded), all
+/// `len` bytes, with the pointer lists encode() takes. Not copyable: the lists point into it.
+struct Group {
+    std::vector<Bytes> shards;
+    std::vector<const std::uint8_t*> data;
+    std::vector<std::uint8_t*> parity;
+
+    Group(int ds, int ps, std::size_t len, std::mt19937_64& rng)
+        : shards(static_cast<std::size_t>(ds + ps), Bytes(len, 0)) {
+        for (int i = 0; i < ds; ++i) shards[static_cast<std::size_t>(i)] = random_bytes(rng, len);
+        for (int i = 0; i < ds; ++i) data.push_back(shards[static_cast<std::size_t>(i)].data());
+        for (int i = ds; i < ds + ps; ++i)
+            parity.push_back(shards[static_cast<std::size_t>(i)].data());
+    }
+    Group(const Group&) = delete;
+    Group& operator=(const Group&) = delete;
+};
+
+/// What a receiver rebuilds from `shards`: a copy in which every shard not `present` is
+/// overwritten with `fill`, passed through reconstruct_data (which must succeed).
+std::vector<Bytes> rebuilt(ReedSolomon& rs, std::vector<Bytes> shards,
+                           std::span<const bool> present, std::uint8_t fill) {
+    std::vector<std::uint8_t*> ptrs;
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+        if (!present[i]) std::fill(shards[i].begin(), shards[i].end(), fill);
+        ptrs.push_back(shards[i].data());
+    }
+    BOOST_REQUIRE(rs.reconstruct_data(ptrs, present, shards.front().size()) ==
+                  CodingStatus::ok);
+    return shards;
 }
 
 }  // namespace
@@ -159,37 +194,24 @@ BOOST_AUTO_TEST_CASE(shard_count_limits) {
 }
 
 BOOST_AUTO_TEST_CASE(spec_3_2_parity_bytes) {
-    // The padded shards (size field + KCP bytes) of fec_test.cpp's worked 3 + 2 example, L = 34.
-    const Bytes d0 = {0x1f, 0x00, 0x44, 0x33, 0x22, 0x11, 0x51, 0x00, 0x80, 0x00, 0xe8, 0x03,
-                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00,
-                      0x00, 0x00, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x00, 0x00, 0x00};
-    const Bytes d1 = {0x1a, 0x00, 0x44, 0x33, 0x22, 0x11, 0x52, 0x00, 0x7f, 0x00, 0xe8, 0x03,
-                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
-                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-    const Bytes d2 = {0x22, 0x00, 0x07, 0x00, 0x00, 0x00, 0x51, 0x00, 0x80, 0x00, 0x05, 0x00,
-                      0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00,
-                      0x00, 0x00, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b};
-    const Bytes p0 = {0x27, 0x00, 0x07, 0x00, 0x00, 0x00, 0x52, 0x00, 0x7f, 0x00, 0x05, 0x00,
-                      0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x0d, 0x00,
-                      0x00, 0x00, 0x5c, 0x50, 0x5a, 0x5b, 0x57, 0x39, 0x3a, 0x3b};
-    const Bytes p1 = {0xb9, 0x00, 0xd3, 0x99, 0xee, 0x77, 0x49, 0x00, 0x2b, 0x00, 0xbc, 0x09,
-                      0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x03, 0x00,
-                      0x00, 0x00, 0xda, 0x97, 0xea, 0xec, 0xdf, 0x96, 0x9c, 0x9a};
+    // The padded shards (size field + KCP bytes) of the worked 3 + 2 example.
+    const Bytes d0 = shard_of(kData0), d1 = shard_of(kData1), d2 = shard_of(kData2);
+    const Bytes p0 = shard_of(kParity0), p1 = shard_of(kParity1);
     for (GfKernel k : kAllGfKernels) {
         if (!kernel_available(k)) continue;
         auto rs = *ReedSolomon::create(3, 2);
         rs->set_kernel(k);
-        Bytes q0(34), q1(34);
+        Bytes q0(kShardLength), q1(kShardLength);
         const std::uint8_t* data[] = {d0.data(), d1.data(), d2.data()};
         std::uint8_t* par[] = {q0.data(), q1.data()};
-        BOOST_TEST(rs->encode(data, par, 34) == CodingStatus::ok);
+        BOOST_TEST(rs->encode(data, par, kShardLength) == CodingStatus::ok);
         BOOST_TEST(q0 == p0, kcpkit::name_of(k));
         BOOST_TEST(q1 == p1, kcpkit::name_of(k));
         // data #1 and #2 lost: recovered from d0, p0, p1
-        Bytes r1(34, 0xee), r2(34, 0xee), c0 = d0, c3 = p0, c4 = p1;
+        Bytes r1(kShardLength, 0xee), r2(kShardLength, 0xee), c0 = d0, c3 = p0, c4 = p1;
         std::uint8_t* shards[] = {c0.data(), r1.data(), r2.data(), c3.data(), c4.data()};
         const bool present[] = {true, false, false, true, true};
-        BOOST_TEST(rs->reconstruct_data(shards, present, 34) == CodingStatus::ok);
+        BOOST_TEST(rs->reconstruct_data(shards, present, kShardLength) == CodingStatus::ok);
         BOOST_TEST(r1 == d1);
         BOOST_TEST(r2 == d2);
     }
@@ -251,18 +273,9 @@ BOOST_AUTO_TEST_CASE(encode_erase_reconstruct_random_patterns) {
             rs->set_kernel(k);
             for (int trial = 0; trial < 12; ++trial) {
                 const std::size_t len = 1 + rng() % 1500;
-                std::vector<Bytes> shards(static_cast<std::size_t>(ds + ps));
-                for (int i = 0; i < ds; ++i)
-                    shards[static_cast<std::size_t>(i)] = random_bytes(rng, len);
-                for (int i = ds; i < ds + ps; ++i)
-                    shards[static_cast<std::size_t>(i)].assign(len, 0);
-                std::vector<const std::uint8_t*> data;
-                std::vector<std::uint8_t*> parity;
-                for (int i = 0; i < ds; ++i)
-                    data.push_back(shards[static_cast<std::size_t>(i)].data());
-                for (int i = ds; i < ds + ps; ++i)
-                    parity.push_back(shards[static_cast<std::size_t>(i)].data());
-                BOOST_REQUIRE(rs->encode(data, parity, len) == CodingStatus::ok);
+                Group group(ds, ps, len, rng);
+                const auto& shards = group.shards;
+                BOOST_REQUIRE(rs->encode(group.data, group.parity, len) == CodingStatus::ok);
                 // parity equals the reference product
                 std::vector<Bytes> refp(static_cast<std::size_t>(ps), Bytes(len));
                 std::vector<std::uint8_t*> rp;
@@ -270,7 +283,7 @@ BOOST_AUTO_TEST_CASE(encode_erase_reconstruct_random_patterns) {
                 std::vector<std::uint8_t> prow;
                 for (int r = ds; r < ds + ps; ++r)
                     for (int c = 0; c < ds; ++c) prow.push_back(rs->matrix(r, c));
-                reference_matmul(ps, ds, prow.data(), data.data(), rp.data(), len);
+                reference_matmul(ps, ds, prow.data(), group.data.data(), rp.data(), len);
                 for (int i = 0; i < ps; ++i)
                     BOOST_TEST(refp[static_cast<std::size_t>(i)] ==
                                shards[static_cast<std::size_t>(ds + i)]);
@@ -279,31 +292,20 @@ BOOST_AUTO_TEST_CASE(encode_erase_reconstruct_random_patterns) {
                 for (int i = 0; i < ds + ps; ++i) order[static_cast<std::size_t>(i)] = i;
                 std::shuffle(order.begin(), order.end(), rng);
                 const int erase = static_cast<int>(rng() % static_cast<unsigned>(ps + 1));
-                std::vector<bool> present_v(static_cast<std::size_t>(ds + ps), true);
-                auto work = shards;
-                for (int i = 0; i < erase; ++i) {
-                    const auto e = static_cast<std::size_t>(order[static_cast<std::size_t>(i)]);
-                    present_v[e] = false;
-                    std::fill(work[e].begin(), work[e].end(), 0x5a);
-                }
-                std::unique_ptr<bool[]> present(new bool[static_cast<std::size_t>(ds + ps)]);
-                std::vector<std::uint8_t*> ptrs;
-                for (int i = 0; i < ds + ps; ++i) {
-                    present[static_cast<std::size_t>(i)] = present_v[static_cast<std::size_t>(i)];
-                    ptrs.push_back(work[static_cast<std::size_t>(i)].data());
-                }
-                BOOST_REQUIRE(
-                    rs->reconstruct_data(
-                        ptrs,
-                        std::span<const bool>(present.get(), static_cast<std::size_t>(ds + ps)),
-                        len) == CodingStatus::ok);
+                const auto total = static_cast<std::size_t>(ds + ps);
+                std::unique_ptr<bool[]> present(new bool[total]);
+                std::fill_n(present.get(), total, true);
+                for (int i = 0; i < erase; ++i)
+                    present[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])] = false;
+                const auto work =
+                    rebuilt(*rs, shards, std::span<const bool>(present.get(), total), 0x5a);
                 for (int i = 0; i < ds; ++i)
                     BOOST_TEST(
                         work[static_cast<std::size_t>(i)] == shards[static_cast<std::size_t>(i)],
                         kcpkit::name_of(k) << " " << ds << "+" << ps << " shard " << i);
                 // parity shards are not rebuilt (klauspost's ReconstructData)
                 for (int i = ds; i < ds + ps; ++i)
-                    if (!present_v[static_cast<std::size_t>(i)])
+                    if (!present[static_cast<std::size_t>(i)])
                         BOOST_TEST(std::all_of(work[static_cast<std::size_t>(i)].begin(),
                                                work[static_cast<std::size_t>(i)].end(),
                                                [](std::uint8_t b) { return b == 0x5a; }));
@@ -386,26 +388,14 @@ BOOST_AUTO_TEST_CASE(decode_cache_hits_and_evicts) {
     BOOST_TEST(rs->cache_slots() == 32u);
     std::mt19937_64 rng(5);
     const std::size_t len = 100;
-    std::vector<Bytes> shards(13);
-    for (int i = 0; i < 10; ++i) shards[static_cast<std::size_t>(i)] = random_bytes(rng, len);
-    for (int i = 10; i < 13; ++i) shards[static_cast<std::size_t>(i)].assign(len, 0);
-    std::vector<const std::uint8_t*> data;
-    std::vector<std::uint8_t*> par;
-    for (int i = 0; i < 10; ++i) data.push_back(shards[static_cast<std::size_t>(i)].data());
-    for (int i = 10; i < 13; ++i) par.push_back(shards[static_cast<std::size_t>(i)].data());
-    rs->encode(data, par, len);
+    Group group(10, 3, len, rng);
+    const auto& shards = group.shards;
+    rs->encode(group.data, group.parity, len);
     auto lose = [&](std::vector<int> lost) {
-        auto work = shards;
         bool present[13];
-        std::vector<std::uint8_t*> ptrs;
-        for (int i = 0; i < 13; ++i) {
+        for (int i = 0; i < 13; ++i)
             present[i] = std::find(lost.begin(), lost.end(), i) == lost.end();
-            if (!present[i])
-                std::fill(work[static_cast<std::size_t>(i)].begin(),
-                          work[static_cast<std::size_t>(i)].end(), 0);
-            ptrs.push_back(work[static_cast<std::size_t>(i)].data());
-        }
-        BOOST_REQUIRE(rs->reconstruct_data(ptrs, present, len) == CodingStatus::ok);
+        const auto work = rebuilt(*rs, shards, present, 0);
         for (int i = 0; i < 10; ++i)
             BOOST_REQUIRE(work[static_cast<std::size_t>(i)] == shards[static_cast<std::size_t>(i)]);
     };
@@ -428,17 +418,12 @@ BOOST_AUTO_TEST_CASE(no_allocation_in_steady_state) {
     auto rs = *ReedSolomon::create(10, 3);
     std::mt19937_64 rng(3);
     const std::size_t len = 1400;
-    std::vector<Bytes> shards(13);
-    for (int i = 0; i < 10; ++i) shards[static_cast<std::size_t>(i)] = random_bytes(rng, len);
-    for (int i = 10; i < 13; ++i) shards[static_cast<std::size_t>(i)].assign(len, 0);
-    std::vector<const std::uint8_t*> data;
-    std::vector<std::uint8_t*> par, all;
-    for (int i = 0; i < 10; ++i) data.push_back(shards[static_cast<std::size_t>(i)].data());
-    for (int i = 10; i < 13; ++i) par.push_back(shards[static_cast<std::size_t>(i)].data());
-    for (auto& s : shards) all.push_back(s.data());
+    Group group(10, 3, len, rng);
+    std::vector<std::uint8_t*> all;
+    for (auto& s : group.shards) all.push_back(s.data());
     bool present[13];
     auto run = [&](int round) {
-        rs->encode(data, par, len);
+        rs->encode(group.data, group.parity, len);
         for (int i = 0; i < 13; ++i) present[i] = true;
         present[round % 10] = false;
         present[(round * 7 + 3) % 10] = false;
@@ -461,33 +446,18 @@ BOOST_AUTO_TEST_CASE(every_erasure_pattern_of_small_codes_decodes) {
                 rs->set_kernel(k);
                 const int total = ds + ps;
                 const std::size_t len = 37 + rng() % 100;
-                std::vector<Bytes> shards(static_cast<std::size_t>(total), Bytes(len));
-                for (int i = 0; i < ds; ++i)
-                    shards[static_cast<std::size_t>(i)] = random_bytes(rng, len);
-                std::vector<const std::uint8_t*> data;
-                std::vector<std::uint8_t*> parity;
-                for (int i = 0; i < ds; ++i)
-                    data.push_back(shards[static_cast<std::size_t>(i)].data());
-                for (int i = ds; i < total; ++i)
-                    parity.push_back(shards[static_cast<std::size_t>(i)].data());
-                BOOST_REQUIRE(rs->encode(data, parity, len) == CodingStatus::ok);
+                Group group(ds, ps, len, rng);
+                const auto& shards = group.shards;
+                BOOST_REQUIRE(rs->encode(group.data, group.parity, len) == CodingStatus::ok);
                 for (unsigned lost = 0; lost < (1u << total); ++lost) {
                     if (std::popcount(lost) > ps) continue;
-                    auto work = shards;
                     std::unique_ptr<bool[]> present(new bool[static_cast<std::size_t>(total)]);
-                    std::vector<std::uint8_t*> ptrs;
-                    for (int i = 0; i < total; ++i) {
+                    for (int i = 0; i < total; ++i)
                         present[static_cast<std::size_t>(i)] = !((lost >> i) & 1u);
-                        if (!present[static_cast<std::size_t>(i)])
-                            std::fill(work[static_cast<std::size_t>(i)].begin(),
-                                      work[static_cast<std::size_t>(i)].end(), 0xa5);
-                        ptrs.push_back(work[static_cast<std::size_t>(i)].data());
-                    }
-                    BOOST_REQUIRE(
-                        rs->reconstruct_data(
-                            ptrs,
-                            std::span<const bool>(present.get(), static_cast<std::size_t>(total)),
-                            len) == CodingStatus::ok);
+                    const auto work = rebuilt(
+                        *rs, shards,
+                        std::span<const bool>(present.get(), static_cast<std::size_t>(total)),
+                        0xa5);
                     bool same = true;
                     for (int i = 0; i < ds; ++i)
                         same = same && work[static_cast<std::size_t>(i)] ==

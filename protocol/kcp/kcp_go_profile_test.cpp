@@ -18,6 +18,12 @@ constexpr std::uint32_t kConv = 0x01020304;
 /// at() only sets the clock (passed as `now` to input() and flush(), where kcp-go reads it).
 struct Endpoint : ClockedEndpoint {
     explicit Endpoint(const Profile& p = kKcpGoProfile) : ClockedEndpoint(kConv, p, false) {}
+    /// Sets the clock to t, flushes, and returns the headers that flush sent.
+    std::vector<SegmentHeader> flush_at(std::uint32_t t) {
+        at(t);
+        kcp.flush(now);
+        return take();
+    }
 };
 
 Bytes push(std::uint32_t sn, std::uint32_t ts, const Bytes& data, std::uint8_t frg = 0,
@@ -208,9 +214,7 @@ BOOST_AUTO_TEST_CASE(fastack_sentinel_stops_counting_until_a_timeout) {
         BOOST_TEST(h[0].sn == 0u);
         g.at(1060);
         g.kcp.input(ack(1, 1050), g.now);
-        g.at(1070);
-        g.kcp.flush(g.now);
-        h = g.take();
+        h = g.flush_at(1070);
         if (p == &kKcpGoProfile) {
             BOOST_TEST(h.empty());
         } else {
@@ -226,9 +230,7 @@ BOOST_AUTO_TEST_CASE(an_ack_older_than_the_last_transmission_is_not_a_skip) {
     Endpoint g;
     g.kcp.nodelay(1, 10, 1, 1);
     send_letters(g, 2, 1000);
-    g.at(1200);
-    g.kcp.flush(g.now);
-    BOOST_TEST(g.take().size() == 4u);
+    BOOST_TEST(g.flush_at(1200).size() == 4u);
     g.at(1210);
     g.kcp.input(ack(1, 1000), g.now);
     g.kcp.flush(g.now);
@@ -361,9 +363,7 @@ BOOST_AUTO_TEST_CASE(flush_works_before_any_update) {
     Endpoint g;
     g.kcp.nodelay(-1, -1, -1, 1);
     g.kcp.send(text("hi"));
-    g.at(5);
-    g.kcp.flush(g.now);
-    const auto h = g.take();
+    const auto h = g.flush_at(5);
     BOOST_REQUIRE_EQUAL(h.size(), 1u);
     BOOST_TEST((h[0].cmd == kPush && h[0].ts == 5u && h[0].wnd == 32));
 
@@ -388,9 +388,7 @@ BOOST_AUTO_TEST_CASE(first_timeout_then_backoff_by_rx_rto_and_suggested_delay) {
         g.at(at - 1);
         BOOST_TEST(g.kcp.flush(g.now) == 1u);
         BOOST_TEST(g.take().empty());
-        g.at(at);
-        g.kcp.flush(g.now);
-        const auto h = g.take();
+        const auto h = g.flush_at(at);
         BOOST_REQUIRE_EQUAL(h.size(), 1u);
         BOOST_TEST(h[0].ts == at);
     }
@@ -399,16 +397,10 @@ BOOST_AUTO_TEST_CASE(first_timeout_then_backoff_by_rx_rto_and_suggested_delay) {
     Endpoint n;
     n.kcp.nodelay(1, 1000, 0, 1);
     n.kcp.send(text("x"));
-    n.at(1000);
-    n.kcp.flush(n.now);
-    n.take();
+    n.flush_at(1000);
     for (std::uint32_t at : {1200u, 1500u, 1900u}) {
-        n.at(at - 1);
-        n.kcp.flush(n.now);
-        BOOST_TEST(n.take().empty());
-        n.at(at);
-        n.kcp.flush(n.now);
-        BOOST_TEST(n.take().size() == 1u);
+        BOOST_TEST(n.flush_at(at - 1).empty());
+        BOOST_TEST(n.flush_at(at).size() == 1u);
     }
 }
 
@@ -427,9 +419,7 @@ BOOST_AUTO_TEST_CASE(a_timeout_clears_fastack) {
         g.kcp.flush(g.now);
     }
     g.take();
-    g.at(1210);
-    g.kcp.flush(g.now);
-    BOOST_TEST(g.take().empty());
+    BOOST_TEST(g.flush_at(1210).empty());
 }
 
 BOOST_AUTO_TEST_CASE(no_congestion_window_bookkeeping_with_nc) {
@@ -463,12 +453,8 @@ BOOST_AUTO_TEST_CASE(fast_retransmit_wins_over_an_expired_timer_and_resets_rto) 
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 1300u));
     BOOST_TEST(h[1].sn == 2u);
     BOOST_TEST(g.kcp.state().rx_rto == 900);
-    g.at(2199);
-    g.kcp.flush(g.now);
-    BOOST_TEST(g.take().empty());
-    g.at(2200);
-    g.kcp.flush(g.now);
-    h = g.take();
+    BOOST_TEST(g.flush_at(2199).empty());
+    h = g.flush_at(2200);
     BOOST_REQUIRE_EQUAL(h.size(), 2u);  // sn 0 and sn 2 (first sent at 1300, rto 900)
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 2200u));
 }
@@ -490,14 +476,10 @@ BOOST_AUTO_TEST_CASE(segments_moved_by_an_ack_only_flush_carry_ts_0) {
     g.at(1005);
     g.kcp.input(ack(1, 900), g.now);
     BOOST_TEST(g.out.datagrams.empty());  // fastack 1 < 2: no flush from input
-    g.at(1010);
-    g.kcp.flush(g.now);
-    auto h = g.take();
+    auto h = g.flush_at(1010);
     BOOST_REQUIRE_EQUAL(h.size(), 1u);  // sn 0's first transmission (sn 1 is acknowledged)
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 1010u));
-    g.at(1020);
-    g.kcp.flush(g.now);
-    h = g.take();
+    h = g.flush_at(1020);
     BOOST_REQUIRE_EQUAL(h.size(), 1u);
     BOOST_TEST((h[0].sn == 0u && h[0].ts == 1020u));
 }
@@ -511,9 +493,7 @@ BOOST_AUTO_TEST_CASE(fast_retransmit_has_no_fastlimit) {
     g.take();
     int sent0 = 1;
     for (std::uint32_t t = 1010; t <= 3000; t += 10) {
-        g.at(t);
-        g.kcp.flush(g.now);
-        for (const auto& h : g.take()) sent0 += h.sn == 0 ? 1 : 0;
+        for (const auto& h : g.flush_at(t)) sent0 += h.sn == 0 ? 1 : 0;
     }
     BOOST_TEST(sent0 == 6);  // timeouts at 1200, 1500, 1900, 2400, 3000
     g.kcp.send(text("c"));   // a new segment, so this is not an early retransmission
@@ -534,12 +514,8 @@ BOOST_AUTO_TEST_CASE(window_probe_after_500_ms) {
         const std::uint32_t first = p->probe_init == 500 ? 1500 : 8000;
         const std::uint32_t second = p->probe_init == 500 ? 2250 : 18500;  // wait x 1.5
         for (std::uint32_t at : {first, second}) {
-            g.at(at - 1);
-            g.kcp.flush(g.now);
-            BOOST_TEST(g.take().empty(), p->name);
-            g.at(at);
-            g.kcp.flush(g.now);
-            const auto h = g.take();
+            BOOST_TEST(g.flush_at(at - 1).empty(), p->name);
+            const auto h = g.flush_at(at);
             BOOST_REQUIRE_EQUAL(h.size(), 1u);
             BOOST_TEST(h[0].cmd == kWask);
         }

@@ -45,21 +45,17 @@ const (
 
 // testCase is one kcpvec/1 crypt case; field order is the order in the file.
 type testCase struct {
-	ID          string   `json:"id"`
-	Comment     string   `json:"comment,omitempty"`
-	Flags       []string `json:"flags,omitempty"`
-	Reference   string   `json:"reference"`
-	Result      string   `json:"result,omitempty"`
-	Cipher      string   `json:"cipher"`
-	Key         *string  `json:"key,omitempty"`
-	Passphrase  *string  `json:"passphrase,omitempty"`
-	Salt        string   `json:"salt,omitempty"`
-	Iterations  int      `json:"iterations,omitempty"`
-	Nonce       string   `json:"nonce,omitempty"`
-	Plaintext   *string  `json:"plaintext,omitempty"`
-	Ciphertext  string   `json:"ciphertext"`
-	ExpectCrcOK *bool    `json:"expect_crc_ok,omitempty"`
-	ExpectError string   `json:"expect_error,omitempty"`
+	vecfile.Case
+	Cipher      string  `json:"cipher"`
+	Key         *string `json:"key,omitempty"`
+	Passphrase  *string `json:"passphrase,omitempty"`
+	Salt        string  `json:"salt,omitempty"`
+	Iterations  int     `json:"iterations,omitempty"`
+	Nonce       string  `json:"nonce,omitempty"`
+	Plaintext   *string `json:"plaintext,omitempty"`
+	Ciphertext  string  `json:"ciphertext"`
+	ExpectCrcOK *bool   `json:"expect_crc_ok,omitempty"`
+	ExpectError string  `json:"expect_error,omitempty"`
 }
 
 type vectorFile struct {
@@ -233,6 +229,19 @@ func (c *capture) add(tc testCase) {
 	c.cases = append(c.cases, tc)
 }
 
+// datagramCase is base as the case of one datagram: plain (nil: not part of the case)
+// and the wire bytes kcp-go made of it or that it must refuse.
+func datagramCase(base testCase, id, comment string, plain, wire []byte) testCase {
+	tc := base
+	tc.ID = id
+	tc.Comment = comment
+	if plain != nil {
+		tc.Plaintext = strPtr(hexOf(plain))
+	}
+	tc.Ciphertext = hexOf(wire)
+	return tc
+}
+
 func tailFlags(spec cipherSpec, length int) []string {
 	var flags []string
 	switch spec.name {
@@ -271,12 +280,10 @@ func (c *capture) keyed(spec cipherSpec, keyIndex int, key []byte, passphrase *s
 			if verdict, pt := openAEAD(a, wire); verdict != "" || !bytes.Equal(pt, plain[a.NonceSize():]) {
 				log.Fatalf("%s: kcp-go cannot open its own datagram", spec.name)
 			}
-			tc := base
-			tc.ID = fmt.Sprintf("%s/payload%d", idBase, n)
-			tc.Comment = fmt.Sprintf("AEAD datagram, %d-byte payload: plaintext = nonce(12) | payload, ciphertext = nonce | sealed payload | tag(16)", n)
+			tc := datagramCase(base, fmt.Sprintf("%s/payload%d", idBase, n),
+				fmt.Sprintf("AEAD datagram, %d-byte payload: plaintext = nonce(12) | payload, ciphertext = nonce | sealed payload | tag(16)", n),
+				plain, wire)
 			tc.Nonce = hexOf(nonce)
-			tc.Plaintext = strPtr(hexOf(plain))
-			tc.Ciphertext = hexOf(wire)
 			tc.ExpectCrcOK = boolPtr(true)
 			c.add(tc)
 			if n == 100 && passphrase == nil {
@@ -292,12 +299,10 @@ func (c *capture) keyed(spec cipherSpec, keyIndex int, key []byte, passphrase *s
 		if openCFB(bc, wire) != "" {
 			log.Fatalf("%s: kcp-go rejects its own datagram", spec.name)
 		}
-		tc := base
-		tc.ID = fmt.Sprintf("%s/payload%d", idBase, n)
-		tc.Comment = fmt.Sprintf("datagram = nonce(16) | crc32 LE | %d-byte payload, %d bytes in all", n, len(plain))
+		tc := datagramCase(base, fmt.Sprintf("%s/payload%d", idBase, n),
+			fmt.Sprintf("datagram = nonce(16) | crc32 LE | %d-byte payload, %d bytes in all", n, len(plain)),
+			plain, wire)
 		tc.Flags = tailFlags(spec, len(plain))
-		tc.Plaintext = strPtr(hexOf(plain))
-		tc.Ciphertext = hexOf(wire)
 		tc.ExpectCrcOK = boolPtr(true)
 		c.add(tc)
 		if n == 100 && passphrase == nil {
@@ -314,12 +319,10 @@ func (c *capture) keyed(spec cipherSpec, keyIndex int, key []byte, passphrase *s
 			fmt.Fprintf(os.Stderr, "%s: kcp-go panics on a %d-byte buffer; no case\n", spec.name, n)
 			continue
 		}
-		tc := base
-		tc.ID = fmt.Sprintf("%s/raw%d", idBase, n)
-		tc.Comment = fmt.Sprintf("BlockCrypt.Encrypt of %d arbitrary bytes (no envelope, CRC not meaningful)", n)
+		tc := datagramCase(base, fmt.Sprintf("%s/raw%d", idBase, n),
+			fmt.Sprintf("BlockCrypt.Encrypt of %d arbitrary bytes (no envelope, CRC not meaningful)", n),
+			plain, wire)
 		tc.Flags = append([]string{"Raw"}, tailFlags(spec, n)...)
-		tc.Plaintext = strPtr(hexOf(plain))
-		tc.Ciphertext = hexOf(wire)
 		c.add(tc)
 	}
 }
@@ -339,12 +342,9 @@ type rejection struct {
 // kcp-go for the stated reason first.
 func (c *capture) invalid(r rejection, base testCase, idBase string, wire []byte) {
 	add := func(id, comment string, flags []string, ct []byte, reason string) {
-		tc := base
-		tc.ID = id
-		tc.Comment = comment
+		tc := datagramCase(base, id, comment, nil, ct)
 		tc.Flags = flags
 		tc.Result = "invalid"
-		tc.Ciphertext = hexOf(ct)
 		tc.ExpectCrcOK = boolPtr(false)
 		tc.ExpectError = reason
 		c.add(tc)

@@ -5,8 +5,6 @@ package main
 import (
 	"unsafe"
 
-	kcp "github.com/xtaci/kcp-go/v5"
-
 	"kcpkit/interop/internal/pin"
 )
 
@@ -22,44 +20,19 @@ const (
 	parityGapMs = 500  // sess.go passes maxFECEncodeLatency to encode
 )
 
-// kcp-go's FEC codec is unexported; go:linkname reaches it without changing kcp-go. The
-// *fecEncoder / *fecDecoder results are kept as opaque pointers.
+// encode's signature differs by version (see linkname.go for the rest of the codec).
 //
-//go:linkname newFECEncoder github.com/xtaci/kcp-go/v5.newFECEncoder
-func newFECEncoder(dataShards, parityShards, offset int) unsafe.Pointer
-
 //go:linkname fecEncode github.com/xtaci/kcp-go/v5.(*fecEncoder).encode
 func fecEncode(enc unsafe.Pointer, b []byte, rto uint32) [][]byte
 
-//go:linkname newFECDecoder github.com/xtaci/kcp-go/v5.newFECDecoder
-func newFECDecoder(dataShards, parityShards int) unsafe.Pointer
-
-//go:linkname fecDecode github.com/xtaci/kcp-go/v5.(*fecDecoder).decode
-func fecDecode(dec unsafe.Pointer, in []byte) [][]byte
-
-// Field offsets (amd64) of the unexported structs, checked at start-up by checkLayout:
-// fecEncoder{dataShards, parityShards, shardSize int; paws, next uint32; ...},
-// fecDecoder{dataShards, parityShards, shardSize int; ...}.
+// fecDecoder{dataShards, parityShards, shardSize int; ...}: the field offsets (amd64)
+// checked at start-up by checkLayout.
 const (
-	encPawsOffset = 24
-	encNextOffset = 28
-	decDSOffset   = 0
-	decPSOffset   = 8
+	decDSOffset = 0
+	decPSOffset = 8
 )
 
 func encodeWith(enc unsafe.Pointer, b []byte) [][]byte { return fecEncode(enc, b, parityGapMs) }
 
 // counterNames are the DefaultSnmp fields this version's decoder updates itself.
 var counterNames = []string{"FECErrs", "FECFullShardSet", "FECParityShards", "FECRecovered", "FECShardMin", "FECShardSet"}
-
-func readCounters() map[string]uint64 {
-	s := kcp.DefaultSnmp.Copy()
-	return map[string]uint64{
-		"FECErrs":         s.FECErrs,
-		"FECFullShardSet": s.FECFullShardSet,
-		"FECParityShards": s.FECParityShards,
-		"FECRecovered":    s.FECRecovered,
-		"FECShardMin":     s.FECShardMin,
-		"FECShardSet":     s.FECShardSet,
-	}
-}

@@ -4,8 +4,8 @@
 //
 // kcp-go's FEC encoder and decoder are unexported. This program reaches them through
 // go:linkname (newFECEncoder, (*fecEncoder).encode, newFECDecoder, (*fecDecoder).decode;
-// see adapter_head.go / adapter_561.go), without changing kcp-go's source, and drives them
-// the way kcp-go's UDPSession does:
+// see linkname.go, and adapter_head.go / adapter_561.go for encode), without changing
+// kcp-go's source, and drives them the way kcp-go's UDPSession does:
 //
 //   - encode: a buffer of 8 bytes of header room + the KCP payload (no crypt room:
 //     header offset 0) goes through encode(); the step's `out` is that buffer (now framed)
@@ -73,18 +73,14 @@ type step struct {
 }
 
 type fecCase struct {
-	ID                  string   `json:"id"`
-	Comment             string   `json:"comment,omitempty"`
-	Flags               []string `json:"flags,omitempty"`
-	Reference           string   `json:"reference"`
-	Result              string   `json:"result,omitempty"`
-	DataShards          int      `json:"data_shards"`
-	ParityShards        int      `json:"parity_shards"`
-	DecoderDataShards   *int     `json:"decoder_data_shards,omitempty"`
-	DecoderParityShards *int     `json:"decoder_parity_shards,omitempty"`
-	EncoderNext         *uint32  `json:"encoder_next,omitempty"`
-	ChangesRecorded     bool     `json:"changes_recorded"`
-	Steps               []step   `json:"steps"`
+	vecfile.Case
+	DataShards          int     `json:"data_shards"`
+	ParityShards        int     `json:"parity_shards"`
+	DecoderDataShards   *int    `json:"decoder_data_shards,omitempty"`
+	DecoderParityShards *int    `json:"decoder_parity_shards,omitempty"`
+	EncoderNext         *uint32 `json:"encoder_next,omitempty"`
+	ChangesRecorded     bool    `json:"changes_recorded"`
+	Steps               []step  `json:"steps"`
 }
 
 // ----- the rig: one encoder, one receive path, one fake clock -----------------------------
@@ -322,10 +318,8 @@ func main() {
 		var cases []*fecCase
 		for i, spec := range catalogue() {
 			c := &fecCase{
-				ID:                  idPrefix + "/fec/" + spec.name,
-				Comment:             spec.comment,
-				Flags:               spec.flags,
-				Reference:           pin.Reference,
+				Case: vecfile.Case{ID: idPrefix + "/fec/" + spec.name, Comment: spec.comment,
+					Flags: spec.flags, Reference: pin.Reference},
 				DataShards:          spec.ds,
 				ParityShards:        spec.ps,
 				DecoderDataShards:   spec.decDS,

@@ -165,20 +165,29 @@ type layer struct {
 }
 
 func newLayer(spec cipherSpec, key []byte) (*layer, error) {
-	l := &layer{name: spec.name}
-	if spec.make == nil {
-		return l, nil
-	}
-	b, err := spec.make(key)
+	b, aead, err := newCipher(spec, key)
 	if err != nil {
 		return nil, err
 	}
-	if a, ok := b.(cipher.AEAD); ok {
-		l.aead = a
-	} else {
+	l := &layer{name: spec.name, aead: aead}
+	if aead == nil {
 		l.block = b
 	}
 	return l, nil
+}
+
+// newCipher builds a fresh instance of spec's kcp-go cipher (nil for null) and, when it is
+// kcp-go's AES-GCM crypt, the same object as a cipher.AEAD.
+func newCipher(spec cipherSpec, key []byte) (kcp.BlockCrypt, cipher.AEAD, error) {
+	if spec.make == nil {
+		return nil, nil, nil
+	}
+	b, err := spec.make(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	aead, _ := b.(cipher.AEAD)
+	return b, aead, nil
 }
 
 // open returns plain (the datagram after decryption: CFB nonce+CRC+payload, GCM
@@ -261,11 +270,7 @@ type datagram struct {
 }
 
 type frameCase struct {
-	ID           string     `json:"id"`
-	Comment      string     `json:"comment,omitempty"`
-	Flags        []string   `json:"flags,omitempty"`
-	Reference    string     `json:"reference"`
-	Result       string     `json:"result,omitempty"`
+	vecfile.Case
 	Cipher       string     `json:"cipher"`
 	Key          string     `json:"key"`
 	DataShards   int        `json:"data_shards"`
@@ -293,15 +298,9 @@ func runSession(spec cipherSpec, ds, ps int, rng *mrand.Rand) (*capture, error) 
 		key[i] = byte(rng.Uint32())
 	}
 	mk := func() (kcp.BlockCrypt, error) {
-		if spec.make == nil {
-			return nil, nil
-		}
-		b, err := spec.make(key)
-		if err != nil {
-			return nil, err
-		}
-		if _, isAEAD := b.(cipher.AEAD); isAEAD {
-			return b, nil // kcp-go type-switches on its AEAD type: pass it as is
+		b, aead, err := newCipher(spec, key)
+		if err != nil || b == nil || aead != nil {
+			return b, err // kcp-go type-switches on its AEAD type: pass it as is
 		}
 		return kcptun.Locked(b), nil // see kcptun.Locked
 	}
@@ -631,11 +630,14 @@ func main() {
 			fecName := fmt.Sprintf("fec-%d-%d", fec[0], fec[1])
 			for side := 0; side < 2; side++ {
 				fc := frameCase{
-					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/%s", pin.KCPVersion, spec.name, fecName, strings.ReplaceAll(dirs[side], "->", "-to-")),
-					Reference: pin.Reference, Cipher: spec.name, Key: hex.EncodeToString(c.key),
+					Case: vecfile.Case{
+						ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/%s", pin.KCPVersion, spec.name, fecName, strings.ReplaceAll(dirs[side], "->", "-to-")),
+						Comment:   "a real kcp-go " + pin.KCPVersion + " echo session (NewConn <-> ServeConn), one direction",
+						Reference: pin.Reference,
+					},
+					Cipher: spec.name, Key: hex.EncodeToString(c.key),
 					DataShards: fec[0], ParityShards: fec[1], Direction: dirs[side],
 					Datagrams: c.dirs[side],
-					Comment:   "a real kcp-go " + pin.KCPVersion + " echo session (NewConn <-> ServeConn), one direction",
 				}
 				lost, unrec := 0, 0
 				for _, d := range c.dirs[side] {
@@ -655,27 +657,29 @@ func main() {
 				}
 			}
 			// Invalid cases from the client->server capture.
-			if spec.make != nil {
-				inv := frameCase{
-					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/invalid-crypt", pin.KCPVersion, spec.name, fecName),
-					Reference: pin.Reference, Result: "invalid", Cipher: spec.name, Key: hex.EncodeToString(c.key),
+			addInvalid := func(name string, flags []string, comment string, datagrams []datagram) {
+				cases = append(cases, frameCase{
+					Case: vecfile.Case{
+						ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/%s", pin.KCPVersion, spec.name, fecName, name),
+						Comment:   comment,
+						Flags:     flags,
+						Reference: pin.Reference,
+						Result:    "invalid",
+					},
+					Cipher: spec.name, Key: hex.EncodeToString(c.key),
 					DataShards: fec[0], ParityShards: fec[1], Direction: dirs[0],
-					Flags:     []string{"CrcMismatch", "Truncated"},
-					Comment:   "a capture with a flipped byte and truncated copies inserted mid-way: rejected, and what follows still decodes",
-					Datagrams: c.crcCase(c.dirs[0], rng),
-				}
-				cases = append(cases, inv)
+					Datagrams: datagrams,
+				})
+			}
+			if spec.make != nil {
+				addInvalid("invalid-crypt", []string{"CrcMismatch", "Truncated"},
+					"a capture with a flipped byte and truncated copies inserted mid-way: rejected, and what follows still decodes",
+					c.crcCase(c.dirs[0], rng))
 			}
 			if fec[0] > 0 {
-				inv := frameCase{
-					ID:        fmt.Sprintf("kcpgo-%s-frame/%s/%s/invalid-fec-header", pin.KCPVersion, spec.name, fecName),
-					Reference: pin.Reference, Result: "invalid", Cipher: spec.name, Key: hex.EncodeToString(c.key),
-					DataShards: fec[0], ParityShards: fec[1], Direction: dirs[0],
-					Flags:     []string{"FecHostileSeqid", "FecHostileSize"},
-					Comment:   "a capture followed by validly sealed datagrams with hostile FEC headers",
-					Datagrams: c.hostileFEC(c.dirs[0]),
-				}
-				cases = append(cases, inv)
+				addInvalid("invalid-fec-header", []string{"FecHostileSeqid", "FecHostileSize"},
+					"a capture followed by validly sealed datagrams with hostile FEC headers",
+					c.hostileFEC(c.dirs[0]))
 			}
 		}
 	}

@@ -28,10 +28,36 @@ func DeriveKey(key string) []byte {
 	return pass
 }
 
+// blockCiphers are kcptun's CFB-family --crypt names, in CipherNames order: the kcp-go
+// constructor and how many bytes of the derived key it takes (0: all 32).
+var blockCiphers = []struct {
+	name   string
+	keyLen int
+	make   func(key []byte) (kcp.BlockCrypt, error)
+	locked bool // kcp-go's SM4 keeps scratch state: see Locked
+}{
+	{"null", 0, nil, false},
+	{"none", 0, kcp.NewNoneBlockCrypt, false},
+	{"xor", 0, kcp.NewSimpleXORBlockCrypt, false},
+	{"aes", 0, kcp.NewAESBlockCrypt, false},
+	{"aes-128", 16, kcp.NewAESBlockCrypt, false},
+	{"aes-192", 24, kcp.NewAESBlockCrypt, false},
+	{"salsa20", 0, kcp.NewSalsa20BlockCrypt, false},
+	{"blowfish", 0, kcp.NewBlowfishBlockCrypt, false},
+	{"twofish", 0, kcp.NewTwofishBlockCrypt, false},
+	{"cast5", 16, kcp.NewCast5BlockCrypt, false},
+	{"3des", 24, kcp.NewTripleDESBlockCrypt, false},
+	{"tea", 16, kcp.NewTEABlockCrypt, false},
+	{"xtea", 16, kcp.NewXTEABlockCrypt, false},
+	{"sm4", 16, kcp.NewSM4BlockCrypt, true},
+}
+
 // CipherNames lists every --crypt name this build supports, in a stable order.
 func CipherNames() []string {
-	names := []string{"null", "none", "xor", "aes", "aes-128", "aes-192", "salsa20", "blowfish",
-		"twofish", "cast5", "3des", "tea", "xtea", "sm4"}
+	names := make([]string, 0, len(blockCiphers)+len(aeadNames))
+	for _, c := range blockCiphers {
+		names = append(names, c.name)
+	}
 	return append(names, aeadNames...)
 }
 
@@ -39,49 +65,29 @@ func CipherNames() []string {
 // (nil for "null": no crypt header at all). Unlike kcptun, an unknown name is an error
 // rather than a silent fallback to AES-256, so a typo cannot pass as a test of AES.
 func NewBlock(name string, pass []byte) (kcp.BlockCrypt, error) {
-	var block kcp.BlockCrypt
-	var err error
-	switch name {
-	case "null":
-		return nil, nil
-	case "none":
-		block, err = kcp.NewNoneBlockCrypt(pass)
-	case "xor":
-		block, err = kcp.NewSimpleXORBlockCrypt(pass)
-	case "aes":
-		block, err = kcp.NewAESBlockCrypt(pass)
-	case "aes-128":
-		block, err = kcp.NewAESBlockCrypt(pass[:16])
-	case "aes-192":
-		block, err = kcp.NewAESBlockCrypt(pass[:24])
-	case "salsa20":
-		block, err = kcp.NewSalsa20BlockCrypt(pass)
-	case "blowfish":
-		block, err = kcp.NewBlowfishBlockCrypt(pass)
-	case "twofish":
-		block, err = kcp.NewTwofishBlockCrypt(pass)
-	case "cast5":
-		block, err = kcp.NewCast5BlockCrypt(pass[:16])
-	case "3des":
-		block, err = kcp.NewTripleDESBlockCrypt(pass[:24])
-	case "tea":
-		block, err = kcp.NewTEABlockCrypt(pass[:16])
-	case "xtea":
-		block, err = kcp.NewXTEABlockCrypt(pass[:16])
-	case "sm4":
-		block, err = kcp.NewSM4BlockCrypt(pass[:16])
-		if err == nil {
-			// kcp-go's SM4 keeps scratch state and is used by the sender and the reader
-			// at once (docs/crypt.md); serialise it so no datagram is garbled.
+	for _, c := range blockCiphers {
+		if c.name != name {
+			continue
+		}
+		if c.make == nil {
+			return nil, nil
+		}
+		key := pass
+		if c.keyLen != 0 {
+			key = pass[:c.keyLen]
+		}
+		block, err := c.make(key)
+		if err != nil {
+			return nil, fmt.Errorf("crypt %s: %w", name, err)
+		}
+		if c.locked {
+			// Used by the sender and the reader at once (docs/crypt.md); serialised so
+			// no datagram is garbled.
 			block = Locked(block)
 		}
-	default:
-		return newAEAD(name, pass)
+		return block, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("crypt %s: %w", name, err)
-	}
-	return block, nil
+	return newAEAD(name, pass)
 }
 
 // Locked wraps a CFB-family BlockCrypt in a mutex. A kcp-go session encrypts (its sender)

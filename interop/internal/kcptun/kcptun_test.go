@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+
+	kcp "github.com/xtaci/kcp-go/v5"
 )
 
 func TestDeriveKeyMatchesKcptun(t *testing.T) {
@@ -42,6 +44,43 @@ func TestEveryCipherNameBuildsAndRoundTrips(t *testing.T) {
 		if string(opened) != string(plain) {
 			t.Fatalf("%s: Decrypt(Encrypt(x)) != x", name)
 		}
+	}
+}
+
+func TestCipherNamesTakeKcptunsKeyLengths(t *testing.T) {
+	// kcptun cuts the 32-byte derived key for the shorter-key ciphers; a wrong cut still
+	// round-trips, so compare with kcp-go's constructor given kcptun's cut.
+	pass := DeriveKey("interop")
+	cuts := []struct {
+		name   string
+		keyLen int
+		make   func([]byte) (kcp.BlockCrypt, error)
+	}{
+		{"aes", 32, kcp.NewAESBlockCrypt},
+		{"aes-128", 16, kcp.NewAESBlockCrypt},
+		{"aes-192", 24, kcp.NewAESBlockCrypt},
+		{"cast5", 16, kcp.NewCast5BlockCrypt},
+		{"3des", 24, kcp.NewTripleDESBlockCrypt},
+		{"xtea", 16, kcp.NewXTEABlockCrypt},
+	}
+	plain := []byte("0123456789abcdef0123456789abcdef-kcpkit")
+	for _, c := range cuts {
+		block, err := NewBlock(c.name, pass)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		want, _ := c.make(pass[:c.keyLen])
+		got, expected := make([]byte, len(plain)), make([]byte, len(plain))
+		block.Encrypt(got, plain)
+		want.Encrypt(expected, plain)
+		if string(got) != string(expected) {
+			t.Fatalf("%s: not kcp-go's cipher with a %d-byte key", c.name, c.keyLen)
+		}
+	}
+	if block, _ := NewBlock("sm4", pass); block == nil {
+		t.Fatalf("sm4: no block")
+	} else if _, locked := block.(*lockedBlock); !locked {
+		t.Fatalf("sm4 must be wrapped by Locked")
 	}
 }
 

@@ -51,3 +51,13 @@ func Stream(path string, modTime time.Time, write func(w io.Writer) error) error
 	}
 	return f.Close()
 }
+
+// Case is what every kcpvec/1 case opens with, whatever its kind. Embedded first in a
+// tool's case struct, encoding/json writes these fields first and in this order.
+type Case struct {
+	ID        string   `json:"id"`
+	Comment   string   `json:"comment,omitempty"`
+	Flags     []string `json:"flags,omitempty"`
+	Reference string   `json:"reference"`
+	Result    string   `json:"result,omitempty"`
+}
