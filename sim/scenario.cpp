@@ -54,10 +54,10 @@ std::optional<std::size_t> KcpSettings::framing_overhead(std::string* error) con
     const kcptun::SessionConfigResult made =
         kcptun::session_config(kcptun, kcptun::Role::dial, crypt::KcptunPass{});
     if (!made) {
-        if (error != nullptr) *error = made.error;
+        if (error != nullptr) *error = made.error().message;
         return std::nullopt;
     }
-    return (*frame::Framer::create(made.config.frame))->overhead();
+    return (*frame::Framer::create(made->frame))->overhead();
 }
 
 namespace {

@@ -262,7 +262,7 @@ struct Framing {
     Framing(const KcpSettings& config, std::uint64_t nonce_seed)
         : framer(*frame::Framer::create(
               kcpkit::kcptun::session_config(config.kcptun, kcpkit::kcptun::Role::dial)
-                  .config.frame)),
+                  ->frame)),
           nonces(make_nonce_source(nonce_seed)) {
         BOOST_REQUIRE(framer);
     }

@@ -221,10 +221,10 @@ int Peer::set_up() {
     const kcptun::Role role = o_.dial.empty() ? kcptun::Role::listen : kcptun::Role::dial;
     kcptun::SessionConfigResult config = kcptun::session_config(o_.kcptun, role);
     if (!config) {
-        std::cerr << "kcp-peer: " << config.error << "\n";
-        return config.unsupported ? kExitUnsupported : kExitUsage;
+        std::cerr << "kcp-peer: " << config.error().message << "\n";
+        return config.error().unsupported ? kExitUnsupported : kExitUsage;
     }
-    options_.session = std::move(config.config);
+    options_.session = std::move(config).value();
     if (const kcp::Profile* core = options_.session.ikcp_profile) {
         // C semantics: each write is one message, and ikcp_send refuses one that needs
         // fragment_limit segments or more.

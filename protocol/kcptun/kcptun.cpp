@@ -72,16 +72,12 @@ namespace {
 template <typename PassFn>
 FrameConfigResult frame_config_with(std::string_view crypt_name, const kcpgo::Release& release,
                                     UnknownCrypt unknown, PassFn&& pass) {
-    FrameConfigResult r;
     const CryptChoice choice = resolve_crypt(crypt_name, unknown);
-    if (!choice.known) {
-        r.error = ConfigError::unknown_crypt;
-        return r;
-    }
+    if (!choice.known) return Unexpected(ConfigError::unknown_crypt);
     if (choice.cipher && crypt::is_aead(*choice.cipher) && !release.frame.aead) {
-        r.error = ConfigError::aead_on_561;
-        return r;
+        return Unexpected(ConfigError::aead_on_561);
     }
+    FrameRecipe r;
     r.fell_back = choice.fell_back;
     r.config.behaviour = release.frame;
     r.config.cipher = choice.cipher;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "kcpkit/base/enum_names.hpp"
+#include "kcpkit/base/expected.hpp"
 #include "kcpkit/crypt/crypt.hpp"
 #include "kcpkit/crypt/key_derivation.hpp"
 #include "kcpkit/fec/fec.hpp"
@@ -107,27 +108,26 @@ std::vector<std::uint8_t> derive_key(crypt::Cipher cipher, std::string_view pass
                                      std::string_view salt = crypt::kKcptunSalt,
                                      unsigned iterations = crypt::kKcptunIterations);
 
-/// Why kcptun_frame_config() gave no FrameConfig.
+/// Why kcptun_frame_config() gave no FrameConfig; the caller changes the --crypt flag (or
+/// the release) and asks again.
 enum class ConfigError : std::uint8_t {
-    none = 0,
-    unknown_crypt,  ///< the --crypt name is unknown and UnknownCrypt::refuse
-    aead_on_561,    ///< AES-GCM with a release that has no AEAD mode (kcp-go v5.6.1)
+    unknown_crypt = 1,  ///< the --crypt name is unknown and UnknownCrypt::refuse
+    aead_on_561,        ///< AES-GCM with a release that has no AEAD mode (kcp-go v5.6.1)
 };
 constexpr auto enum_names(ConfigError) {
     return std::to_array<EnumName<ConfigError>>({
-        {ConfigError::none, "none"},
         {ConfigError::unknown_crypt, "unknown_crypt"},
         {ConfigError::aead_on_561, "aead_on_561"},
     });
 }
 static_assert(names_are_distinct<ConfigError>());
 
-struct FrameConfigResult {
-    ConfigError error = ConfigError::none;
+/// kcptun's crypt recipe as the framing runs it.
+struct FrameRecipe {
+    frame::FrameConfig config;  ///< shards 0 (set them after)
     bool fell_back = false;     ///< see CryptChoice
-    frame::FrameConfig config;  ///< valid when error == none; shards 0 (set them after)
-    explicit operator bool() const { return error == ConfigError::none; }
 };
+using FrameConfigResult = Expected<FrameRecipe, ConfigError>;
 
 /// kcptun's whole crypt recipe as a frame::FrameConfig: resolve the name (above), derive
 /// the pass from `passphrase` (PBKDF2, kcptun's salt and rounds), hand the cipher its slice,

@@ -60,10 +60,10 @@ namespace {
 
 template <typename PassFn>
 SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& pass) {
-    SessionConfigResult r;
-    r.error = validate(s);
-    if (!r.error.empty()) return r;
-    kcpgo::SessionConfig& c = r.config;
+    if (std::string why = validate(s); !why.empty()) {
+        return Unexpected(SessionConfigError{std::move(why)});
+    }
+    kcpgo::SessionConfig c;
     if (const kcpgo::Release* release = kcpgo::find_release(s.profile)) {
         c.release = *release;
     } else if (const kcp::Profile* core = kcp::find_profile(s.profile)) {
@@ -71,28 +71,27 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
         c.release = kcpgo::release_for_core_profile(s.profile);
         c.ikcp_profile = core;
     } else {
-        r.error = "--profile '" + s.profile + "': want kcp-go, kcp-go-5.6.1 or ikcp";
-        return r;
+        return Unexpected(SessionConfigError{"--profile '" + s.profile +
+                                             "': want kcp-go, kcp-go-5.6.1 or ikcp"});
     }
     // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
     // as a test of AES.
     FrameConfigResult recipe = kcptun_frame_config(s.crypt, pass(), c.release);
     if (!recipe) {
-        r.unsupported = true;
-        r.error =
-            "--crypt " + s.crypt + ": " + std::string(name_of(recipe.error)) + " (unsupported)";
-        return r;
+        return Unexpected(SessionConfigError{
+            "--crypt " + s.crypt + ": " + std::string(name_of(recipe.error())) + " (unsupported)",
+            true});
     }
-    c.frame = std::move(recipe.config);
+    c.frame = std::move(recipe->config);
     c.frame.data_shards = s.datashard;
     c.frame.parity_shards = s.parityshard;
     // The framing's own check of the shard counts is the one rule; it speaks for the flags.
     if (const auto framer = frame::Framer::create(c.frame); !framer) {
         const frame::ConfigError why = framer.error();
-        r.unsupported = why == frame::ConfigError::aead_on_561;
-        r.error = "--datashard " + std::to_string(s.datashard) + " --parityshard " +
-                  std::to_string(s.parityshard) + ": " + std::string(name_of(why));
-        return r;
+        return Unexpected(SessionConfigError{
+            "--datashard " + std::to_string(s.datashard) + " --parityshard " +
+                std::to_string(s.parityshard) + ": " + std::string(name_of(why)),
+            why == frame::ConfigError::aead_on_561});
     }
     const NoDelay quad = *s.quad();
     c.nodelay = quad.nodelay;
@@ -107,7 +106,7 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
     c.write_delay = false;  // kcptun always runs with write delay off
     c.ack_nodelay = s.acknodelay;
     c.passive = role == Role::listen;
-    return r;
+    return c;
 }
 
 }  // namespace

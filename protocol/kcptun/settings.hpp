@@ -17,6 +17,7 @@
 #include <string_view>
 #include <variant>
 
+#include "kcpkit/base/expected.hpp"
 #include "kcpkit/crypt/key_derivation.hpp"
 #include "kcpkit/kcpgo/session.hpp"
 #include "kcpkit/kcptun/kcptun.hpp"
@@ -60,14 +61,15 @@ Windows windows_for(const Settings& settings, Role role);
 /// --dscp out of range, a negative window), as one line for the user; empty when fine.
 std::string validate(const Settings& settings);
 
-struct SessionConfigResult {
-    kcpgo::SessionConfig config;  ///< valid when `error` is empty
-    std::string error;            ///< one line for the user, naming the flags at fault
-    /// The error names a setting kcpkit knows but this session cannot run (an unknown
-    /// cipher, AES-GCM under kcp-go v5.6.1); kcp-peer exits 127 on it.
+/// Why session_config() gave no session configuration: the caller prints `message` and
+/// exits (kcp-peer: 127 when `unsupported`, else 2); the user changes the flags it names.
+struct SessionConfigError {
+    std::string message;  ///< one line for the user, naming the flags at fault
+    /// The message names a setting kcpkit knows but this session cannot run (an unknown
+    /// cipher, AES-GCM under kcp-go v5.6.1).
     bool unsupported = false;
-    explicit operator bool() const { return error.empty(); }
 };
+using SessionConfigResult = Expected<kcpgo::SessionConfig, SessionConfigError>;
 
 /// The one path from kcptun's flags to a session: validate(); the --profile (a kcp-go
 /// release, or a C-original core with C's session semantics and the framing of

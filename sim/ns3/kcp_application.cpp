@@ -271,8 +271,8 @@ void KcpApplication::StartApplication() {
     const kcptun::Role role = role_ == Server ? kcptun::Role::listen : kcptun::Role::dial;
     kcptun::SessionConfigResult made =
         kcptun::session_config(kcptun_, role, cached_pass(kcptun_.key));
-    NS_ABORT_MSG_IF(!made, made.error);
-    session_config_ = std::move(made.config);
+    NS_ABORT_MSG_IF(!made, made.error().message);
+    session_config_ = std::move(made).value();
     session_config_.write_delay = write_delay_;  // the simulator's knob; kcptun's is off
     // The configured mtu is the whole UDP payload; the framing takes its share first.
     const auto framer = frame::Framer::create(session_config_.frame);
