@@ -50,8 +50,9 @@ Bytes read_through_session(const json& c) {
     }
     std::array<std::uint8_t, 32> seed{};
     crypt::AesCtrNonceSource nonces(seed);
-    auto s = kcpgo::Session::create(cfg, 0, nonces);
-    BOOST_TEST_REQUIRE(s != nullptr);
+    auto made = kcpgo::Session::create(cfg, 0, nonces);
+    BOOST_TEST_REQUIRE(made.has_value());
+    const std::unique_ptr<kcpgo::Session> s = std::move(made).value();
     struct Discard {
         void operator()(std::span<const std::uint8_t>) {}
     } discard;

@@ -115,7 +115,7 @@ void ListenerShard::create_session(const Address& from, const kcpgo::DemuxDecisi
         atomic_counters().listener_dropped.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    auto s = std::make_shared<UdpSession>(UdpSession::Private{}, loop_, std::move(core),
+    auto s = std::make_shared<UdpSession>(UdpSession::Private{}, loop_, std::move(core).value(),
                                           socket_.fd(), from);
     s->shard_ = shared_from_this();
     s->token_ = next_token_++;
@@ -173,13 +173,12 @@ std::unique_ptr<Listener> Listener::listen(std::string_view local, const Options
     {
         kcpgo::SessionConfig probe = options.session;
         probe.passive = true;
-        kcpgo::Session::CreateError why;
-        const auto core = kcpgo::Session::create(probe, detail::now32(), thread_nonces(), &why);
+        const auto core = kcpgo::Session::create(probe, detail::now32(), thread_nonces());
         if (!core) {
-            if (error) *error = detail::describe(why);
+            if (error) *error = detail::describe(core.error());
             return nullptr;
         }
-        frame = core->config().frame;
+        frame = (*core)->config().frame;
     }
 
     std::unique_ptr<Listener> l(new Listener());

@@ -32,12 +32,15 @@ AtomicDriverCounters& atomic_counters() {
     return c;
 }
 
-std::string describe(const kcpgo::Session::CreateError& why) {
-    if (why.frame) {
-        return "framing refused: " + std::string(name_of(*why.frame));
+std::string describe(const kcpgo::ConfigError& why) {
+    switch (why.setting) {
+        case kcpgo::RefusedSetting::frame:
+            return "framing refused: " + std::string(name_of(*why.frame));
+        case kcpgo::RefusedSetting::mtu:
+            return "mtu refused (too small for the headers, or above 1500)";
+        case kcpgo::RefusedSetting::window:
+            return "window sizes must be >= 1";
     }
-    if (why.bad_mtu) return "mtu refused (too small for the headers, or above 1500)";
-    if (why.bad_window) return "window sizes must be >= 1";
     return "session configuration refused";
 }
 
@@ -107,15 +110,14 @@ std::shared_ptr<UdpSession> UdpSession::dial(std::string_view remote, const Opti
         KernelRandom random;
         config.conv = kcpgo::random_conv(random);
     }
-    kcpgo::Session::CreateError why;
-    auto core = kcpgo::Session::create(config, detail::now32(), thread_nonces(), &why);
+    auto core = kcpgo::Session::create(config, detail::now32(), thread_nonces());
     if (!core) {
-        if (error) *error = detail::describe(why);
+        if (error) *error = detail::describe(core.error());
         return nullptr;
     }
     LoopGroup& group = options.loops ? *options.loops : default_loop_group();
-    auto s = std::make_shared<UdpSession>(Private{}, group.next(), std::move(core), socket.fd(),
-                                          *address);
+    auto s = std::make_shared<UdpSession>(Private{}, group.next(), std::move(core).value(),
+                                          socket.fd(), *address);
     s->own_socket_ = std::move(socket);
     s->start();
     return s;

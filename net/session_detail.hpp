@@ -51,6 +51,6 @@ struct AtomicDriverCounters {
 AtomicDriverCounters& atomic_counters();
 
 /// Why kcpgo::Session::create refused a configuration, in words.
-std::string describe(const kcpgo::Session::CreateError& why);
+std::string describe(const kcpgo::ConfigError& why);
 
 }  // namespace kcpkit::net::detail

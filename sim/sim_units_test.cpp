@@ -261,8 +261,7 @@ namespace {
 struct Framing {
     Framing(const KcpSettings& config, std::uint64_t nonce_seed)
         : framer(*frame::Framer::create(
-              kcpkit::kcptun::session_config(config.kcptun, kcpkit::kcptun::Role::dial)
-                  ->frame)),
+              kcpkit::kcptun::session_config(config.kcptun, kcpkit::kcptun::Role::dial)->frame)),
           nonces(make_nonce_source(nonce_seed)) {
         BOOST_REQUIRE(framer);
     }

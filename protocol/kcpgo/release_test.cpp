@@ -56,10 +56,9 @@ SessionConfig config_for(const Release& release, int ds = 0, int ps = 0) {
 }
 
 std::unique_ptr<Session> make(const SessionConfig& c, crypt::NonceSource& nonces) {
-    Session::CreateError why;
-    auto s = Session::create(c, 0, nonces, &why);
-    BOOST_TEST_REQUIRE(s != nullptr);
-    return s;
+    auto made = Session::create(c, 0, nonces);
+    BOOST_TEST_REQUIRE(made.has_value());
+    return std::move(made).value();
 }
 
 /// An FEC parity datagram of `n` bytes (n >= 6).
@@ -137,17 +136,19 @@ BOOST_AUTO_TEST_CASE(a_row_is_the_only_edit_a_values_only_release_needs) {
     SessionConfig gcm = config_for(test);
     gcm.frame.cipher = crypt::Cipher::aes128_gcm;
     gcm.frame.key.assign(16, 1);
-    Session::CreateError why;
-    BOOST_TEST(!Session::create(gcm, 0, na, &why));
-    BOOST_TEST((why.frame == frame::ConfigError::aead_on_561));
+    auto refused = Session::create(gcm, 0, na);
+    BOOST_TEST_REQUIRE(!refused);
+    BOOST_TEST((refused.error().setting == kcpgo::RefusedSetting::frame));
+    BOOST_TEST((refused.error().frame == frame::ConfigError::aead_on_561));
     gcm.release = head;
-    BOOST_TEST(Session::create(gcm, 0, na, &why) != nullptr);
+    BOOST_TEST(Session::create(gcm, 0, na).has_value());
     SessionConfig small = config_for(test);
     small.mtu = 150;  // KCP mtu 150 < 200
-    BOOST_TEST(!Session::create(small, 0, na, &why));
-    BOOST_TEST(why.bad_mtu);
+    refused = Session::create(small, 0, na);
+    BOOST_TEST_REQUIRE(!refused);
+    BOOST_TEST((refused.error().setting == kcpgo::RefusedSetting::mtu));
     small.release = head;
-    BOOST_TEST(Session::create(small, 0, na, &why) != nullptr);
+    BOOST_TEST(Session::create(small, 0, na).has_value());
     BOOST_TEST(plain_test->framer().max_datagram() == 1200u);
     BOOST_TEST(plain_head->framer().max_datagram() == 1500u);
 

@@ -28,30 +28,19 @@ std::uint32_t random_conv(RandomSource& random) {
     return random.next_u32();
 }
 
-std::unique_ptr<Session> Session::create(const SessionConfig& config, std::uint32_t now_ms,
-                                         crypt::NonceSource& nonces, CreateError* why) {
-    CreateError error;
-    auto fail = [&]() -> std::unique_ptr<Session> {
-        if (why) *why = error;
-        return nullptr;
-    };
+Expected<std::unique_ptr<Session>, ConfigError> Session::create(const SessionConfig& config,
+                                                                std::uint32_t now_ms,
+                                                                crypt::NonceSource& nonces) {
     if (config.snd_wnd < 1 || config.rcv_wnd < 1) {
-        error.bad_window = true;
-        return fail();
+        return Unexpected(ConfigError{RefusedSetting::window, std::nullopt});
     }
     frame::FrameConfig fc = config.frame;
     fc.behaviour = config.release.frame;
     auto made = frame::Framer::create(fc);
-    if (!made) {
-        error.frame = made.error();
-        return fail();
-    }
+    if (!made) return Unexpected(ConfigError{RefusedSetting::frame, made.error()});
     std::unique_ptr<frame::Framer> framer = std::move(made).value();
     const std::optional<std::size_t> kcp_mtu = framer->kcp_mtu_for(config.mtu);
-    if (!kcp_mtu) {
-        error.bad_mtu = true;
-        return fail();
-    }
+    if (!kcp_mtu) return Unexpected(ConfigError{RefusedSetting::mtu, std::nullopt});
     std::unique_ptr<Session> s(new Session(config, std::move(framer), nonces, now_ms));
     s->config_.frame.behaviour = config.release.frame;
     s->kcp_.setmtu(static_cast<int>(*kcp_mtu));
@@ -62,7 +51,6 @@ std::unique_ptr<Session> Session::create(const SessionConfig& config, std::uint3
     // A C program calls ikcp_update once when it creates the kcp; kcp-go's first update
     // comes at the first deadline (now_ms).
     if (s->c_semantics()) s->kcp_.update(now_ms);
-    if (why) *why = error;
     return s;
 }
 

@@ -58,6 +58,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kcpkit/base/enum_names.hpp"
+#include "kcpkit/base/expected.hpp"
 #include "kcpkit/crypt/crypt.hpp"
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/kcp.hpp"
@@ -131,21 +133,38 @@ struct DatagramResult {
     bool closed = false;    ///< ignored: the session is closed
 };
 
+/// Which setting Session::create() refused; the caller changes it and creates again.
+enum class RefusedSetting : std::uint8_t {
+    window = 1,  ///< snd_wnd or rcv_wnd < 1
+    frame,       ///< frame::Framer::create refused SessionConfig::frame (ConfigError::frame)
+    mtu,         ///< Framer::kcp_mtu_for(mtu) refused the mtu (too small for the headers, or
+                 ///< above the release's largest datagram)
+};
+constexpr auto enum_names(RefusedSetting) {
+    return std::to_array<EnumName<RefusedSetting>>({
+        {RefusedSetting::window, "window"},
+        {RefusedSetting::frame, "frame"},
+        {RefusedSetting::mtu, "mtu"},
+    });
+}
+static_assert(names_are_distinct<RefusedSetting>());
+
+/// Why Session::create() refused a configuration.
+struct ConfigError {
+    RefusedSetting setting = RefusedSetting::window;
+    std::optional<frame::ConfigError> frame;  ///< the framing's reason, when setting == frame
+};
+
 class Session {
   public:
     using TransmitFn = void (*)(void* context, std::span<const std::uint8_t> datagram);
     using OobFn = void (*)(void* context, std::span<const std::uint8_t> payload);
 
-    /// Why create() refused a config.
-    struct CreateError {
-        std::optional<frame::ConfigError> frame;  ///< the framing refused it
-        bool bad_mtu = false;     ///< Framer::kcp_mtu_for(mtu) refused the mtu
-        bool bad_window = false;  ///< snd_wnd or rcv_wnd < 1
-    };
-    /// The session, or nullptr with `why` filled in. `nonces` must outlive the session.
+    /// The session, or why the config was refused. `nonces` must outlive the session.
     /// `now_ms` becomes the first deadline (kcp-go runs its first update at once).
-    static std::unique_ptr<Session> create(const SessionConfig& config, std::uint32_t now_ms,
-                                           crypt::NonceSource& nonces, CreateError* why = nullptr);
+    static Expected<std::unique_ptr<Session>, ConfigError> create(const SessionConfig& config,
+                                                                  std::uint32_t now_ms,
+                                                                  crypt::NonceSource& nonces);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;

@@ -41,10 +41,9 @@ SessionConfig config(std::uint32_t conv, std::optional<crypt::Cipher> cipher = s
 
 std::unique_ptr<Session> make(const SessionConfig& c, crypt::NonceSource& nonces,
                               std::uint32_t now = 0) {
-    Session::CreateError why;
-    auto s = Session::create(c, now, nonces, &why);
-    BOOST_TEST_REQUIRE(s != nullptr);
-    return s;
+    auto made = Session::create(c, now, nonces);
+    BOOST_TEST_REQUIRE(made.has_value());
+    return std::move(made).value();
 }
 
 Bytes pattern(std::size_t n, std::uint32_t seed) {
@@ -159,13 +158,14 @@ BOOST_AUTO_TEST_CASE(creation_and_first_deadline) {
 
     SessionConfig bad = config(5);
     bad.mtu = 24;  // kcp-go v5.6.72 refuses a KCP mtu <= 24
-    Session::CreateError why;
-    BOOST_TEST(!Session::create(bad, 0, nonces, &why));
-    BOOST_TEST(why.bad_mtu);
+    auto refused = Session::create(bad, 0, nonces);
+    BOOST_TEST_REQUIRE(!refused);
+    BOOST_TEST((refused.error().setting == kcpgo::RefusedSetting::mtu));
     bad = config(5);
     bad.rcv_wnd = 0;
-    BOOST_TEST(!Session::create(bad, 0, nonces, &why));
-    BOOST_TEST(why.bad_window);
+    refused = Session::create(bad, 0, nonces);
+    BOOST_TEST_REQUIRE(!refused);
+    BOOST_TEST((refused.error().setting == kcpgo::RefusedSetting::window));
     auto fec = make(config(5, crypt::Cipher::aes128, 10, 3), nonces);
     BOOST_TEST(fec->kcp().mss() == 1348u);  // CFB + FEC: 1400 - 20 - 8 - 24
     BOOST_TEST(fec->set_mtu(1200));

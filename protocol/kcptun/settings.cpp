@@ -71,8 +71,8 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
         c.release = kcpgo::release_for_core_profile(s.profile);
         c.ikcp_profile = core;
     } else {
-        return Unexpected(SessionConfigError{"--profile '" + s.profile +
-                                             "': want kcp-go, kcp-go-5.6.1 or ikcp"});
+        return Unexpected(
+            SessionConfigError{"--profile '" + s.profile + "': want kcp-go, kcp-go-5.6.1 or ikcp"});
     }
     // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
     // as a test of AES.
@@ -88,10 +88,10 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
     // The framing's own check of the shard counts is the one rule; it speaks for the flags.
     if (const auto framer = frame::Framer::create(c.frame); !framer) {
         const frame::ConfigError why = framer.error();
-        return Unexpected(SessionConfigError{
-            "--datashard " + std::to_string(s.datashard) + " --parityshard " +
-                std::to_string(s.parityshard) + ": " + std::string(name_of(why)),
-            why == frame::ConfigError::aead_on_561});
+        return Unexpected(SessionConfigError{"--datashard " + std::to_string(s.datashard) +
+                                                 " --parityshard " + std::to_string(s.parityshard) +
+                                                 ": " + std::string(name_of(why)),
+                                             why == frame::ConfigError::aead_on_561});
     }
     const NoDelay quad = *s.quad();
     c.nodelay = quad.nodelay;

@@ -38,10 +38,10 @@ class KcpApplication::Conversation {
         c.conv = conv;
         // The driver collects every datagram a burst of calls produced (SendPending): no cap.
         c.transmit_queue_limit = std::numeric_limits<std::size_t>::max();
-        kcpgo::Session::CreateError why;
-        session_ = kcpgo::Session::create(c, NowMs(), *nonces_, &why);
-        NS_ABORT_MSG_IF(!session_, "kcpgo::Session refused the configuration (bad mtu "
-                                       << why.bad_mtu << ", bad window " << why.bad_window << ")");
+        auto made = kcpgo::Session::create(c, NowMs(), *nonces_);
+        NS_ABORT_MSG_IF(!made, "kcpgo::Session refused the configuration (" +
+                                   std::string(name_of(made.error().setting)) + ")");
+        session_ = std::move(made).value();
         session_->kcp().set_dead_link(app.dead_link_);
     }
 

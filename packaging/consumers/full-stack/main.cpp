@@ -25,9 +25,11 @@ int main() {
     // Fixed seeds keep the run repeatable; real programs seed from an entropy source.
     const std::array<std::uint8_t, 32> seed_a{1}, seed_b{2};
     crypt::AesCtrNonceSource nonces_a(seed_a), nonces_b(seed_b);
-    auto a = kcpgo::Session::create(config, 0, nonces_a);
-    auto b = kcpgo::Session::create(config, 0, nonces_b);
-    if (!a || !b) return 1;
+    auto made_a = kcpgo::Session::create(config, 0, nonces_a);
+    auto made_b = kcpgo::Session::create(config, 0, nonces_b);
+    if (!made_a || !made_b) return 1;
+    const std::unique_ptr<kcpgo::Session> a = std::move(made_a).value();
+    const std::unique_ptr<kcpgo::Session> b = std::move(made_b).value();
 
     std::vector<std::uint8_t> message(8000);
     for (std::size_t i = 0; i < message.size(); ++i) message[i] = static_cast<std::uint8_t>(i * 13);
