@@ -15,7 +15,7 @@
 #include "kcpkit/ns3/flow_stats.hpp"
 #include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
-#include "sim/topology.hpp"
+#include "sim/scenario/topology.hpp"
 
 namespace kcpkit::sim {
 

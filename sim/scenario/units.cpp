@@ -1,4 +1,4 @@
-#include "sim/units.hpp"
+#include "sim/scenario/units.hpp"
 
 #include <cctype>
 #include <cmath>

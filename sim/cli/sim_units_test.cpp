@@ -9,8 +9,8 @@
 #include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
 #include "ns3/object-factory.h"
-#include "sim/options.hpp"
-#include "sim/units.hpp"
+#include "sim/cli/options.hpp"
+#include "sim/scenario/units.hpp"
 
 using namespace kcpkit;
 using namespace kcpkit::sim;

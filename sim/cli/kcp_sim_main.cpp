@@ -13,12 +13,12 @@
 #include <set>
 #include <sstream>
 
-#include "sim/options.hpp"
-#include "sim/plot.hpp"
-#include "sim/presets.hpp"
-#include "sim/report.hpp"
-#include "sim/runner.hpp"
-#include "sim/speed_bench.hpp"
+#include "sim/cli/options.hpp"
+#include "sim/report/plot.hpp"
+#include "sim/cli/presets.hpp"
+#include "sim/report/report.hpp"
+#include "sim/cli/runner.hpp"
+#include "sim/cli/speed_bench.hpp"
 
 namespace fs = std::filesystem;
 using namespace kcpkit::sim;
