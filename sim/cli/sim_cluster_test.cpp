@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(a_sweep_over_two_ssh_hosts_merges_to_the_local_result) {
                           "' --duration 4 -- --bandwidth 5Mbps");
     BOOST_TEST_MESSAGE(o.output);
     BOOST_CHECK_MESSAGE(o.exit_code == 0, "sim/cli/cluster-demo exited " << o.exit_code << ":\n"
-                                                                     << o.output);
+                                                                         << o.output);
     BOOST_CHECK(o.output.find("OK: 12 runs over 2 ssh hosts") != std::string::npos);
     BOOST_CHECK(o.output.find("sim-host-a") != std::string::npos);
     BOOST_CHECK(o.output.find("sim-host-b") != std::string::npos);

@@ -6,8 +6,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "sim/report/report.hpp"
 #include "sim/cli/runner.hpp"
+#include "sim/report/report.hpp"
 
 namespace kcpkit::sim {
 
