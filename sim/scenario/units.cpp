@@ -22,55 +22,48 @@ std::optional<std::pair<double, std::string>> split(const std::string& text) {
     return std::make_pair(v, unit);
 }
 
-struct UnitScale {
-    std::string_view unit;
+// The spellings of one unit (lower case) and what it scales the number by.
+struct Unit {
+    std::initializer_list<std::string_view> spellings;
     double scale;
 };
 
 // The number in `text` times its unit's scale; nullopt if no number or an unknown unit.
-std::optional<double> scaled(const std::string& text, std::initializer_list<UnitScale> units) {
+std::optional<double> scaled(const std::string& text, std::initializer_list<Unit> units) {
     const auto s = split(text);
     if (!s) return std::nullopt;
-    for (const UnitScale& u : units)
-        if (s->second == u.unit) return s->first * u.scale;
+    for (const Unit& u : units)
+        for (std::string_view spelling : u.spellings)
+            if (s->second == spelling) return s->first * u.scale;
     return std::nullopt;
 }
 
 }  // namespace
 
 std::optional<std::uint64_t> parse_rate_bps(const std::string& text) {
-    const auto bps = scaled(text, {{"bps", 1},
-                                   {"b/s", 1},
-                                   {"", 1},
-                                   {"kbps", 1e3},
-                                   {"kb/s", 1e3},
-                                   {"kbit/s", 1e3},
-                                   {"mbps", 1e6},
-                                   {"mb/s", 1e6},
-                                   {"mbit/s", 1e6},
-                                   {"gbps", 1e9},
-                                   {"gb/s", 1e9},
-                                   {"gbit/s", 1e9}});
+    const auto bps = scaled(text, {{{"bps", "b/s", ""}, 1},
+                                   {{"kbps", "kb/s", "kbit/s"}, 1e3},
+                                   {{"mbps", "mb/s", "mbit/s"}, 1e6},
+                                   {{"gbps", "gb/s", "gbit/s"}, 1e9}});
     if (!bps || *bps < 1) return std::nullopt;
     return static_cast<std::uint64_t>(std::llround(*bps));
 }
 
 std::optional<std::int64_t> parse_time_ns(const std::string& text) {
-    const auto ns =
-        scaled(text, {{"s", 1e9}, {"", 1e9}, {"ms", 1e6}, {"us", 1e3}, {"ns", 1}, {"min", 60e9}});
+    const auto ns = scaled(
+        text, {{{"s", ""}, 1e9}, {{"ms"}, 1e6}, {{"us"}, 1e3}, {{"ns"}, 1}, {{"min"}, 60e9}});
     if (!ns) return std::nullopt;
     return static_cast<std::int64_t>(std::llround(*ns));
 }
 
 std::optional<std::uint64_t> parse_bytes(const std::string& text) {
-    const auto bytes = scaled(text, {{"", 1},
-                                     {"b", 1},
-                                     {"kb", 1e3},
-                                     {"mb", 1e6},
-                                     {"gb", 1e9},
-                                     {"kib", 1024},
-                                     {"mib", 1048576},
-                                     {"gib", 1073741824}});
+    const auto bytes = scaled(text, {{{"", "b"}, 1},
+                                     {{"kb"}, 1e3},
+                                     {{"mb"}, 1e6},
+                                     {{"gb"}, 1e9},
+                                     {{"kib"}, 1024},
+                                     {{"mib"}, 1048576},
+                                     {{"gib"}, 1073741824}});
     if (!bytes) return std::nullopt;
     return static_cast<std::uint64_t>(std::llround(*bytes));
 }
