@@ -72,8 +72,8 @@ std::optional<kc::Status> parse_expected_error(const json& c) {
 CaseOutcome replay(const json& c) {
     if (!c.is_object()) throw MalformedCase("case is not an object");
     const std::string reference = optional_string_field(c, "reference").value_or("kcp-go");
-    const kcptun::SessionProfile* profile = kcptun::find_session_profile(reference);
-    if (!profile) return CaseOutcome::skip("reference '" + reference + "' has no crypt layer here");
+    const kcpgo::Release* release = kcpgo::find_release(reference);
+    if (!release) return CaseOutcome::skip("reference '" + reference + "' has no crypt layer here");
     const std::string result = optional_string_field(c, "result").value_or("valid");
     if (result != "valid" && result != "invalid")
         throw MalformedCase("result is neither valid nor invalid");
@@ -88,8 +88,7 @@ CaseOutcome replay(const json& c) {
     }
     const auto& [cipher, key] = std::get<Resolved>(resolved);
     const bool aead = kc::is_aead(cipher);
-    if (aead && profile->framing == fec::Profile::kcp_go_561)
-        return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
+    if (aead && !release->frame.aead) return CaseOutcome::skip("kcp-go v5.6.1 has no AEAD mode");
 
     auto made = kc::make_packet_crypt(cipher, key);
     if (!made)

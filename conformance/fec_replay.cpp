@@ -10,6 +10,8 @@
 #include "conformance/case_fields.hpp"
 #include "conformance/hex.hpp"
 #include "kcpkit/fec/fec.hpp"
+#include "kcpkit/kcpgo/release.hpp"
+#include "kcpkit/kcpgo/snmp.hpp"
 
 namespace kcpkit::conformance {
 
@@ -50,29 +52,20 @@ std::string compare_lists(const std::vector<Bytes>& expected,
 }
 
 /// The modelled kcp-go SNMP counter of that name (encoder and decoder together, as kcp-go's
-/// DefaultSnmp is one object), or nullopt.
+/// DefaultSnmp is one object), or nullopt if the FEC layer does not feed it.
 std::optional<std::uint64_t> counter(const std::string& name, const kf::FecCounters& e,
                                      const kf::FecCounters& d) {
-    if (name == "FECErrs") return e.fec_errs + d.fec_errs;
-    if (name == "FECFullShardSet") return d.fec_full_shard_set;
-    if (name == "FECParityShards") return d.fec_parity_shards;
-    if (name == "FECRecovered") return d.fec_recovered;
-    if (name == "FECShardMin") return d.fec_shard_min;
-    if (name == "FECShardSet") return d.fec_shard_set;
-    if (name == "FECShortShards") return d.fec_short_shards;
-    if (name == "InErrs") return d.in_errs;
-    if (name == "KCPInErrors") return d.kcp_in_errors;
-    if (name == "OOBPackets") return d.oob_packets;
-    return std::nullopt;
+    kf::FecCounters both = e;
+    both += d;
+    return kcpgo::snmp_field_from_fec(both, name);
 }
 
 CaseOutcome run(const json& c) {
     if (!c.is_object()) throw MalformedCase("case is not an object");
-    kf::Profile profile = kf::Profile::kcp_go;
+    const kcpgo::Release* release = &kcpgo::default_release();
     if (auto name = optional_string_field(c, "reference")) {
-        auto p = kf::parse_profile(*name);
-        if (!p) return CaseOutcome::skip("no profile '" + *name + "'");
-        profile = *p;
+        release = kcpgo::find_release(*name);
+        if (!release) return CaseOutcome::skip("no profile '" + *name + "'");
     }
     if (auto it = c.find("result"); it != c.end()) {
         if (!it->is_string() || (*it != "valid" && *it != "invalid"))
@@ -91,7 +84,7 @@ CaseOutcome run(const json& c) {
         kf::EncoderConfig ec;
         ec.data_shards = static_cast<int>(*ds);
         ec.parity_shards = static_cast<int>(*ps);
-        ec.profile = profile;
+        ec.behaviour = release->frame.fec;
         enc = kf::FecEncoder::create(ec);
         if (!enc) return CaseOutcome::skip("encoder configuration not supported");
         if (auto next = optional_int_field(c, "encoder_next")) {
@@ -103,7 +96,7 @@ CaseOutcome run(const json& c) {
     const bool shaped = dds >= 1 && dps >= 1 && dds + dps <= kf::kMaxShards;
     dc.data_shards = shaped ? static_cast<int>(dds) : 0;
     dc.parity_shards = shaped ? static_cast<int>(dps) : 0;
-    dc.profile = profile;
+    dc.behaviour = release->frame.fec;
     auto dec = kf::FecDecoder::create(dc);
     const kf::FecCounters no_counters{};
     auto steps_it = c.find("steps");

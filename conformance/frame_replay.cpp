@@ -12,6 +12,7 @@
 #include "kcpkit/crypt/crc32.hpp"
 #include "kcpkit/crypt/key_derivation.hpp"
 #include "kcpkit/frame/frame.hpp"
+#include "kcpkit/kcpgo/release.hpp"
 #include "kcpkit/kcptun/kcptun.hpp"
 
 namespace kcpkit::conformance {
@@ -22,14 +23,14 @@ using nlohmann::json;
 namespace kc = kcpkit::crypt;
 
 struct Setup {
-    fec::Profile profile = fec::Profile::kcp_go;
+    const kcpgo::Release* release = &kcpgo::default_release();
     std::optional<kc::Cipher> cipher;  // nullopt: "null", no crypt layer
     Bytes key;
     int ds = 0, ps = 0;
 
     frame::FrameConfig frame_config() const {
         frame::FrameConfig fc;
-        fc.profile = profile;
+        fc.behaviour = release->frame;
         fc.cipher = cipher;
         fc.key = key;
         fc.data_shards = ds;
@@ -42,9 +43,8 @@ struct Setup {
 std::variant<Setup, CaseOutcome> read_setup(const json& c) {
     Setup s;
     const std::string reference = optional_string_field(c, "reference").value_or("kcp-go");
-    const auto profile = fec::parse_profile(reference);
-    if (!profile) return CaseOutcome::skip("reference '" + reference + "' has no framing here");
-    s.profile = *profile;
+    s.release = kcpgo::find_release(reference);
+    if (!s.release) return CaseOutcome::skip("reference '" + reference + "' has no framing here");
     const auto name = optional_string_field(c, "cipher");
     if (!name) throw MalformedCase("cipher is missing");
     auto raw_key = optional_hex_field(c, "key");
@@ -120,7 +120,7 @@ std::optional<std::string> check_crypt(const Setup& s, kc::PacketCrypt* pc, cons
 
 /// The FEC header of a valid datagram against its `kcp` field.
 std::optional<std::string> check_fec_header(std::span<const std::uint8_t> payload, const Bytes& kcp,
-                                            bool check_size, fec::Profile profile) {
+                                            bool check_size, const frame::Behaviour& behaviour) {
     if (payload.size() >= 6) {
         const std::uint16_t type = load_le16(payload.data() + 4);
         if (type == fec::kTypeData) {
@@ -136,7 +136,7 @@ std::optional<std::string> check_fec_header(std::span<const std::uint8_t> payloa
             if (!kcp.empty()) return "a parity packet with a non-empty kcp field";
             return std::nullopt;
         }
-        if (type == fec::kTypeOob && profile == fec::Profile::kcp_go) return std::nullopt;
+        if (type == fec::kTypeOob && behaviour.fec.oob) return std::nullopt;
     }
     if (!std::equal(payload.begin(), payload.end(), kcp.begin(), kcp.end()))
         return "kcp " + first_difference(kcp, payload);
@@ -190,7 +190,7 @@ std::optional<std::string> check_send_side(const Setup& s, const json& list, kc:
         if (!pending_parity.empty()) {
             // v5.6.72 skips a group's parity after a 500 ms gap, which this replay (no
             // clock) cannot see; v5.6.1 never skips.
-            if (s.profile == fec::Profile::kcp_go_561)
+            if (s.release->frame.fec.parity_gap_ms == 0)
                 return at(i) + "the reference sent no parity where we did";
             pending_parity.clear();
         }
@@ -281,7 +281,7 @@ CaseOutcome replay(const json& c) {
         const auto deliver = optional_hex_list(d, "deliver");
         if (!deliver) {
             const Bytes kcp = hex_field(d, "kcp");
-            if (auto e = check_fec_header(payload, kcp, true, s.profile))
+            if (auto e = check_fec_header(payload, kcp, true, s.release->frame))
                 return CaseOutcome::fail(at(i) + *e);
         }
 

@@ -28,8 +28,9 @@ Bytes hex(const json& v) {
 /// What a kcpkit Session reads from one captured direction.
 Bytes read_through_session(const json& c) {
     kcpgo::SessionConfig cfg;
-    cfg.version = c.value("reference", "kcp-go") == "kcp-go-5.6.1" ? fec::Profile::kcp_go_561
-                                                                   : fec::Profile::kcp_go;
+    const kcpgo::Release* release = kcpgo::find_release(c.value("reference", "kcp-go"));
+    BOOST_TEST_REQUIRE(release != nullptr);
+    cfg.release = *release;
     const std::string cipher = c["cipher"];
     if (cipher != "null") {
         cfg.frame.cipher = crypt::parse_cipher_name(cipher);

@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(transfer_with_kcp_go_defaults) {
 
 BOOST_AUTO_TEST_CASE(transfer_v561_with_salsa20) {
     Options o = fast_options();
-    o.session.version = fec::Profile::kcp_go_561;
+    o.session.release = *kcpgo::find_release("kcp-go-5.6.1");
     o.session.frame.cipher = crypt::Cipher::salsa20;
     o.session.frame.key.assign(32, 7);
     o.session.frame.data_shards = 4;
@@ -490,7 +490,7 @@ BOOST_AUTO_TEST_CASE(conv_change_with_sn_zero_replaces_the_session) {
 BOOST_AUTO_TEST_CASE(window_reopen_is_learned_at_once) {
     // v5.6.1's KCP waits 7 s for its first window probe; the receiver must not rely on it.
     Options options = fast_options(8);
-    options.session.version = fec::Profile::kcp_go_561;
+    options.session.release = *kcpgo::find_release("kcp-go-5.6.1");
     auto listener = Listener::listen("127.0.0.1:0", options);
     BOOST_REQUIRE(listener);
     auto client = Session::dial(listener->address().to_string(), options);

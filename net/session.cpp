@@ -83,7 +83,10 @@ kcpgo::Snmp default_snmp() {
     // CurrEstab is the sessions' own (each open core counts 1). The high-water mark of open
     // sessions and what listeners rejected before any session existed are only visible here.
     total.MaxConn = std::max(total.MaxConn, reg.max_conn);
-    total.InCsumErrors += detail::atomic_counters().listener_csum.load();
+    // What the listeners' demuxes counted before any session existed.
+    kcpgo::DemuxCounters listeners;
+    listeners.in_csum_errors = detail::atomic_counters().listener_csum.load();
+    kcpgo::add_layer_counters(total, {.demux = &listeners});
     return total;
 }
 

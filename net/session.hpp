@@ -62,7 +62,7 @@ inline constexpr Deadline kNoDeadline = Deadline::max();
 
 /// What dial() and listen() take. `session` is the core's configuration: cipher and key
 /// (frame.cipher/key, used as given: see protocol/crypt/key_derivation.hpp for kcptun's
-/// derivation), FEC shards, version (kcp_go = v5.6.72, kcp_go_561 = v5.6.1), mtu, windows,
+/// derivation), FEC shards, release (kcpgo::Release: v5.6.72 or v5.6.1), mtu, windows,
 /// nodelay, stream, write delay, ACK no-delay. For listen() it is the template for every
 /// accepted session.
 struct Options {

@@ -16,6 +16,7 @@
 
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/profile.hpp"
+#include "kcpkit/kcpgo/release.hpp"
 #include "kcpkit/kcpgo/snmp.hpp"
 #include "kcpkit/kcptun/kcptun.hpp"
 #include "kcpkit/net/echo_service.hpp"
@@ -339,10 +340,9 @@ int Peer::cat(Session& s) {
 
 void print_counters(const PeerOptions& o) {
     if (!o.stats.empty()) {
-        // The columns of the framing's kcp-go version (an ikcp core runs v5.6.72's).
-        const kcpgo::SnmpVersion version =
-            kcptun::session_profile(kcptun::framing_for_core_profile(o.kcptun.profile)).snmp;
-        std::cerr << kcpgo::snmp_to_json(default_snmp(), version) << std::endl;
+        // The columns of the framing's kcp-go release (an ikcp core runs v5.6.72's).
+        const kcpgo::SnmpColumns columns = kcpgo::release_for_core_profile(o.kcptun.profile).snmp;
+        std::cerr << kcpgo::snmp_to_json(default_snmp(), columns) << std::endl;
     }
     if (std::getenv("KCP_PEER_DRIVER_COUNTERS") != nullptr) {
         // Not part of the kcp-peer-go contract: what only the UDP driver sees, for debugging.

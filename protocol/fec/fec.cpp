@@ -43,8 +43,10 @@ FecCounters& FecCounters::operator+=(const FecCounters& other) {
 namespace {
 
 constexpr std::size_t kAlign = 64;
-constexpr std::size_t kHeadMinDatagram = 12;  // v5.6.72: min(IKCP_OVERHEAD, 8 + conv)
-constexpr std::size_t k561MinDatagram = 24;   // v5.6.1: IKCP_OVERHEAD
+// The shortest datagram a decoder may be configured for: a whole KCP header.
+constexpr std::size_t kMinMaxDatagram = 24;
+// The lowest Behaviour::min_datagram: an OOB packet's conv ends at byte 12.
+constexpr std::size_t kMinGate = 12;
 constexpr int kHeadRetainedGroups = 3;        // v5.6.72: maxShardSets
 constexpr int k561QueueGroups = 3;            // v5.6.1: rxFECMulti
 constexpr std::size_t kHeadSetSlots = 8;  // live shard sets we hold at most (kcp-go: <= 5 honest)
@@ -68,16 +70,6 @@ std::uint8_t* align_up(std::uint8_t* p, std::size_t a, std::size_t plus = 0) {
 }
 
 }  // namespace
-
-std::string_view profile_name(Profile profile) {
-    return profile == Profile::kcp_go ? "kcp-go" : "kcp-go-5.6.1";
-}
-
-std::optional<Profile> parse_profile(std::string_view name) {
-    if (name == "kcp-go") return Profile::kcp_go;
-    if (name == "kcp-go-5.6.1") return Profile::kcp_go_561;
-    return std::nullopt;
-}
 
 std::uint32_t paws_for(int shard_count) {
     const auto s = static_cast<std::uint32_t>(shard_count);
@@ -176,14 +168,14 @@ EncodeResult FecEncoder::encode(std::span<std::uint8_t> datagram, std::uint32_t 
         result.status = Status::too_long;
         return result;
     }
-    const bool head = config_.profile == Profile::kcp_go;
+    const Behaviour& b = config_.behaviour;
 
-    // seal: seqid, type; v5.6.1 counts data seqids up without the modulo
+    // seal: seqid, type; without the wrap rule data seqids count up without the modulo
     std::uint8_t* hdr = datagram.data() + off;
     store_le32(hdr, next_);
     store_le16(hdr + 4, kTypeData);
-    next_ = head ? static_cast<std::uint32_t>(next_ + 1u) % paws_
-                 : static_cast<std::uint32_t>(next_ + 1u);
+    next_ = b.group_aligned_seqids ? static_cast<std::uint32_t>(next_ + 1u) % paws_
+                                   : static_cast<std::uint32_t>(next_ + 1u);
     const std::size_t region_len = datagram.size() - off - kFecHeaderSize;
     store_le16(hdr + kFecHeaderSize, static_cast<std::uint16_t>(region_len));
 
@@ -194,8 +186,9 @@ EncodeResult FecEncoder::encode(std::span<std::uint8_t> datagram, std::uint32_t 
     max_size_ = std::max(max_size_, datagram.size());
 
     if (shard_count_ == ds_) {
-        const bool generate = !head || (have_last_ && static_cast<std::int32_t>(now_ms - last_ms_) <
-                                                          static_cast<std::int32_t>(kParityGapMs));
+        const bool generate =
+            b.parity_gap_ms == 0 || (have_last_ && static_cast<std::int32_t>(now_ms - last_ms_) <
+                                                       static_cast<std::int32_t>(b.parity_gap_ms));
         if (generate) {
             const std::size_t len = max_size_ - off - kFecHeaderSize;
             for (int i = 0; i < ds_; ++i)
@@ -220,7 +213,7 @@ EncodeResult FecEncoder::encode(std::span<std::uint8_t> datagram, std::uint32_t 
                 ++counters_.parity_groups;
             } else {  // cannot happen with L >= 2; mirrors kcp-go anyway
                 ++counters_.fec_errs;
-                if (head)
+                if (b.group_aligned_seqids)
                     next_ =
                         static_cast<std::uint32_t>(next_ + static_cast<std::uint32_t>(ps_)) % paws_;
             }
@@ -697,6 +690,7 @@ class HeadDecoder : public DecoderBase {
 class Decoder561 : public DecoderBase {
   public:
     using DecoderBase::DecoderBase;
+    std::uint32_t expiry_ms = 60000;  ///< Behaviour::queue_expiry_ms
 
     void decode(const std::uint8_t* pkt, std::size_t len, std::uint32_t now, Recovered& out) {
         out.count = 0;
@@ -779,7 +773,7 @@ class Decoder561 : public DecoderBase {
 
         std::size_t expired = 0;
         while (expired < rx_.size() &&
-               diff32(now, rx_[expired].ts) > static_cast<std::int32_t>(kExpireMs561))
+               diff32(now, rx_[expired].ts) > static_cast<std::int32_t>(expiry_ms))
             ++expired;
         if (expired > 0) {
             counters_.expired += expired;
@@ -842,10 +836,11 @@ struct FecDecoder::Impl {
 
     /// A decoder of that shape; none (codec_failures counted) if its codec cannot be built.
     void make_decoder(int ds, int ps) {
-        if (config.profile == Profile::kcp_go)
+        if (config.behaviour.decoder == Behaviour::Decoder::shard_sets)
             make_configured(head, ds, ps);
         else
             make_configured(v561, ds, ps);
+        if (v561) v561->expiry_ms = config.behaviour.queue_expiry_ms;
     }
     template <class Decoder>
     void make_configured(std::unique_ptr<Decoder>& slot, int ds, int ps) {
@@ -856,8 +851,8 @@ struct FecDecoder::Impl {
 
     InputResult input(std::span<const std::uint8_t> d, std::uint32_t now) {
         InputResult r;
-        const bool is_head = config.profile == Profile::kcp_go;
-        if (d.size() < (is_head ? kHeadMinDatagram : k561MinDatagram)) {
+        const bool is_head = config.behaviour.decoder == Behaviour::Decoder::shard_sets;
+        if (d.size() < config.behaviour.min_datagram) {
             if (is_head)
                 ++counters.kcp_in_errors;
             else
@@ -908,7 +903,7 @@ struct FecDecoder::Impl {
             r.deliveries = std::span<const Delivery>(deliveries.data(), n);
             return r;
         }
-        if (flag == kTypeOob && is_head) {
+        if (flag == kTypeOob && config.behaviour.oob) {
             ++counters.oob_packets;
             r.kind = PacketKind::oob;
             r.oob_conv = load_le32(d.data() + kFecOverhead);
@@ -923,7 +918,8 @@ struct FecDecoder::Impl {
 };
 
 std::unique_ptr<FecDecoder> FecDecoder::create(const DecoderConfig& config, Status* why) {
-    if (config.max_datagram < k561MinDatagram || config.max_datagram > 0xFFFF) {
+    if (config.max_datagram < kMinMaxDatagram || config.max_datagram > 0xFFFF ||
+        config.behaviour.min_datagram < kMinGate) {
         if (why) *why = Status::bad_config;
         return nullptr;
     }

@@ -1,8 +1,9 @@
 // kcp-go's FEC layer, sans-IO: the encoder that frames every outgoing KCP datagram and adds
 // Reed-Solomon parity packets, and the receive path that sorts incoming datagrams into raw
 // KCP / FEC data / FEC parity / OOB, feeds the FEC decoder and says which KCP datagrams to
-// hand to KCP, in which order. Byte-compatible with kcp-go v5.6.72 ("kcp-go" profile) and
-// v5.6.1 ("kcp-go-5.6.1"); docs/fec.md explains the wire format, the traps and every call.
+// hand to KCP, in which order. Byte-compatible with kcp-go v5.6.72 and v5.6.1: each
+// release's rules arrive as a Behaviour (protocol/kcpgo/release.cpp has one per release);
+// docs/fec.md explains the wire format, the traps and every call.
 //
 // Wire (after the crypt header, all little-endian):
 //   data   | seqid u32 | 0x00F1 | size u16 = 2 + KCP length | KCP datagram |
@@ -40,14 +41,31 @@ namespace kcpkit::fec {
 
 class ReedSolomon;
 
-/// Which kcp-go behaviour to reproduce.
-enum class Profile : std::uint8_t {
-    kcp_go,  ///< kcp-go v5.6.72 ("kcp-go" in vectors): 500 ms parity skip, shard-set decoder, OOB
-    kcp_go_561,  ///< kcp-go v5.6.1 ("kcp-go-5.6.1"): parity always, sorted-queue decoder, 60 s
-                 ///< expiry
+/// How a kcp-go release's FEC layer behaves. The layer knows no release names:
+/// protocol/kcpgo/release.cpp fills one of these per kcp-go release (the defaults are
+/// v5.6.72's), and every rule below asks it.
+struct Behaviour {
+    enum class Decoder : std::uint8_t {
+        shard_sets,    ///< v5.6.72: shard sets per group, duplicates ignored, OOB-aware counters
+        sorted_queue,  ///< v5.6.1: one queue sorted by seqid, rxlimit eviction, expiry
+    };
+    Decoder decoder = Decoder::shard_sets;
+    /// Shorter received datagrams are dropped (shard_sets: counted kcp_in_errors;
+    /// sorted_queue: dropped_short). At least 12 (FecDecoder::create).
+    std::size_t min_datagram = 12;
+    /// 0xF3 is an OOB packet (false: a raw KCP datagram like any other type).
+    bool oob = true;
+    /// The encoder keeps seqids group-aligned: they wrap at paws, and a group whose parity
+    /// cannot be built still consumes its ps seqids (false: data seqids count up without
+    /// the modulo).
+    bool group_aligned_seqids = true;
+    /// The encoder skips a group's parity when its last two data packets were at least this
+    /// many ms apart (0: parity always).
+    std::uint32_t parity_gap_ms = 500;
+    /// sorted_queue: queued shards older than this many ms are dropped.
+    std::uint32_t queue_expiry_ms = 60000;
+    bool operator==(const Behaviour&) const = default;
 };
-std::string_view profile_name(Profile profile);
-std::optional<Profile> parse_profile(std::string_view name);
 
 inline constexpr std::size_t kFecHeaderSize = 6;  ///< seqid + type
 inline constexpr std::size_t kFecOverhead =
@@ -56,8 +74,6 @@ inline constexpr std::uint16_t kTypeData = 0xF1;
 inline constexpr std::uint16_t kTypeParity = 0xF2;
 inline constexpr std::uint16_t kTypeOob = 0xF3;           ///< v5.6.72 only
 inline constexpr std::size_t kDefaultMaxDatagram = 1500;  ///< kcp-go's mtuLimit
-inline constexpr std::uint32_t kParityGapMs = 500;        ///< v5.6.72's maxFECEncodeLatency
-inline constexpr std::uint32_t kExpireMs561 = 60000;      ///< v5.6.1's fecExpire
 inline constexpr int kMaxShards = 256;                    ///< ds + ps
 
 /// floor(0xFFFFFFFF / S) * S: the first seqid that is never used (seqids wrap to 0 there).
@@ -140,7 +156,7 @@ struct FecCounters {
 struct EncoderConfig {
     int data_shards = 10;   ///< >= 1
     int parity_shards = 3;  ///< >= 1 (kcp-go has no FEC framing at all when either is 0)
-    Profile profile = Profile::kcp_go;
+    Behaviour behaviour;
     std::size_t header_offset = 0;                   ///< room for the crypt header in front
     std::size_t max_datagram = kDefaultMaxDatagram;  ///< longest datagram accepted (incl. room)
 };
@@ -212,7 +228,7 @@ struct DecoderConfig {
     /// kcp-go's session does.
     int data_shards = 10;
     int parity_shards = 3;
-    Profile profile = Profile::kcp_go;
+    Behaviour behaviour;
     std::size_t max_datagram = kDefaultMaxDatagram;  ///< longer FEC datagrams are dropped
 };
 
@@ -254,7 +270,8 @@ struct InputResult {
 
 class FecDecoder {
   public:
-    /// nullptr (and `why` = bad_config) only for max_datagram < 24 or > 65535.
+    /// nullptr (and `why` = bad_config) only for max_datagram < 24 or > 65535, or
+    /// behaviour.min_datagram < 12.
     static std::unique_ptr<FecDecoder> create(const DecoderConfig& config, Status* why = nullptr);
     ~FecDecoder();
     FecDecoder(const FecDecoder&) = delete;

@@ -13,9 +13,8 @@ namespace {
 constexpr std::size_t kTypeOffset = 4;  // u16 FEC type, or KCP cmd + frg
 constexpr std::size_t kSnOffset = 12;   // KCP sn inside a segment header
 constexpr std::size_t kConvSize = 4;
-// Listener minimums after decryption: v5.6.72 min(IKCP_OVERHEAD, 8 + conv); v5.6.1 24.
-constexpr std::size_t kHeadListenerMin = std::min(kKcpOverhead, fec::kFecOverhead + kConvSize);
-constexpr std::size_t k561ListenerMin = kKcpOverhead;
+// The lowest Behaviour::listener_min_datagram: identify() reads an OOB conv up to here.
+constexpr std::size_t kListenerMinFloor = fec::kFecOverhead + kConvSize;
 // Each send slot holds one whole datagram; the stride keeps slots 64-byte aligned.
 constexpr std::size_t kSlotStride = (kMaxDatagram + 63) / 64 * 64;
 
@@ -48,10 +47,9 @@ std::string_view config_error_name(ConfigError error) {
     return "?";
 }
 
-PacketIdentity identify(std::span<const std::uint8_t> plain, fec::Profile profile) {
+PacketIdentity identify(std::span<const std::uint8_t> plain, const Behaviour& behaviour) {
     PacketIdentity id;
-    const bool head = profile == fec::Profile::kcp_go;
-    if (plain.size() < (head ? kHeadListenerMin : k561ListenerMin)) return id;
+    if (plain.size() < std::max(behaviour.listener_min_datagram, kListenerMinFloor)) return id;
     const std::uint16_t type = load_le16(plain.data() + kTypeOffset);
     if (type == fec::kTypeData) {
         id.kind = fec::PacketKind::fec_data;
@@ -62,12 +60,12 @@ PacketIdentity identify(std::span<const std::uint8_t> plain, fec::Profile profil
         }
     } else if (type == fec::kTypeParity) {
         id.kind = fec::PacketKind::fec_parity;
-    } else if (type == fec::kTypeOob && head) {
+    } else if (type == fec::kTypeOob && behaviour.fec.oob) {
         id.kind = fec::PacketKind::oob;
         id.has_conv = true;  // >= 12 bytes: the conv follows the 8-byte header
         id.conv = load_le32(plain.data() + fec::kFecOverhead);
     } else {
-        if (plain.size() < kKcpOverhead) return id;  // HEAD: a raw packet needs a KCP header
+        if (plain.size() < kKcpOverhead) return id;  // a raw packet needs a KCP header
         id.kind = fec::PacketKind::raw_kcp;
         id.has_conv = true;
         id.conv = load_le32(plain.data());
@@ -84,7 +82,7 @@ std::unique_ptr<Framer> Framer::create(const FrameConfig& config, ConfigError* w
     const int ds = config.data_shards, ps = config.parity_shards;
     if (ds < 0 || ps < 0 || ds + ps > fec::kMaxShards) return fail(ConfigError::bad_shards);
     if (config.cipher) {
-        if (crypt::is_aead(*config.cipher) && config.profile == fec::Profile::kcp_go_561)
+        if (crypt::is_aead(*config.cipher) && !config.behaviour.aead)
             return fail(ConfigError::aead_on_561);
         if (!crypt::key_length_ok(*config.cipher, config.key.size()))
             return fail(ConfigError::bad_key);
@@ -103,17 +101,17 @@ std::unique_ptr<Framer> Framer::create(const FrameConfig& config, ConfigError* w
         fec::EncoderConfig ec;
         ec.data_shards = ds;
         ec.parity_shards = ps;
-        ec.profile = config.profile;
+        ec.behaviour = config.behaviour.fec;
         ec.header_offset = framer->crypt_header_;
-        ec.max_datagram = kMaxDatagram - framer->trailer_size_;
+        ec.max_datagram = framer->max_datagram() - framer->trailer_size_;
         framer->encoder_ = fec::FecEncoder::create(ec);
         if (!framer->encoder_) return fail(ConfigError::bad_shards);
     }
     fec::DecoderConfig dc;
     dc.data_shards = fec_on ? ds : 0;
     dc.parity_shards = fec_on ? ps : 0;
-    dc.profile = config.profile;
-    dc.max_datagram = kMaxDatagram;
+    dc.behaviour = config.behaviour.fec;
+    dc.max_datagram = framer->max_datagram();
     framer->decoder_ = fec::FecDecoder::create(dc);
     if (!framer->decoder_) return fail(ConfigError::bad_shards);
 
@@ -128,16 +126,13 @@ Framer::Framer(const FrameConfig& config) : config_(config) {}
 Framer::~Framer() = default;
 
 std::optional<std::size_t> Framer::kcp_mtu_for(std::size_t mtu) const {
-    if (config_.profile == fec::Profile::kcp_go_561) {
-        if (mtu > kMaxDatagram) return std::nullopt;
-    } else {
-        mtu = std::min(mtu, kMaxDatagram);
-    }
+    if (config_.behaviour.clamp_mtu)
+        mtu = std::min(mtu, max_datagram());
+    else if (mtu > max_datagram())
+        return std::nullopt;
     if (mtu <= overhead() + kKcpOverhead) return std::nullopt;
     const std::size_t kcp_mtu = mtu - overhead();
-    // KCP's own minimum (kcp-go v5.6.72 refuses <= 24; v5.6.1's core refuses < 50).
-    const std::size_t core_min = config_.profile == fec::Profile::kcp_go_561 ? 50 : 25;
-    if (kcp_mtu < core_min) return std::nullopt;
+    if (kcp_mtu < config_.behaviour.min_kcp_mtu) return std::nullopt;  // the core's own minimum
     return kcp_mtu;
 }
 
@@ -238,7 +233,7 @@ SealResult Framer::seal_oob(std::uint32_t conv, std::span<const std::uint8_t> pa
                             crypt::NonceSource& nonces, int dup) {
     SealResult result;
     out_.clear();
-    if (!encoder_ || config_.profile != fec::Profile::kcp_go) {
+    if (!encoder_ || !config_.behaviour.fec.oob) {
         result.status = SealResult::Status::no_oob;
         return result;
     }
@@ -267,10 +262,10 @@ SealResult Framer::seal_oob(std::uint32_t conv, std::span<const std::uint8_t> pa
 
 Framer::Decrypted Framer::decrypt(std::span<std::uint8_t> wire) {
     Decrypted d;
-    // kcp-go reads into 1500-byte buffers: the rest of a longer datagram never arrives.
-    if (wire.size() > kMaxDatagram) {
+    // kcp-go reads into mtuLimit-byte buffers: the rest of a longer datagram never arrives.
+    if (wire.size() > max_datagram()) {
         ++counters_.oversize;
-        wire = wire.first(kMaxDatagram);
+        wire = wire.first(max_datagram());
     }
     if (!crypt_) {
         d.plain = wire;

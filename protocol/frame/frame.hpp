@@ -23,6 +23,7 @@
 // not overlap.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,12 +45,31 @@ inline constexpr std::size_t kKcpOverhead = 24;
 /// The UDP payload kcp-go sessions use unless told otherwise (SetMtu(1400) at creation).
 inline constexpr std::size_t kDefaultMtu = 1400;
 
-/// kcp-go's layer settings. `profile` picks v5.6.72 (kcp_go) or v5.6.1 (kcp_go_561)
-/// behaviour for the FEC layer, the length gates and the MTU rule.
+/// How a kcp-go release frames datagrams. The layer knows no release names:
+/// protocol/kcpgo/release.cpp fills one of these per kcp-go release (the defaults are
+/// v5.6.72's), and every rule below asks it.
+struct Behaviour {
+    fec::Behaviour fec;  ///< the FEC layer's rules (OOB, decoder, parity timing, gates)
+    /// The largest UDP payload sent or read (kcp-go's mtuLimit); longer received datagrams
+    /// are cut to it. Buffers are sized for kMaxDatagram, so larger values count as that.
+    std::size_t max_datagram = kMaxDatagram;
+    /// AES-GCM may be configured (v5.6.1 has no AEAD mode: ConfigError::aead_on_561).
+    bool aead = true;
+    /// kcp_mtu_for(): an mtu above max_datagram is cut to it (true) or refused (false).
+    bool clamp_mtu = true;
+    /// kcp_mtu_for(): the smallest KCP mtu the release's core takes.
+    std::size_t min_kcp_mtu = 25;
+    /// identify(): a decrypted datagram shorter than this is not looked at (the Listener's
+    /// length gate). At least 12: an OOB packet's conv ends there.
+    std::size_t listener_min_datagram = 12;
+    bool operator==(const Behaviour&) const = default;
+};
+
+/// kcp-go's layer settings: the release's rules, the crypt layer and the FEC shape.
 struct FrameConfig {
-    fec::Profile profile = fec::Profile::kcp_go;
+    Behaviour behaviour;
     /// nullopt: no crypt layer (kcp-go's block == nil). Cipher::none keeps the 20-byte
-    /// nonce/CRC header. AES-GCM needs kcp_go (v5.6.1 has no AEAD mode).
+    /// nonce/CRC header. AES-GCM only where behaviour.aead.
     std::optional<crypt::Cipher> cipher;
     std::vector<std::uint8_t>
         key;  ///< given to the cipher as is (key_derivation.hpp cuts kcptun keys)
@@ -65,7 +85,7 @@ enum class ConfigError : std::uint8_t {
     none = 0,
     bad_shards,   ///< negative, or ds + ps > 256
     bad_key,      ///< the cipher refuses the key length (crypt::key_length_ok)
-    aead_on_561,  ///< AES-GCM asked for with the v5.6.1 profile
+    aead_on_561,  ///< AES-GCM asked for where behaviour.aead is false (kcp-go v5.6.1)
 };
 std::string_view config_error_name(ConfigError error);
 
@@ -76,7 +96,7 @@ struct FrameCounters {
     std::uint64_t in_csum_errors = 0;  ///< InCsumErrors: CRC-32 mismatch or AES-GCM tag failure
     /// Shorter than the crypt envelope: dropped silently (as kcp-go).
     std::uint64_t crypt_truncated = 0;
-    /// Longer than 1500 bytes: cut to 1500 first, as kcp-go's read buffer does.
+    /// Longer than max_datagram() (1500): cut to it first, as kcp-go's read buffer does.
     std::uint64_t oversize = 0;
     // --- dispatch (receive) ---
     std::uint64_t in_pkts = 0;     ///< InPkts: datagrams that passed crypt and reached dispatch
@@ -148,9 +168,9 @@ struct PacketIdentity {
 };
 
 /// Reads conv/sn without changing anything. `plain` starts after the crypt header.
-/// kind is dropped when `plain` is below the Listener's minimum (v5.6.72: 12 bytes;
-/// v5.6.1: 24 bytes); under v5.6.1 0xF3 is not a type (raw KCP).
-PacketIdentity identify(std::span<const std::uint8_t> plain, fec::Profile profile);
+/// kind is dropped when `plain` is below behaviour.listener_min_datagram; without
+/// behaviour.fec.oob 0xF3 is not a type (raw KCP).
+PacketIdentity identify(std::span<const std::uint8_t> plain, const Behaviour& behaviour);
 
 class Framer {
   public:
@@ -168,12 +188,16 @@ class Framer {
     std::size_t trailer_size() const { return trailer_size_; }
     std::size_t overhead() const { return header_size_ + trailer_size_; }
     /// The KCP mtu for a UDP payload budget `mtu`, or nullopt if kcp-go's SetMtu returns
-    /// false for it. v5.6.72: min(mtu, 1500) - overhead(), refused when <= 24. v5.6.1: mtu
-    /// > 1500 refused, else mtu - overhead() (what its ReserveBytes amounts to; a result
-    /// below KCP's minimum is refused here instead of silently kept, as kcp-go does).
+    /// false for it: mtu above 1500 cut to 1500 (behaviour.clamp_mtu, v5.6.72) or refused
+    /// (v5.6.1), then mtu - overhead(), refused below behaviour.min_kcp_mtu (v5.6.72 25,
+    /// v5.6.1 50; where v5.6.1's ReserveBytes silently keeps such an mtu, it is refused here).
     std::optional<std::size_t> kcp_mtu_for(std::size_t mtu) const;
-    /// The KCP datagram limit seal() enforces: kcp_mtu_for(1500).
-    std::size_t max_kcp_datagram() const { return kMaxDatagram - overhead(); }
+    /// behaviour.max_datagram, at most kMaxDatagram.
+    std::size_t max_datagram() const {
+        return std::min(config_.behaviour.max_datagram, kMaxDatagram);
+    }
+    /// The KCP datagram limit seal() enforces: kcp_mtu_for(max_datagram()).
+    std::size_t max_kcp_datagram() const { return max_datagram() - overhead(); }
 
     // ----- send -------------------------------------------------------------------
 

@@ -27,10 +27,25 @@ Bytes key_for(crypt::Cipher c) {
     return k;
 }
 
+// kcp-go v5.6.72's rules (the defaults) and v5.6.1's, as protocol/kcpgo/release.cpp fills
+// them in.
+constexpr Behaviour kHead{};
+constexpr Behaviour k561{.fec = {.decoder = fec::Behaviour::Decoder::sorted_queue,
+                                 .min_datagram = 24,
+                                 .oob = false,
+                                 .group_aligned_seqids = false,
+                                 .parity_gap_ms = 0,
+                                 .queue_expiry_ms = 60000},
+                         .max_datagram = kMaxDatagram,
+                         .aead = false,
+                         .clamp_mtu = false,
+                         .min_kcp_mtu = 50,
+                         .listener_min_datagram = 24};
+
 FrameConfig config_for(std::optional<crypt::Cipher> cipher, int ds, int ps,
-                       fec::Profile profile = fec::Profile::kcp_go) {
+                       const Behaviour& profile = kHead) {
     FrameConfig c;
-    c.profile = profile;
+    c.behaviour = profile;
     c.cipher = cipher;
     if (cipher) c.key = key_for(*cipher);
     c.data_shards = ds;
@@ -112,7 +127,7 @@ BOOST_AUTO_TEST_CASE(mtu_table_matches_kcp_go) {
         }
     }
     // v5.6.1 refuses mtu > 1500 instead of clamping.
-    auto old = make(config_for(crypt::Cipher::aes128, 10, 3, fec::Profile::kcp_go_561));
+    auto old = make(config_for(crypt::Cipher::aes128, 10, 3, k561));
     BOOST_TEST(!old->kcp_mtu_for(1501).has_value());
     BOOST_TEST(old->kcp_mtu_for(1400).value() == 1372u);
 }
@@ -126,15 +141,14 @@ BOOST_AUTO_TEST_CASE(bad_configs_are_refused) {
     c.key.resize(15);
     BOOST_TEST(!Framer::create(c, &why));
     BOOST_TEST((why == ConfigError::bad_key));
-    BOOST_TEST(!Framer::create(
-        config_for(crypt::Cipher::aes128_gcm, 0, 0, fec::Profile::kcp_go_561), &why));
+    BOOST_TEST(!Framer::create(config_for(crypt::Cipher::aes128_gcm, 0, 0, k561), &why));
     BOOST_TEST((why == ConfigError::aead_on_561));
 }
 
 BOOST_AUTO_TEST_CASE(round_trip_every_layer_combination) {
-    for (auto profile : {fec::Profile::kcp_go, fec::Profile::kcp_go_561}) {
+    for (auto profile : {kHead, k561}) {
         for (const auto& cipher : kLayers) {
-            if (cipher && crypt::is_aead(*cipher) && profile == fec::Profile::kcp_go_561) continue;
+            if (cipher && crypt::is_aead(*cipher) && !profile.aead) continue;
             for (int fec_on = 0; fec_on < 2; ++fec_on) {
                 auto tx = make(config_for(cipher, fec_on ? 10 : 0, fec_on ? 3 : 0, profile));
                 auto rx = make(config_for(cipher, fec_on ? 10 : 0, fec_on ? 3 : 0, profile));
@@ -239,12 +253,12 @@ BOOST_AUTO_TEST_CASE(corrupt_and_truncated_datagrams_are_counted_drops) {
 
 BOOST_AUTO_TEST_CASE(length_gates_per_version) {
     // Decrypted payloads of 11 / 12 / 23 bytes: v5.6.72 drops < 12, v5.6.1 < 24.
-    for (auto profile : {fec::Profile::kcp_go, fec::Profile::kcp_go_561}) {
+    for (auto profile : {kHead, k561}) {
         auto rx = make(config_for(std::nullopt, 0, 0, profile));
         for (std::size_t n : {0u, 11u, 12u, 23u}) {
             Bytes d(n, 0x55);
             const OpenResult r = rx->open(d, 0);
-            const bool dropped = profile == fec::Profile::kcp_go ? n < 12 : n < 24;
+            const bool dropped = n < profile.fec.min_datagram;
             BOOST_TEST((r.status == OpenResult::Status::dropped) == dropped, "n=" << n);
         }
     }
@@ -265,14 +279,14 @@ BOOST_AUTO_TEST_CASE(oob_is_recognised_on_v5_6_72_only) {
         BOOST_TEST(r.oob_conv == 0x01020304u);
         BOOST_TEST(std::string(r.oob_payload.begin(), r.oob_payload.end()) == "hello");
         BOOST_TEST(r.deliveries.empty());
-        const PacketIdentity id = identify(oob, fec::Profile::kcp_go);
+        const PacketIdentity id = identify(oob, kHead);
         BOOST_TEST((id.kind == fec::PacketKind::oob));
         BOOST_TEST(id.has_conv);
         BOOST_TEST(id.conv == 0x01020304u);
     }
     {
         // v5.6.1: 0xF3 means nothing; 17 bytes is below its 24-byte gate anyway.
-        const PacketIdentity id = identify(oob, fec::Profile::kcp_go_561);
+        const PacketIdentity id = identify(oob, k561);
         BOOST_TEST((id.kind == fec::PacketKind::dropped));
     }
 }
@@ -303,7 +317,7 @@ BOOST_AUTO_TEST_CASE(seal_oob_frames_like_kcp_go_and_opens_as_oob) {
     BOOST_TEST(load_le32(d.data() + 8) == 7u);
     auto no_fec = make(config_for(crypt::Cipher::aes128, 0, 0));
     BOOST_TEST((no_fec->seal_oob(1, payload, nonces).status == SealResult::Status::no_oob));
-    auto old = make(config_for(crypt::Cipher::aes128, 10, 3, fec::Profile::kcp_go_561));
+    auto old = make(config_for(crypt::Cipher::aes128, 10, 3, k561));
     BOOST_TEST((old->seal_oob(1, payload, nonces).status == SealResult::Status::no_oob));
     BOOST_TEST((tx->seal_oob(1, Bytes(tx->max_kcp_datagram()), nonces).status ==
                 SealResult::Status::too_long));
@@ -311,7 +325,7 @@ BOOST_AUTO_TEST_CASE(seal_oob_frames_like_kcp_go_and_opens_as_oob) {
 
 BOOST_AUTO_TEST_CASE(identify_reads_conv_and_sn_like_the_listener) {
     const Bytes raw = kcp_datagram(0xAABBCCDD, 42, 0, 0);
-    PacketIdentity id = identify(raw, fec::Profile::kcp_go);
+    PacketIdentity id = identify(raw, kHead);
     BOOST_TEST((id.kind == fec::PacketKind::raw_kcp));
     BOOST_TEST(id.has_conv);
     BOOST_TEST(id.conv == 0xAABBCCDDu);
@@ -320,21 +334,21 @@ BOOST_AUTO_TEST_CASE(identify_reads_conv_and_sn_like_the_listener) {
     Bytes data(8, 0);
     store_le16(data.data() + 4, fec::kTypeData);
     data.insert(data.end(), raw.begin(), raw.end());
-    id = identify(data, fec::Profile::kcp_go);
+    id = identify(data, kHead);
     BOOST_TEST((id.kind == fec::PacketKind::fec_data));
     BOOST_TEST(id.conv == 0xAABBCCDDu);
     BOOST_TEST(id.sn == 42u);
     data.resize(8 + 23);
-    id = identify(data, fec::Profile::kcp_go);
+    id = identify(data, kHead);
     BOOST_TEST((id.kind == fec::PacketKind::fec_data));
     BOOST_TEST(!id.has_conv);
     store_le16(data.data() + 4, fec::kTypeParity);
-    id = identify(data, fec::Profile::kcp_go_561);
+    id = identify(data, k561);
     BOOST_TEST((id.kind == fec::PacketKind::fec_parity));
     BOOST_TEST(!id.has_conv);
     // HEAD: a raw packet of 12..23 bytes passes the gate but has no KCP header: dropped.
     Bytes raw_short(raw.begin(), raw.begin() + 20);
-    BOOST_TEST((identify(raw_short, fec::Profile::kcp_go).kind == fec::PacketKind::dropped));
+    BOOST_TEST((identify(raw_short, kHead).kind == fec::PacketKind::dropped));
 }
 
 BOOST_AUTO_TEST_CASE(dup_copies_are_identical_and_come_before_parity) {
@@ -383,9 +397,9 @@ BOOST_AUTO_TEST_CASE(seal_with_nonce_is_deterministic_and_cfb_envelope_is_kcp_go
 
 BOOST_AUTO_TEST_CASE(random_bytes_never_crash_any_input_path) {
     std::mt19937 rng(12345);
-    for (auto profile : {fec::Profile::kcp_go, fec::Profile::kcp_go_561}) {
+    for (auto profile : {kHead, k561}) {
         for (const auto& cipher : kLayers) {
-            if (cipher && crypt::is_aead(*cipher) && profile == fec::Profile::kcp_go_561) continue;
+            if (cipher && crypt::is_aead(*cipher) && !profile.aead) continue;
             auto rx = make(config_for(cipher, 3, 2, profile));
             for (int i = 0; i < 3000; ++i) {
                 Bytes d(rng() % 1700);

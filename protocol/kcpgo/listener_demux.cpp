@@ -89,7 +89,7 @@ DemuxDecision ListenerDemux::route_decrypted(std::span<const std::uint8_t> remot
                                              std::span<std::uint8_t> plain) {
     DemuxDecision out;
     out.plain = plain;
-    out.identity = frame::identify(plain, framer_->config().profile);
+    out.identity = frame::identify(plain, framer_->config().behaviour);
     const frame::PacketIdentity& id = out.identity;
     if (id.kind == fec::PacketKind::dropped) {
         out.drop = DemuxDropReason::too_short;

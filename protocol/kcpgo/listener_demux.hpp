@@ -86,8 +86,9 @@ struct DemuxCounters {
 
 class ListenerDemux {
   public:
-    /// `frame` is the listener's crypt and FEC setting (the version picks the length gate
-    /// and whether 0xF3 is OOB). nullptr with `why` if the framing refuses it.
+    /// `frame` is the listener's crypt and FEC setting (frame.behaviour, from the release
+    /// row, picks the length gate and whether 0xF3 is OOB). nullptr with `why` if the
+    /// framing refuses it.
     static std::unique_ptr<ListenerDemux> create(const frame::FrameConfig& frame,
                                                  frame::ConfigError* why = nullptr,
                                                  std::size_t accept_backlog = kAcceptBacklog);

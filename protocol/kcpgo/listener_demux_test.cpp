@@ -10,6 +10,7 @@
 #include "kcpkit/base/allocation_counter_test_support.hpp"
 #include "kcpkit/base/byte_order.hpp"
 #include "kcpkit/crypt/nonce.hpp"
+#include "kcpkit/kcpgo/release.hpp"
 
 using namespace kcpkit;
 using namespace kcpkit::kcpgo;
@@ -39,9 +40,9 @@ Bytes kcp_datagram(std::uint32_t conv, std::uint32_t sn) {
     return d;
 }
 
-frame::FrameConfig plain_config(fec::Profile profile = fec::Profile::kcp_go) {
+frame::FrameConfig plain_config(const Release& release = default_release()) {
     frame::FrameConfig c;
-    c.profile = profile;
+    c.behaviour = release.frame;
     return c;
 }
 
@@ -132,7 +133,7 @@ BOOST_AUTO_TEST_CASE(oob_carries_a_conv_on_v5_6_72) {
     BOOST_TEST((x.action == DemuxAction::create));
     BOOST_TEST(x.conv == 99u);
     // v5.6.1: 12 bytes is below its 24-byte gate.
-    auto old = make(plain_config(fec::Profile::kcp_go_561));
+    auto old = make(plain_config(*find_release("kcp-go-5.6.1")));
     x = old->route(key("x"), oob);
     BOOST_TEST((x.drop == DemuxDropReason::too_short));
 }
@@ -203,8 +204,8 @@ BOOST_AUTO_TEST_CASE(crypt_failures_and_short_packets_are_counted_drops) {
 
 BOOST_AUTO_TEST_CASE(random_bytes_never_crash_and_never_change_the_table) {
     std::mt19937 rng(5);
-    for (auto profile : {fec::Profile::kcp_go, fec::Profile::kcp_go_561}) {
-        auto demux = make(plain_config(profile));
+    for (const Release& release : releases()) {
+        auto demux = make(plain_config(release));
         demux->insert(key("k0"), 1, 1);
         for (int i = 0; i < 20000; ++i) {
             Bytes d(rng() % 80);

@@ -14,7 +14,7 @@ constexpr std::size_t kFirstSlots = 8;
 
 const kcp::Profile& kcp_profile_for(const SessionConfig& config) {
     if (config.ikcp_profile) return *config.ikcp_profile;
-    return config.version == fec::Profile::kcp_go_561 ? kcp::kKcpGo561Profile : kcp::kKcpGoProfile;
+    return *config.release.kcp;
 }
 
 bool before(std::uint32_t a, std::uint32_t b) {
@@ -40,7 +40,7 @@ std::unique_ptr<Session> Session::create(const SessionConfig& config, std::uint3
         return fail();
     }
     frame::FrameConfig fc = config.frame;
-    fc.profile = config.version;
+    fc.behaviour = config.release.frame;
     auto framer = frame::Framer::create(fc, &error.frame);
     if (!framer) return fail();
     const std::optional<std::size_t> kcp_mtu = framer->kcp_mtu_for(config.mtu);
@@ -49,7 +49,7 @@ std::unique_ptr<Session> Session::create(const SessionConfig& config, std::uint3
         return fail();
     }
     std::unique_ptr<Session> s(new Session(config, std::move(framer), nonces, now_ms));
-    s->config_.frame.profile = config.version;
+    s->config_.frame.behaviour = config.release.frame;
     s->kcp_.setmtu(static_cast<int>(*kcp_mtu));
     s->kcp_.wndsize(config.snd_wnd, config.rcv_wnd);
     s->kcp_.nodelay(config.nodelay, config.interval, config.resend, config.nc);
@@ -218,8 +218,7 @@ bool Session::writable() const {
     // C: ikcp_send never refuses for a full window; the session stops a sender at two.
     if (c_semantics()) return waitsnd < 2 * static_cast<int>(kcp_.snd_wnd());
     if (waitsnd >= static_cast<int>(kcp_.snd_wnd())) return false;
-    // v5.6.1 also waits for the peer's window.
-    if (config_.version == fec::Profile::kcp_go_561 &&
+    if (config_.release.writable_waits_for_peer_window &&
         waitsnd >= static_cast<int>(kcp_.state().rmt_wnd))
         return false;
     return true;
@@ -305,8 +304,7 @@ int Session::read(std::span<std::uint8_t> buffer, std::uint32_t now_ms) {
 }
 
 std::size_t Session::oob_max_size() const {
-    if (c_semantics() || !framer_->fec_enabled() || config_.version != fec::Profile::kcp_go)
-        return 0;
+    if (c_semantics() || !framer_->fec_enabled() || !config_.release.frame.fec.oob) return 0;
     return kcp_.mtu() - 4;
 }
 
@@ -398,7 +396,6 @@ std::int32_t Session::srttvar() const {
 
 kcpgo::Snmp Session::snmp() const {
     kcpgo::Snmp s;
-    const frame::FrameCounters& f = framer_->counters();
     const fec::FecCounters fc = framer_->fec_counters();
     const kcp::KcpState st = kcp_.state();
     s.BytesSent = bytes_sent_;
@@ -407,33 +404,13 @@ kcpgo::Snmp Session::snmp() const {
     s.ActiveOpens = config_.passive ? 0 : 1;
     s.PassiveOpens = config_.passive ? 1 : 0;
     s.CurrEstab = closed_ ? 0 : 1;
-    s.InErrs = fc.in_errs;
-    s.InCsumErrors = f.in_csum_errors;
-    s.KCPInErrors = kcp_in_errors_ + fc.kcp_in_errors;
-    s.InPkts = f.in_pkts;
-    s.OutPkts = f.out_pkts;
+    s.KCPInErrors = kcp_in_errors_;
     s.InSegs = in_segs_;
     s.OutSegs = out_segs_;
-    s.InBytes = f.in_bytes;
-    s.OutBytes = f.out_bytes;
-    // The core counts each retransmission where kcp-go's flush does, by its kind.
-    const kcp::Kcp::Counters& kc = kcp_.counters();
-    s.RetransSegs = kc.retrans_segs();
-    s.FastRetransSegs = kc.fast_retrans_segs;
-    s.EarlyRetransSegs = kc.early_retrans_segs;
-    s.LostSegs = kc.lost_segs;
-    s.RepeatSegs = kc.repeat_segs;
-    s.FECFullShardSet = fc.fec_full_shard_set;
-    s.FECParityShards = fc.fec_parity_shards;
-    s.FECErrs = fc.fec_errs;
-    s.FECRecovered = fc.fec_recovered;
-    s.FECShortShards = fc.fec_short_shards;
-    s.FECShardSet = fc.fec_shard_set;
-    s.FECShardMin = fc.fec_shard_min;
     s.RingBufferSndQueue = st.nsnd_que;
     s.RingBufferRcvQueue = st.nrcv_que;
     s.RingBufferSndBuffer = st.nsnd_buf;
-    s.OOBPackets = fc.oob_packets;
+    add_layer_counters(s, {&fc, &framer_->counters(), &kcp_.counters()});
     return s;
 }
 

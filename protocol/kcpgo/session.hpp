@@ -22,7 +22,7 @@
 //
 // C semantics (SessionConfig::ikcp_profile set): the same calls drive a C-original core
 // (ikcp 1.7.1, kcp::kIkcpProfile) as a C program drives ikcp, with kcp-go's framing in
-// front (the framing of `version`):
+// front (the framing of `release`):
 //  - write() hands each buffer to ikcp_send whole (one message, C fragments; longer than
 //    fragment_limit - 1 segments: too_many_fragments). ikcp_send has no full window, so
 //    the session's backpressure is its own: would_block once two send windows of segments
@@ -60,6 +60,7 @@
 #include "kcpkit/crypt/crypt.hpp"
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/kcp.hpp"
+#include "kcpkit/kcpgo/release.hpp"
 #include "kcpkit/kcpgo/snmp.hpp"
 
 namespace kcpkit::kcpgo {
@@ -78,9 +79,9 @@ std::uint32_t random_conv(RandomSource& random);
 /// kcp-go's (docs/framing.md).
 struct SessionConfig {
     std::uint32_t conv = 0;
-    /// kcp_go: kcp-go v5.6.72 (KCP profile kKcpGoProfile); kcp_go_561: v5.6.1.
-    /// frame.profile is overwritten with this.
-    fec::Profile version = fec::Profile::kcp_go;
+    /// The kcp-go release (release.hpp): KCP core profile, framing rules, writable rule.
+    /// frame.behaviour is overwritten with release.frame.
+    Release release = default_release();
     frame::FrameConfig frame;              ///< cipher, key, data/parity shards
     std::size_t mtu = frame::kDefaultMtu;  ///< the whole UDP payload (docs/framing.md)
     int snd_wnd = 32, rcv_wnd = 32;
@@ -96,9 +97,9 @@ struct SessionConfig {
     /// Flush at once when read() reopens a full receive window (see the file comment).
     /// kcp-go semantics only.
     bool window_update_on_read = true;
-    /// nullptr: the core of `version` with kcp-go's session semantics. A C-original core
+    /// nullptr: the core of `release` with kcp-go's session semantics. A C-original core
     /// profile (kcp::kIkcpProfile, kcp::kIkcpPreConserveProfile): that core with C's
-    /// semantics (see the file comment); `version` then picks only the framing.
+    /// semantics (see the file comment); `release` then picks only the framing.
     const kcp::Profile* ikcp_profile = nullptr;
     /// true for a session a listener created (SNMP PassiveOpens), false for a client.
     bool passive = false;

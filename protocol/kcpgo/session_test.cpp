@@ -18,6 +18,9 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
+const Release& kHead = default_release();             // kcp-go v5.6.72
+const Release& k561 = *find_release("kcp-go-5.6.1");  // kcp-go v5.6.1
+
 crypt::AesCtrNonceSource nonce_source(std::uint8_t seed) {
     std::array<std::uint8_t, 32> s{};
     s.fill(seed);
@@ -25,10 +28,10 @@ crypt::AesCtrNonceSource nonce_source(std::uint8_t seed) {
 }
 
 SessionConfig config(std::uint32_t conv, std::optional<crypt::Cipher> cipher = std::nullopt,
-                     int ds = 0, int ps = 0, fec::Profile version = fec::Profile::kcp_go) {
+                     int ds = 0, int ps = 0, const Release& release = kHead) {
     SessionConfig c;
     c.conv = conv;
-    c.version = version;
+    c.release = release;
     c.frame.cipher = cipher;
     if (cipher) c.frame.key.assign(16, 0x42);  // every cipher used here takes 16 bytes
     c.frame.data_shards = ds;
@@ -174,10 +177,9 @@ BOOST_AUTO_TEST_CASE(creation_and_first_deadline) {
 BOOST_AUTO_TEST_CASE(transfer_both_ways_over_every_layer_mix) {
     const std::optional<crypt::Cipher> ciphers[] = {
         std::nullopt, crypt::Cipher::aes128, crypt::Cipher::salsa20, crypt::Cipher::aes128_gcm};
-    for (auto version : {fec::Profile::kcp_go, fec::Profile::kcp_go_561}) {
+    for (auto version : {kHead, k561}) {
         for (const auto& cipher : ciphers) {
-            if (cipher == crypt::Cipher::aes128_gcm && version == fec::Profile::kcp_go_561)
-                continue;
+            if (cipher == crypt::Cipher::aes128_gcm && !version.frame.aead) continue;
             for (int fec_on = 0; fec_on < 2; ++fec_on) {
                 auto na = nonce_source(2), nb = nonce_source(3);
                 auto a = make(config(77, cipher, fec_on ? 10 : 0, fec_on ? 3 : 0, version), na);
@@ -382,7 +384,7 @@ BOOST_AUTO_TEST_CASE(reading_a_full_window_open_tells_the_peer_at_once) {
     // sees wnd 0 and stops. Then the application reads: with window_update_on_read the WINS
     // (wnd > 0) leaves from inside read(), before any timer; without it, it waits for the
     // receiver's next periodic flush. Either way the transfer then completes.
-    for (auto version : {fec::Profile::kcp_go_561, fec::Profile::kcp_go}) {
+    for (auto version : {k561, kHead}) {
         for (int on = 0; on < 2; ++on) {
             auto na = nonce_source(12), nb = nonce_source(13);
             SessionConfig ca = config(8, std::nullopt, 0, 0, version);
@@ -498,7 +500,7 @@ BOOST_AUTO_TEST_CASE(snmp_repeat_segs_leave_out_rebuilt_duplicates) {
     // second copy reaches KCP as recovered and is no repeat; the data datagram arriving
     // again is one.
     auto na = nonce_source(20), nb = nonce_source(21);
-    const SessionConfig c = config(13, std::nullopt, 1, 1, fec::Profile::kcp_go_561);
+    const SessionConfig c = config(13, std::nullopt, 1, 1, k561);
     auto a = make(c, na);
     auto b = make(c, nb);
     std::vector<Bytes> wire = first_message_datagrams(*b);
@@ -516,7 +518,7 @@ BOOST_AUTO_TEST_CASE(recovered_datagrams_do_not_update_the_remote_window) {
     // stays at its default.
     // v5.6.1: v5.6.72 skips the parity of a (1, 1) encoder's very first group (docs/fec.md).
     auto na = nonce_source(16), nb = nonce_source(17);
-    SessionConfig ca = config(11, std::nullopt, 1, 1, fec::Profile::kcp_go_561);
+    SessionConfig ca = config(11, std::nullopt, 1, 1, k561);
     auto a = make(ca, na);
     SessionConfig cb = ca;
     cb.rcv_wnd = 5;  // advertises wnd 5, not 32
@@ -597,33 +599,30 @@ BOOST_AUTO_TEST_CASE(send_oob_reaches_the_peer_s_handler) {
     BOOST_TEST(a->send_oob(Bytes(a->oob_max_size() + 1), 0) == rc::bad_argument);
     auto no_fec = make(config(15, crypt::Cipher::aes128), na);
     BOOST_TEST(no_fec->send_oob(payload, 0) == rc::unsupported);
-    auto old = make(config(15, std::nullopt, 10, 3, fec::Profile::kcp_go_561), na);
+    auto old = make(config(15, std::nullopt, 10, 3, k561), na);
     BOOST_TEST(old->send_oob(payload, 0) == rc::unsupported);
     a->close(0);
     BOOST_TEST(a->send_oob(payload, 0) == rc::closed);
 }
 
 BOOST_AUTO_TEST_CASE(snmp_tables_have_kcp_go_s_columns) {
-    BOOST_TEST(kcpgo::snmp_header(kcpgo::SnmpVersion::v5_6_72).size() == 30u);
-    BOOST_TEST(kcpgo::snmp_header(kcpgo::SnmpVersion::v5_6_1).size() == 24u);
-    BOOST_TEST(kcpgo::snmp_header(kcpgo::SnmpVersion::v5_6_72)[20] == "FECFullShards");
-    BOOST_TEST(kcpgo::snmp_header(kcpgo::SnmpVersion::v5_6_1)[23] == "FECShortShards");
-    BOOST_TEST(kcpgo::snmp_header(kcpgo::SnmpVersion::v5_6_72)[29] == "OOBPackets");
+    BOOST_TEST(kcpgo::snmp_header(kHead.snmp).size() == 30u);
+    BOOST_TEST(kcpgo::snmp_header(k561.snmp).size() == 24u);
+    BOOST_TEST(kcpgo::snmp_header(kHead.snmp)[20] == "FECFullShards");
+    BOOST_TEST(kcpgo::snmp_header(k561.snmp)[23] == "FECShortShards");
+    BOOST_TEST(kcpgo::snmp_header(kHead.snmp)[29] == "OOBPackets");
     kcpgo::Snmp x;
     x.BytesSent = 5;
     x.FECShortShards = 7;
     x.OOBPackets = 9;
     x.FECShardSet = 3;
-    BOOST_TEST(kcpgo::snmp_csv_row(x, kcpgo::SnmpVersion::v5_6_1).rfind(",7") ==
-               kcpgo::snmp_csv_row(x, kcpgo::SnmpVersion::v5_6_1).size() - 2);
-    BOOST_TEST(kcpgo::snmp_csv_header(kcpgo::SnmpVersion::v5_6_72).substr(0, 23) ==
-               "BytesSent,BytesReceived");
-    BOOST_TEST(kcpgo::snmp_to_json(x, kcpgo::SnmpVersion::v5_6_72).find("\"OOBPackets\":9") !=
-               std::string::npos);
-    BOOST_TEST(kcpgo::snmp_to_json(x, kcpgo::SnmpVersion::v5_6_1).find("OOBPackets") ==
-               std::string::npos);
-    BOOST_TEST(kcpgo::snmp_value_of(x, kcpgo::SnmpVersion::v5_6_1, "FECShortShards").value() == 7u);
-    BOOST_TEST(!kcpgo::snmp_value_of(x, kcpgo::SnmpVersion::v5_6_1, "OOBPackets").has_value());
+    BOOST_TEST(kcpgo::snmp_csv_row(x, k561.snmp).rfind(",7") ==
+               kcpgo::snmp_csv_row(x, k561.snmp).size() - 2);
+    BOOST_TEST(kcpgo::snmp_csv_header(kHead.snmp).substr(0, 23) == "BytesSent,BytesReceived");
+    BOOST_TEST(kcpgo::snmp_to_json(x, kHead.snmp).find("\"OOBPackets\":9") != std::string::npos);
+    BOOST_TEST(kcpgo::snmp_to_json(x, k561.snmp).find("OOBPackets") == std::string::npos);
+    BOOST_TEST(kcpgo::snmp_value_of(x, k561.snmp, "FECShortShards").value() == 7u);
+    BOOST_TEST(!kcpgo::snmp_value_of(x, k561.snmp, "OOBPackets").has_value());
     kcpgo::Snmp y = x.copy();
     y.FECShardSet = 0;
     y.MaxConn = 4;

@@ -7,130 +7,162 @@ namespace kcpkit::kcpgo {
 
 namespace {
 
-struct Column {
-    std::string_view name;
-    std::uint64_t Snmp::*field;
+/// How operator+= combines a field of two tables.
+enum class Merge : std::uint8_t {
+    sum,    ///< counters
+    gauge,  ///< the other side's value when it is non-zero
+    max,    ///< MaxConn
 };
 
-// The 20 columns both versions start with.
-constexpr Column kCommon[] = {
+using KcpCounter = std::uint64_t kcp::Kcp::Counters::*;
+
+/// One Snmp field: its name, how tables merge, and which layer counters feed it (none: the
+/// session counts it itself). Every Snmp field has exactly one row; adding a counter is a
+/// field in Snmp, a row here, and a column in the releases that show it (release.cpp).
+struct Field {
+    std::string_view name;
+    std::uint64_t Snmp::*field;
+    Merge merge = Merge::sum;
+    std::uint64_t fec::FecCounters::*fec = nullptr;
+    std::uint64_t frame::FrameCounters::*frame = nullptr;
+    std::array<KcpCounter, 3> kcp{};
+    std::uint64_t DemuxCounters::*demux = nullptr;
+};
+
+using Fec = fec::FecCounters;
+using Frame = frame::FrameCounters;
+using Kcp = kcp::Kcp::Counters;
+
+constexpr Field kFields[] = {
     {"BytesSent", &Snmp::BytesSent},
     {"BytesReceived", &Snmp::BytesReceived},
-    {"MaxConn", &Snmp::MaxConn},
+    {"MaxConn", &Snmp::MaxConn, Merge::max},
     {"ActiveOpens", &Snmp::ActiveOpens},
     {"PassiveOpens", &Snmp::PassiveOpens},
     {"CurrEstab", &Snmp::CurrEstab},
-    {"InErrs", &Snmp::InErrs},
-    {"InCsumErrors", &Snmp::InCsumErrors},
-    {"KCPInErrors", &Snmp::KCPInErrors},
-    {"InPkts", &Snmp::InPkts},
-    {"OutPkts", &Snmp::OutPkts},
+    {"InErrs", &Snmp::InErrs, Merge::sum, &Fec::in_errs},
+    {"InCsumErrors",
+     &Snmp::InCsumErrors,
+     Merge::sum,
+     nullptr,
+     &Frame::in_csum_errors,
+     {},
+     &DemuxCounters::in_csum_errors},
+    // plus the session's own count of Kcp::input refusals
+    {"KCPInErrors", &Snmp::KCPInErrors, Merge::sum, &Fec::kcp_in_errors},
+    {"InPkts", &Snmp::InPkts, Merge::sum, nullptr, &Frame::in_pkts},
+    {"OutPkts", &Snmp::OutPkts, Merge::sum, nullptr, &Frame::out_pkts},
     {"InSegs", &Snmp::InSegs},
     {"OutSegs", &Snmp::OutSegs},
-    {"InBytes", &Snmp::InBytes},
-    {"OutBytes", &Snmp::OutBytes},
-    {"RetransSegs", &Snmp::RetransSegs},
-    {"FastRetransSegs", &Snmp::FastRetransSegs},
-    {"EarlyRetransSegs", &Snmp::EarlyRetransSegs},
-    {"LostSegs", &Snmp::LostSegs},
-    {"RepeatSegs", &Snmp::RepeatSegs},
+    {"InBytes", &Snmp::InBytes, Merge::sum, nullptr, &Frame::in_bytes},
+    {"OutBytes", &Snmp::OutBytes, Merge::sum, nullptr, &Frame::out_bytes},
+    {"RetransSegs",
+     &Snmp::RetransSegs,
+     Merge::sum,
+     nullptr,
+     nullptr,
+     {&Kcp::lost_segs, &Kcp::fast_retrans_segs, &Kcp::early_retrans_segs}},
+    {"FastRetransSegs",
+     &Snmp::FastRetransSegs,
+     Merge::sum,
+     nullptr,
+     nullptr,
+     {&Kcp::fast_retrans_segs}},
+    {"EarlyRetransSegs",
+     &Snmp::EarlyRetransSegs,
+     Merge::sum,
+     nullptr,
+     nullptr,
+     {&Kcp::early_retrans_segs}},
+    {"LostSegs", &Snmp::LostSegs, Merge::sum, nullptr, nullptr, {&Kcp::lost_segs}},
+    {"RepeatSegs", &Snmp::RepeatSegs, Merge::sum, nullptr, nullptr, {&Kcp::repeat_segs}},
+    {"FECFullShardSet", &Snmp::FECFullShardSet, Merge::sum, &Fec::fec_full_shard_set},
+    {"FECParityShards", &Snmp::FECParityShards, Merge::sum, &Fec::fec_parity_shards},
+    {"FECErrs", &Snmp::FECErrs, Merge::sum, &Fec::fec_errs},
+    {"FECRecovered", &Snmp::FECRecovered, Merge::sum, &Fec::fec_recovered},
+    {"FECShortShards", &Snmp::FECShortShards, Merge::sum, &Fec::fec_short_shards},
+    {"FECShardSet", &Snmp::FECShardSet, Merge::gauge, &Fec::fec_shard_set},
+    {"FECShardMin", &Snmp::FECShardMin, Merge::gauge, &Fec::fec_shard_min},
+    {"RingBufferSndQueue", &Snmp::RingBufferSndQueue, Merge::gauge},
+    {"RingBufferRcvQueue", &Snmp::RingBufferRcvQueue, Merge::gauge},
+    {"RingBufferSndBuffer", &Snmp::RingBufferSndBuffer, Merge::gauge},
+    {"OOBPackets", &Snmp::OOBPackets, Merge::sum, &Fec::oob_packets},
 };
-
-constexpr Column kHeadTail[] = {
-    {"FECFullShards", &Snmp::FECFullShardSet},  // the field is FECFullShardSet (sic)
-    {"FECParityShards", &Snmp::FECParityShards},
-    {"FECErrs", &Snmp::FECErrs},
-    {"FECRecovered", &Snmp::FECRecovered},
-    {"FECShardSet", &Snmp::FECShardSet},
-    {"FECShardMin", &Snmp::FECShardMin},
-    {"RingBufferSndQueue", &Snmp::RingBufferSndQueue},
-    {"RingBufferRcvQueue", &Snmp::RingBufferRcvQueue},
-    {"RingBufferSndBuffer", &Snmp::RingBufferSndBuffer},
-    {"OOBPackets", &Snmp::OOBPackets},
-};
-
-constexpr Column k561Tail[] = {
-    {"FECParityShards", &Snmp::FECParityShards},
-    {"FECErrs", &Snmp::FECErrs},
-    {"FECRecovered", &Snmp::FECRecovered},
-    {"FECShortShards", &Snmp::FECShortShards},
-};
-
-template <std::size_t A, std::size_t B>
-constexpr std::array<Column, A + B> join(const Column (&a)[A], const Column (&b)[B]) {
-    std::array<Column, A + B> out{};
-    for (std::size_t i = 0; i < A; ++i) out[i] = a[i];
-    for (std::size_t i = 0; i < B; ++i) out[A + i] = b[i];
-    return out;
-}
-
-constexpr auto kHeadColumns = join(kCommon, kHeadTail);
-constexpr auto k561Columns = join(kCommon, k561Tail);
-
-constexpr std::uint64_t Snmp::*kGauges[] = {&Snmp::FECShardSet, &Snmp::FECShardMin,
-                                            &Snmp::RingBufferSndQueue, &Snmp::RingBufferRcvQueue,
-                                            &Snmp::RingBufferSndBuffer};
-
-std::span<const Column> columns(SnmpVersion version) {
-    if (version == SnmpVersion::v5_6_1) return k561Columns;
-    return kHeadColumns;
-}
-
-template <std::size_t N>
-std::array<std::string_view, N> names_of(const std::array<Column, N>& cols) {
-    std::array<std::string_view, N> out{};
-    for (std::size_t i = 0; i < N; ++i) out[i] = cols[i].name;
-    return out;
-}
+// A field added to Snmp needs its row above.
+static_assert(sizeof(Snmp) == std::size(kFields) * sizeof(std::uint64_t));
 
 }  // namespace
 
 Snmp& Snmp::operator+=(const Snmp& other) {
-    const std::uint64_t max_conn = std::max(MaxConn, other.MaxConn);
-    // Every field of either version is summed, except the gauges (last non-zero wins).
-    for (const Column& c : kHeadColumns) this->*c.field += other.*c.field;
-    FECShortShards += other.FECShortShards;
-    for (auto gauge : kGauges) {
-        this->*gauge -= other.*gauge;
-        if (other.*gauge != 0) this->*gauge = other.*gauge;
+    for (const Field& f : kFields) {
+        std::uint64_t& mine = this->*f.field;
+        const std::uint64_t theirs = other.*f.field;
+        switch (f.merge) {
+            case Merge::sum:
+                mine += theirs;
+                break;
+            case Merge::gauge:
+                if (theirs != 0) mine = theirs;
+                break;
+            case Merge::max:
+                mine = std::max(mine, theirs);
+                break;
+        }
     }
-    MaxConn = max_conn;
     return *this;
 }
 
-std::span<const std::string_view> snmp_header(SnmpVersion version) {
-    static const auto head = names_of(kHeadColumns);
-    static const auto v561 = names_of(k561Columns);
-    if (version == SnmpVersion::v5_6_1) return v561;
-    return head;
+void add_layer_counters(Snmp& snmp, const LayerCounters& layers) {
+    for (const Field& f : kFields) {
+        std::uint64_t& value = snmp.*f.field;
+        if (f.fec && layers.fec) value += layers.fec->*f.fec;
+        if (f.frame && layers.frame) value += layers.frame->*f.frame;
+        if (layers.kcp)
+            for (const KcpCounter k : f.kcp)
+                if (k) value += layers.kcp->*k;
+        if (f.demux && layers.demux) value += layers.demux->*f.demux;
+    }
 }
 
-std::vector<std::uint64_t> snmp_values(const Snmp& snmp, SnmpVersion version) {
-    std::vector<std::uint64_t> out;
-    for (const Column& c : columns(version)) out.push_back(snmp.*c.field);
+std::optional<std::uint64_t> snmp_field_from_fec(const fec::FecCounters& counters,
+                                                 std::string_view field_name) {
+    for (const Field& f : kFields)
+        if (f.name == field_name && f.fec) return counters.*f.fec;
+    return std::nullopt;
+}
+
+std::vector<std::string_view> snmp_header(SnmpColumns columns) {
+    std::vector<std::string_view> out;
+    for (const SnmpColumn& c : columns) out.push_back(c.name);
     return out;
 }
 
-std::optional<std::uint64_t> snmp_value_of(const Snmp& snmp, SnmpVersion version,
+std::vector<std::uint64_t> snmp_values(const Snmp& snmp, SnmpColumns columns) {
+    std::vector<std::uint64_t> out;
+    for (const SnmpColumn& c : columns) out.push_back(snmp.*c.field);
+    return out;
+}
+
+std::optional<std::uint64_t> snmp_value_of(const Snmp& snmp, SnmpColumns columns,
                                            std::string_view name) {
-    for (const Column& c : columns(version))
+    for (const SnmpColumn& c : columns)
         if (c.name == name) return snmp.*c.field;
     return std::nullopt;
 }
 
-std::string snmp_csv_header(SnmpVersion version) {
+std::string snmp_csv_header(SnmpColumns columns) {
     std::string line;
-    for (const Column& c : columns(version)) {
+    for (const SnmpColumn& c : columns) {
         if (!line.empty()) line += ',';
         line += c.name;
     }
     return line;
 }
 
-std::string snmp_csv_row(const Snmp& snmp, SnmpVersion version) {
+std::string snmp_csv_row(const Snmp& snmp, SnmpColumns columns) {
     std::string line;
     bool first = true;
-    for (const Column& c : columns(version)) {
+    for (const SnmpColumn& c : columns) {
         if (!first) line += ',';
         first = false;
         line += std::to_string(snmp.*c.field);
@@ -138,10 +170,10 @@ std::string snmp_csv_row(const Snmp& snmp, SnmpVersion version) {
     return line;
 }
 
-std::string snmp_to_json(const Snmp& snmp, SnmpVersion version) {
+std::string snmp_to_json(const Snmp& snmp, SnmpColumns columns) {
     std::string out = "{";
     bool first = true;
-    for (const Column& c : columns(version)) {
+    for (const SnmpColumn& c : columns) {
         if (!first) out += ',';
         first = false;
         out += '"';

@@ -3,6 +3,11 @@
 // one written by kcp-go (kcp-go's snmp.go is the reference); docs/framing.md lists where each
 // counter is counted in kcpkit.
 //
+// The layers' counter structs are the source: one field table in snmp.cpp says which layer
+// counter feeds which Snmp field (add_layer_counters), and each kcp-go release row
+// (release.hpp) lists the columns it prints, in kcp-go's order. Adding a counter is a field
+// here, its row in that table, and a column in the releases that print it.
+//
 // kcp-go keeps one process-wide table; kcpkit keeps one Snmp per session (Session fills
 // it) and lets the caller add them up (operator+=), so there is no global and no atomic
 // here. A process-wide view is the sum over sessions plus what the listener counted.
@@ -16,13 +21,12 @@
 #include <string_view>
 #include <vector>
 
-namespace kcpkit::kcpgo {
+#include "kcpkit/fec/fec.hpp"
+#include "kcpkit/frame/frame.hpp"
+#include "kcpkit/kcp/kcp.hpp"
+#include "kcpkit/kcpgo/listener_demux.hpp"
 
-/// Which kcp-go's column set.
-enum class SnmpVersion : std::uint8_t {
-    v5_6_72,  ///< 30 columns: the first 20, FECFullShards ... OOBPackets
-    v5_6_1,   ///< 24 columns: the first 20, FECParityShards, FECErrs, FECRecovered, FECShortShards
-};
+namespace kcpkit::kcpgo {
 
 /// Every counter of both versions. Gauges (FECShardSet, FECShardMin, RingBuffer*) hold the
 /// last value written, not a sum; operator+= takes the other side's value for them when it
@@ -70,22 +74,48 @@ struct Snmp {
     bool operator==(const Snmp&) const = default;
 };
 
-/// kcp-go's Header(): the column names of `version`, in order (v5.6.72 writes
-/// "FECFullShards" for FECFullShardSet).
-std::span<const std::string_view> snmp_header(SnmpVersion version);
+/// One column of a kcp-go release's SNMP table: kcp-go's header name and the Snmp field it
+/// shows. Each release row (protocol/kcpgo/release.hpp) lists its columns in kcp-go's order.
+struct SnmpColumn {
+    std::string_view name;
+    std::uint64_t Snmp::*field;
+};
+using SnmpColumns = std::span<const SnmpColumn>;
 
-/// kcp-go's ToSlice(): the values in snmp_snmp_header() order.
-std::vector<std::uint64_t> snmp_values(const Snmp& snmp, SnmpVersion version);
+/// The counters of the layers below a session (and of a listener's demux), the source of
+/// most Snmp fields. Any may be null.
+struct LayerCounters {
+    const fec::FecCounters* fec = nullptr;
+    const frame::FrameCounters* frame = nullptr;
+    const kcp::Kcp::Counters* kcp = nullptr;
+    const DemuxCounters* demux = nullptr;
+};
 
-/// The value of the column called `name` in `version`, or nullopt if there is none.
-std::optional<std::uint64_t> snmp_value_of(const Snmp& snmp, SnmpVersion version,
+/// Adds to `snmp` every field the layers count (snmp.cpp's field table says which layer
+/// counter feeds which field); the session-level fields are left alone.
+void add_layer_counters(Snmp& snmp, const LayerCounters& layers);
+
+/// The Snmp field called `field_name` (the member's name, e.g. "FECFullShardSet") as the
+/// FEC layer's counters give it, or nullopt if that field is not fed by the FEC layer.
+std::optional<std::uint64_t> snmp_field_from_fec(const fec::FecCounters& counters,
+                                                 std::string_view field_name);
+
+/// kcp-go's Header(): the column names, in order (v5.6.72 writes "FECFullShards" for
+/// FECFullShardSet).
+std::vector<std::string_view> snmp_header(SnmpColumns columns);
+
+/// kcp-go's ToSlice(): the values in snmp_header() order.
+std::vector<std::uint64_t> snmp_values(const Snmp& snmp, SnmpColumns columns);
+
+/// The value of the column called `name`, or nullopt if there is none.
+std::optional<std::uint64_t> snmp_value_of(const Snmp& snmp, SnmpColumns columns,
                                            std::string_view name);
 
 /// One CSV line of snmp_header() (no newline), as kcptun's snmp log writes it.
-std::string snmp_csv_header(SnmpVersion version);
+std::string snmp_csv_header(SnmpColumns columns);
 /// One CSV line of snmp_values() (no newline).
-std::string snmp_csv_row(const Snmp& snmp, SnmpVersion version);
-/// {"BytesSent":1,...} with snmp_header() names as keys, in snmp_snmp_header() order, on one line.
-std::string snmp_to_json(const Snmp& snmp, SnmpVersion version);
+std::string snmp_csv_row(const Snmp& snmp, SnmpColumns columns);
+/// {"BytesSent":1,...} with snmp_header() names as keys, in that order, on one line.
+std::string snmp_to_json(const Snmp& snmp, SnmpColumns columns);
 
 }  // namespace kcpkit::kcpgo

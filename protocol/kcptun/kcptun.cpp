@@ -13,11 +13,6 @@ constexpr std::array<Mode, 4> kModes{{
     {"fast3", {1, 10, 2, 1}},
 }};
 
-constexpr std::array<SessionProfile, 2> kSessionProfiles{{
-    {"kcp-go", fec::Profile::kcp_go, kcpgo::SnmpVersion::v5_6_72, &kcp::kKcpGoProfile},
-    {"kcp-go-5.6.1", fec::Profile::kcp_go_561, kcpgo::SnmpVersion::v5_6_1, &kcp::kKcpGo561Profile},
-}};
-
 }  // namespace
 
 // ----- --mode ------------------------------------------------------------------------------
@@ -87,7 +82,7 @@ namespace {
 
 /// Everything but the key bytes; the pass is only derived once the name is known to need it.
 template <typename PassFn>
-FrameConfigResult frame_config_with(std::string_view crypt_name, fec::Profile profile,
+FrameConfigResult frame_config_with(std::string_view crypt_name, const kcpgo::Release& release,
                                     UnknownCrypt unknown, PassFn&& pass) {
     FrameConfigResult r;
     const CryptChoice choice = resolve_crypt(crypt_name, unknown);
@@ -95,12 +90,12 @@ FrameConfigResult frame_config_with(std::string_view crypt_name, fec::Profile pr
         r.error = ConfigError::unknown_crypt;
         return r;
     }
-    if (choice.cipher && crypt::is_aead(*choice.cipher) && profile == fec::Profile::kcp_go_561) {
+    if (choice.cipher && crypt::is_aead(*choice.cipher) && !release.frame.aead) {
         r.error = ConfigError::aead_on_561;
         return r;
     }
     r.fell_back = choice.fell_back;
-    r.config.profile = profile;
+    r.config.behaviour = release.frame;
     r.config.cipher = choice.cipher;
     if (choice.cipher) {
         const crypt::KcptunPass derived = pass();
@@ -113,35 +108,14 @@ FrameConfigResult frame_config_with(std::string_view crypt_name, fec::Profile pr
 }  // namespace
 
 FrameConfigResult kcptun_frame_config(std::string_view crypt_name, std::string_view passphrase,
-                                      fec::Profile profile, UnknownCrypt unknown) {
-    return frame_config_with(crypt_name, profile, unknown,
+                                      const kcpgo::Release& release, UnknownCrypt unknown) {
+    return frame_config_with(crypt_name, release, unknown,
                              [&] { return crypt::kcptun_pass(passphrase); });
 }
 
 FrameConfigResult kcptun_frame_config(std::string_view crypt_name, const crypt::KcptunPass& pass,
-                                      fec::Profile profile, UnknownCrypt unknown) {
-    return frame_config_with(crypt_name, profile, unknown, [&] { return pass; });
-}
-
-// ----- --profile -------------------------------------------------------------------------------
-
-std::span<const SessionProfile> session_profiles() {
-    return kSessionProfiles;
-}
-
-const SessionProfile* find_session_profile(std::string_view name) {
-    for (const SessionProfile& p : kSessionProfiles)
-        if (p.name == name) return &p;
-    return nullptr;
-}
-
-const SessionProfile& session_profile(fec::Profile framing) {
-    return framing == fec::Profile::kcp_go_561 ? kSessionProfiles[1] : kSessionProfiles[0];
-}
-
-fec::Profile framing_for_core_profile(std::string_view kcp_profile_name) {
-    const SessionProfile* p = find_session_profile(kcp_profile_name);
-    return p ? p->framing : fec::Profile::kcp_go;
+                                      const kcpgo::Release& release, UnknownCrypt unknown) {
+    return frame_config_with(crypt_name, release, unknown, [&] { return pass; });
 }
 
 }  // namespace kcpkit::kcptun

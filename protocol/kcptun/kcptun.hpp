@@ -5,8 +5,8 @@
 //  - --crypt + --key: the cipher name, the PBKDF2 "pass" and the key slice each cipher gets,
 //    kcp-go's "aes follows the key length" rule, and what happens to names kcptun does not
 //    know; the result is a frame::FrameConfig;
-//  - --profile: which kcp-go version a session reproduces, across the layers (KCP core,
-//    framing, SNMP columns).
+//  - --profile: which kcp-go release a session reproduces: a row of kcpgo's release table
+//    (protocol/kcpgo/release.hpp, kcpgo::find_release).
 //
 // kcptun (f788cbb, 2026-01) is the reference (docs/crypt.md, docs/framing.md). The Go side keeps
 // the same mode table in interop/internal/kcptun/modes.go; both are checked against
@@ -26,7 +26,7 @@
 #include "kcpkit/fec/fec.hpp"
 #include "kcpkit/frame/frame.hpp"
 #include "kcpkit/kcp/profile.hpp"
-#include "kcpkit/kcpgo/snmp.hpp"
+#include "kcpkit/kcpgo/release.hpp"
 
 namespace kcpkit::kcptun {
 
@@ -110,7 +110,7 @@ std::vector<std::uint8_t> derive_key(crypt::Cipher cipher, std::string_view pass
 enum class ConfigError : std::uint8_t {
     none = 0,
     unknown_crypt,  ///< the --crypt name is unknown and UnknownCrypt::refuse
-    aead_on_561,    ///< AES-GCM with the kcp-go v5.6.1 profile (it has no AEAD mode)
+    aead_on_561,    ///< AES-GCM with a release that has no AEAD mode (kcp-go v5.6.1)
 };
 std::string_view config_error_name(ConfigError error);
 
@@ -123,36 +123,15 @@ struct FrameConfigResult {
 
 /// kcptun's whole crypt recipe as a frame::FrameConfig: resolve the name (above), derive
 /// the pass from `passphrase` (PBKDF2, kcptun's salt and rounds), hand the cipher its slice,
-/// set `profile`. FEC shards are left 0: the caller sets data_shards / parity_shards.
+/// set `release`'s framing rules. FEC shards are left 0: the caller sets data_shards /
+/// parity_shards. (--profile names a release: kcpgo::find_release.)
 FrameConfigResult kcptun_frame_config(std::string_view crypt_name, std::string_view passphrase,
-                                      fec::Profile profile,
+                                      const kcpgo::Release& release,
                                       UnknownCrypt unknown = UnknownCrypt::refuse);
 /// The same with a pass already derived (crypt::kcptun_pass), for drivers that make many
 /// sessions with one key.
 FrameConfigResult kcptun_frame_config(std::string_view crypt_name, const crypt::KcptunPass& pass,
-                                      fec::Profile profile,
+                                      const kcpgo::Release& release,
                                       UnknownCrypt unknown = UnknownCrypt::refuse);
-
-// ----- --profile -------------------------------------------------------------------------------
-
-/// One kcp-go version as every layer names it.
-struct SessionProfile {
-    std::string_view name;    ///< "kcp-go" (v5.6.72) or "kcp-go-5.6.1"
-    fec::Profile framing;     ///< FEC / crypt / MTU behaviour
-    kcpgo::SnmpVersion snmp;  ///< SNMP column set
-    const kcp::Profile* kcp;  ///< the KCP core's profile of that version
-};
-
-/// The kcp-go session profiles: "kcp-go" first (the default), then "kcp-go-5.6.1".
-std::span<const SessionProfile> session_profiles();
-/// By name; nullptr for anything else, including the ikcp core profiles (they have no
-/// kcp-go session layer; kcp::find_profile knows them).
-const SessionProfile* find_session_profile(std::string_view name);
-/// The session profile of a framing version (every fec::Profile has one).
-const SessionProfile& session_profile(fec::Profile framing);
-/// The framing for a KCP core profile name when the core may be any profile (the simulator
-/// runs ikcp cores with kcp-go framing): that version's framing for a kcp-go name, v5.6.72's
-/// (the newest) for everything else.
-fec::Profile framing_for_core_profile(std::string_view kcp_profile_name);
 
 }  // namespace kcpkit::kcptun

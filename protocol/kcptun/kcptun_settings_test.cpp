@@ -16,7 +16,7 @@ BOOST_AUTO_TEST_CASE(defaults_give_kcptuns_client_and_server) {
     const auto dial = kcptun::session_config(Settings{}, Role::dial);
     BOOST_TEST_REQUIRE(static_cast<bool>(dial), dial.error);
     const kcpgo::SessionConfig& c = dial.config;
-    BOOST_TEST((c.version == fec::Profile::kcp_go));
+    BOOST_TEST((c.release.name == "kcp-go"));
     BOOST_TEST((c.frame.cipher == crypt::Cipher::aes256));  // kcptun's "aes"
     const auto pass = crypt::kcptun_pass(crypt::kKcptunDefaultKey);
     BOOST_TEST(c.frame.key == std::vector<std::uint8_t>(pass.begin(), pass.end()));
@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(every_flag_reaches_the_session) {
     const auto r = kcptun::session_config(s, Role::dial);
     BOOST_TEST_REQUIRE(static_cast<bool>(r), r.error);
     const kcpgo::SessionConfig& c = r.config;
-    BOOST_TEST((c.version == fec::Profile::kcp_go_561));
+    BOOST_TEST((c.release.name == "kcp-go-5.6.1"));
     BOOST_TEST((c.frame.cipher == crypt::Cipher::aes128));
     BOOST_TEST(c.frame.key.size() == 16u);
     const auto pass = crypt::kcptun_pass("other");
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(a_c_core_gets_c_semantics_and_the_newest_framing) {
     const auto r = kcptun::session_config(s, Role::dial);
     BOOST_TEST_REQUIRE(static_cast<bool>(r), r.error);
     BOOST_TEST(r.config.ikcp_profile == kcp::find_profile("ikcp"));
-    BOOST_TEST((r.config.version == fec::Profile::kcp_go));
+    BOOST_TEST((r.config.release.name == "kcp-go"));
     BOOST_TEST(kcptun::session_config(Settings{}, Role::dial).config.ikcp_profile == nullptr);
 }
 

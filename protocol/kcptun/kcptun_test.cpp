@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(aes_follows_a_raw_keys_length) {
 
 BOOST_AUTO_TEST_CASE(frame_config_carries_kcptuns_key_slices) {
     using crypt::Cipher;
-    auto r = kcptun::kcptun_frame_config("aes", crypt::kKcptunDefaultKey, fec::Profile::kcp_go);
+    auto r = kcptun::kcptun_frame_config("aes", crypt::kKcptunDefaultKey, kcpgo::default_release());
     BOOST_REQUIRE(r);
     BOOST_TEST((r.config.cipher == Cipher::aes256));
     BOOST_TEST(hex(r.config.key) == kDefaultPassHex);
@@ -127,27 +127,27 @@ BOOST_AUTO_TEST_CASE(frame_config_carries_kcptuns_key_slices) {
                                 {"salsa20", 32u},
                                 {"aes-128-gcm", 16u},
                                 {"none", 32u}}) {
-        r = kcptun::kcptun_frame_config(name, pass, fec::Profile::kcp_go_561);
+        r = kcptun::kcptun_frame_config(name, pass, *kcpgo::find_release("kcp-go-5.6.1"));
         if (std::string_view(name) == "aes-128-gcm") {
             BOOST_TEST((r.error == kcptun::ConfigError::aead_on_561));
             continue;
         }
         BOOST_REQUIRE_MESSAGE(r, name);
-        BOOST_TEST((r.config.profile == fec::Profile::kcp_go_561));
+        BOOST_TEST((r.config.behaviour == kcpgo::find_release("kcp-go-5.6.1")->frame));
         BOOST_TEST(r.config.key.size() == length, name);
         BOOST_TEST(hex(r.config.key) == kDefaultPassHex.substr(0, 2 * length), name);
         // the frame layer accepts what the recipe made
         BOOST_TEST(frame::Framer::create(r.config) != nullptr, name);
     }
 
-    r = kcptun::kcptun_frame_config("null", pass, fec::Profile::kcp_go);
+    r = kcptun::kcptun_frame_config("null", pass, kcpgo::default_release());
     BOOST_REQUIRE(r);
     BOOST_TEST(!r.config.cipher);
     BOOST_TEST(r.config.key.empty());
 
-    r = kcptun::kcptun_frame_config("aes-512", pass, fec::Profile::kcp_go);
+    r = kcptun::kcptun_frame_config("aes-512", pass, kcpgo::default_release());
     BOOST_TEST((r.error == kcptun::ConfigError::unknown_crypt));
-    r = kcptun::kcptun_frame_config("aes-512", pass, fec::Profile::kcp_go,
+    r = kcptun::kcptun_frame_config("aes-512", pass, kcpgo::default_release(),
                                     kcptun::UnknownCrypt::fall_back_to_aes_256);
     BOOST_REQUIRE(r);
     BOOST_TEST(r.fell_back);
@@ -162,27 +162,4 @@ BOOST_AUTO_TEST_CASE(derive_key_honours_salt_and_rounds) {
     // RFC 6070 test 1: PBKDF2-HMAC-SHA1("password", "salt", 1, 20) = 0c60c80f...; first 16
     BOOST_TEST(hex(kcptun::derive_key(crypt::Cipher::aes128, "password", "salt", 1)) ==
                "0c60c80f961f0e71f3a9b524af601206");
-}
-
-// ----- --profile -------------------------------------------------------------------------------
-
-BOOST_AUTO_TEST_CASE(profile_names_across_the_layers) {
-    const kcptun::SessionProfile* p = kcptun::find_session_profile("kcp-go");
-    BOOST_REQUIRE(p);
-    BOOST_TEST((p->framing == fec::Profile::kcp_go && p->snmp == kcpgo::SnmpVersion::v5_6_72));
-    BOOST_TEST(p->kcp == kcp::find_profile("kcp-go"));
-    p = kcptun::find_session_profile("kcp-go-5.6.1");
-    BOOST_REQUIRE(p);
-    BOOST_TEST((p->framing == fec::Profile::kcp_go_561 && p->snmp == kcpgo::SnmpVersion::v5_6_1));
-    BOOST_TEST(p->kcp == kcp::find_profile("kcp-go-5.6.1"));
-    BOOST_TEST(!kcptun::find_session_profile("ikcp"));
-    // every session profile agrees with the layers' own name tables
-    for (const auto& s : kcptun::session_profiles()) {
-        BOOST_TEST(fec::profile_name(s.framing) == s.name);
-        BOOST_TEST((fec::parse_profile(s.name) == s.framing));
-        BOOST_TEST(s.kcp->name == s.name);
-        BOOST_TEST(&kcptun::session_profile(s.framing) == &s);
-    }
-    BOOST_TEST((kcptun::framing_for_core_profile("ikcp") == fec::Profile::kcp_go));
-    BOOST_TEST((kcptun::framing_for_core_profile("kcp-go-5.6.1") == fec::Profile::kcp_go_561));
 }

@@ -64,11 +64,11 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
     r.error = validate(s);
     if (!r.error.empty()) return r;
     kcpgo::SessionConfig& c = r.config;
-    if (const SessionProfile* profile = find_session_profile(s.profile)) {
-        c.version = profile->framing;
+    if (const kcpgo::Release* release = kcpgo::find_release(s.profile)) {
+        c.release = *release;
     } else if (const kcp::Profile* core = kcp::find_profile(s.profile)) {
         // A C-original core: C's session semantics, kcp-go's framing in front.
-        c.version = framing_for_core_profile(s.profile);
+        c.release = kcpgo::release_for_core_profile(s.profile);
         c.ikcp_profile = core;
     } else {
         r.error = "--profile '" + s.profile + "': want kcp-go, kcp-go-5.6.1 or ikcp";
@@ -76,7 +76,7 @@ SessionConfigResult session_config_with(const Settings& s, Role role, PassFn&& p
     }
     // Unknown names are refused (kcptun would silently use AES-256): a typo must not pass
     // as a test of AES.
-    FrameConfigResult recipe = kcptun_frame_config(s.crypt, pass(), c.version);
+    FrameConfigResult recipe = kcptun_frame_config(s.crypt, pass(), c.release);
     if (!recipe) {
         r.unsupported = true;
         r.error = "--crypt " + s.crypt + ": " + std::string(config_error_name(recipe.error)) +

@@ -37,7 +37,7 @@ struct Settings {
     int dscp = 0;                ///< 6 bits; the socket's, not the session's
     int sockbuf = 4194304;       ///< socket buffer bytes; the socket's, not the session's
     bool acknodelay = false, stream = false;
-    /// Beyond kcptun: the core's profile, a kcp-go version (session_profiles()) or a
+    /// Beyond kcptun: the core's profile, a kcp-go release (kcpgo::releases()) or a
     /// C-original core (kcp::find_profile: "ikcp", ...).
     std::string profile{"kcp-go"};
 
@@ -70,8 +70,8 @@ struct SessionConfigResult {
 };
 
 /// The one path from kcptun's flags to a session: validate(); the --profile (a kcp-go
-/// version, or a C-original core with C's session semantics and the framing of
-/// framing_for_core_profile); the crypt recipe (kcptun_frame_config: unknown --crypt names
+/// release, or a C-original core with C's session semantics and the framing of
+/// kcpgo::release_for_core_profile); the crypt recipe (kcptun_frame_config: unknown --crypt names
 /// refused); the FEC shards (checked by the framing); the --mode quadruple; mtu; windows
 /// (windows_for); stream; ACK no-delay; write delay off (kcptun never turns it on);
 /// `passive` by role. conv stays 0.

@@ -48,17 +48,7 @@ void accumulate(EndpointStats& total, const EndpointStats& e) {
     total.retrans_segments += e.retrans_segments;
     total.input_errors += e.input_errors;
     total.dead_link = total.dead_link || e.dead_link;
-    total.pipeline.sealed += e.pipeline.sealed;
-    total.pipeline.wire_datagrams += e.pipeline.wire_datagrams;
-    total.pipeline.wire_bytes += e.pipeline.wire_bytes;
-    total.pipeline.fec_parity += e.pipeline.fec_parity;
-    total.pipeline.fec_parity_bytes += e.pipeline.fec_parity_bytes;
-    total.pipeline.seal_rejected += e.pipeline.seal_rejected;
-    total.pipeline.header_bytes += e.pipeline.header_bytes;
-    total.pipeline.opened += e.pipeline.opened;
-    total.pipeline.fec_recovered += e.pipeline.fec_recovered;
-    total.pipeline.rejected += e.pipeline.rejected;
-    total.pipeline.csum_errors += e.pipeline.csum_errors;
+    total.pipeline += e.pipeline;
 }
 
 }  // namespace kcpkit::sim

@@ -34,19 +34,42 @@ std::array<std::uint8_t, crypt::AesCtrNonceSource::kSeedSize> nonce_seed_bytes(s
 
 }  // namespace
 
+namespace {
+
+/// One PipelineStats field and the framing counter it shows (null: the driver counts it).
+/// Every field has exactly one row; adding a counter is a field and a row.
+struct PipelineColumn {
+    std::uint64_t PipelineStats::*field;
+    std::uint64_t frame::FrameCounters::*source;
+};
+
+constexpr PipelineColumn kPipelineColumns[] = {
+    {&PipelineStats::sealed, &frame::FrameCounters::sealed},
+    {&PipelineStats::wire_datagrams, &frame::FrameCounters::out_pkts},
+    {&PipelineStats::wire_bytes, &frame::FrameCounters::out_bytes},
+    {&PipelineStats::fec_parity, &frame::FrameCounters::parity_out},
+    {&PipelineStats::fec_parity_bytes, &frame::FrameCounters::parity_out_bytes},
+    {&PipelineStats::header_bytes, &frame::FrameCounters::framing_out_bytes},
+    {&PipelineStats::opened, &frame::FrameCounters::delivered},
+    {&PipelineStats::fec_recovered, &frame::FrameCounters::recovered},
+    {&PipelineStats::rejected, nullptr},
+    {&PipelineStats::csum_errors, &frame::FrameCounters::in_csum_errors},
+    {&PipelineStats::seal_rejected, &frame::FrameCounters::seal_rejected},
+};
+static_assert(sizeof(PipelineStats) == std::size(kPipelineColumns) * sizeof(std::uint64_t));
+
+}  // namespace
+
+PipelineStats& PipelineStats::operator+=(const PipelineStats& other) {
+    for (const PipelineColumn& c : kPipelineColumns) this->*c.field += other.*c.field;
+    return *this;
+}
+
 PipelineStats pipeline_stats_of(const frame::FrameCounters& c, std::uint64_t rejected) {
     PipelineStats p;
-    p.sealed = c.sealed;
-    p.seal_rejected = c.seal_rejected;
-    p.wire_datagrams = c.out_pkts;
-    p.wire_bytes = c.out_bytes;
-    p.fec_parity = c.parity_out;
-    p.fec_parity_bytes = c.parity_out_bytes;
-    p.header_bytes = c.framing_out_bytes;
-    p.opened = c.delivered;
-    p.fec_recovered = c.recovered;
+    for (const PipelineColumn& column : kPipelineColumns)
+        if (column.source) p.*column.field = c.*column.source;
     p.rejected = rejected;
-    p.csum_errors = c.in_csum_errors;
     return p;
 }
 

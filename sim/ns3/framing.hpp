@@ -33,6 +33,9 @@ struct PipelineStats {
     std::uint64_t rejected = 0;          ///< wire datagrams dropped (CRC, malformed, length gates)
     std::uint64_t csum_errors = 0;       ///< of them, CRC-32 / AES-GCM tag failures (InCsumErrors)
     std::uint64_t seal_rejected = 0;     ///< KCP datagrams too long to frame (a driver bug)
+
+    /// Adds every field (framing.cpp's column table lists them).
+    PipelineStats& operator+=(const PipelineStats& other);
 };
 
 /// The table's view of the core's framing counters; `rejected` is counted by the driver
