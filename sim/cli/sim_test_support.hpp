@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/options.hpp"
-#include "sim/runner.hpp"
+#include "sim/cli/options.hpp"
+#include "sim/cli/runner.hpp"
 
 namespace kcpkit::sim::testing {
 

@@ -1,4 +1,4 @@
-#include "sim/presets.hpp"
+#include "sim/cli/presets.hpp"
 
 namespace kcpkit::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/speed_bench.hpp"
+#include "sim/cli/speed_bench.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,8 +6,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "sim/report.hpp"
-#include "sim/runner.hpp"
+#include "sim/cli/runner.hpp"
+#include "sim/report/report.hpp"
 
 namespace kcpkit::sim {
 

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "kcpkit/kcptun/settings.hpp"
-#include "kcpkit/ns3/framing.hpp"
 #include "kcpkit/ns3/flow_stats.hpp"
+#include "kcpkit/ns3/framing.hpp"
 #include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
-#include "sim/topology.hpp"
+#include "sim/scenario/topology.hpp"
 
 namespace kcpkit::sim {
 

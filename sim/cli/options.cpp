@@ -1,4 +1,4 @@
-#include "sim/options.hpp"
+#include "sim/cli/options.hpp"
 
 #include <algorithm>
 #include <boost/program_options.hpp>
@@ -10,8 +10,8 @@
 #include "kcpkit/kcp/profile.hpp"
 #include "kcpkit/kcptun/kcptun.hpp"
 #include "kcpkit/kcptun/program_options.hpp"
-#include "sim/presets.hpp"
-#include "sim/units.hpp"
+#include "sim/cli/presets.hpp"
+#include "sim/scenario/units.hpp"
 
 namespace kcpkit::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -30,7 +30,7 @@
 #include "ns3/udp-client-server-helper.h"
 #include "ns3/udp-server.h"
 #include "ns3/uinteger.h"
-#include "sim/units.hpp"
+#include "sim/scenario/units.hpp"
 
 namespace kcpkit::sim {
 

@@ -3,8 +3,8 @@
 #define BOOST_TEST_MODULE sim_determinism
 #include <boost/test/unit_test.hpp>
 
-#include "sim/report.hpp"
-#include "sim/sim_test_support.hpp"
+#include "sim/cli/sim_test_support.hpp"
+#include "sim/report/report.hpp"
 
 using namespace kcpkit::sim;
 using namespace kcpkit::sim::testing;

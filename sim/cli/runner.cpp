@@ -1,4 +1,4 @@
-#include "sim/runner.hpp"
+#include "sim/cli/runner.hpp"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <iostream>
 #include <map>
 
-#include "sim/report.hpp"
+#include "sim/report/report.hpp"
 
 namespace kcpkit::sim {
 namespace {

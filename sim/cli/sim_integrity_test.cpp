@@ -7,7 +7,7 @@
 #include <boost/test/unit_test.hpp>
 #include <map>
 
-#include "sim/sim_test_support.hpp"
+#include "sim/cli/sim_test_support.hpp"
 
 using namespace kcpkit::sim;
 using namespace kcpkit::sim::testing;

@@ -1,9 +1,11 @@
-#include "sim/units.hpp"
+#include "sim/scenario/units.hpp"
 
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
 #include <sstream>
+#include <string_view>
 
 namespace kcpkit::sim {
 namespace {
@@ -20,70 +22,50 @@ std::optional<std::pair<double, std::string>> split(const std::string& text) {
     return std::make_pair(v, unit);
 }
 
+// The spellings of one unit (lower case) and what it scales the number by.
+struct Unit {
+    std::initializer_list<std::string_view> spellings;
+    double scale;
+};
+
+// The number in `text` times its unit's scale; nullopt if no number or an unknown unit.
+std::optional<double> scaled(const std::string& text, std::initializer_list<Unit> units) {
+    const auto s = split(text);
+    if (!s) return std::nullopt;
+    for (const Unit& u : units)
+        for (std::string_view spelling : u.spellings)
+            if (s->second == spelling) return s->first * u.scale;
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::uint64_t> parse_rate_bps(const std::string& text) {
-    auto s = split(text);
-    if (!s) return std::nullopt;
-    auto [v, u] = *s;
-    double mult = 0;
-    if (u == "bps" || u == "b/s" || u == "")
-        mult = 1;
-    else if (u == "kbps" || u == "kb/s" || u == "kbit/s")
-        mult = 1e3;
-    else if (u == "mbps" || u == "mb/s" || u == "mbit/s")
-        mult = 1e6;
-    else if (u == "gbps" || u == "gb/s" || u == "gbit/s")
-        mult = 1e9;
-    else
-        return std::nullopt;
-    const double bps = v * mult;
-    if (bps < 1) return std::nullopt;
-    return static_cast<std::uint64_t>(std::llround(bps));
+    const auto bps = scaled(text, {{{"bps", "b/s", ""}, 1},
+                                   {{"kbps", "kb/s", "kbit/s"}, 1e3},
+                                   {{"mbps", "mb/s", "mbit/s"}, 1e6},
+                                   {{"gbps", "gb/s", "gbit/s"}, 1e9}});
+    if (!bps || *bps < 1) return std::nullopt;
+    return static_cast<std::uint64_t>(std::llround(*bps));
 }
 
 std::optional<std::int64_t> parse_time_ns(const std::string& text) {
-    auto s = split(text);
-    if (!s) return std::nullopt;
-    auto [v, u] = *s;
-    double mult = 0;
-    if (u == "s" || u == "")
-        mult = 1e9;
-    else if (u == "ms")
-        mult = 1e6;
-    else if (u == "us")
-        mult = 1e3;
-    else if (u == "ns")
-        mult = 1;
-    else if (u == "min")
-        mult = 60e9;
-    else
-        return std::nullopt;
-    return static_cast<std::int64_t>(std::llround(v * mult));
+    const auto ns = scaled(
+        text, {{{"s", ""}, 1e9}, {{"ms"}, 1e6}, {{"us"}, 1e3}, {{"ns"}, 1}, {{"min"}, 60e9}});
+    if (!ns) return std::nullopt;
+    return static_cast<std::int64_t>(std::llround(*ns));
 }
 
 std::optional<std::uint64_t> parse_bytes(const std::string& text) {
-    auto s = split(text);
-    if (!s) return std::nullopt;
-    auto [v, u] = *s;
-    double mult = 0;
-    if (u == "" || u == "b")
-        mult = 1;
-    else if (u == "kb")
-        mult = 1e3;
-    else if (u == "mb")
-        mult = 1e6;
-    else if (u == "gb")
-        mult = 1e9;
-    else if (u == "kib")
-        mult = 1024;
-    else if (u == "mib")
-        mult = 1048576;
-    else if (u == "gib")
-        mult = 1073741824;
-    else
-        return std::nullopt;
-    return static_cast<std::uint64_t>(std::llround(v * mult));
+    const auto bytes = scaled(text, {{{"", "b"}, 1},
+                                     {{"kb"}, 1e3},
+                                     {{"mb"}, 1e6},
+                                     {{"gb"}, 1e9},
+                                     {{"kib"}, 1024},
+                                     {{"mib"}, 1048576},
+                                     {{"gib"}, 1073741824}});
+    if (!bytes) return std::nullopt;
+    return static_cast<std::uint64_t>(std::llround(*bytes));
 }
 
 std::optional<QueueSpec> parse_queue(const std::string& text) {

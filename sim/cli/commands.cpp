@@ -1,28 +1,23 @@
-// kcp-sim: KCP (the real kcpkit core) and ns-3's TCP side by side on simulated paths.
-// docs/simulation.md explains the scenarios, the outputs and the default comparison.
-#include <unistd.h>
+#include "sim/cli/commands.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <map>
-#include <set>
 #include <sstream>
 
-#include "sim/options.hpp"
-#include "sim/plot.hpp"
-#include "sim/presets.hpp"
-#include "sim/report.hpp"
-#include "sim/runner.hpp"
-#include "sim/speed_bench.hpp"
+#include "sim/cli/presets.hpp"
+#include "sim/cli/runner.hpp"
+#include "sim/report/plot.hpp"
+#include "sim/report/report.hpp"
 
 namespace fs = std::filesystem;
-using namespace kcpkit::sim;
 
+namespace kcpkit::sim {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -89,8 +84,10 @@ std::string exe_dir() {
     return ec ? std::string(".") : self.parent_path().string();
 }
 
+}  // namespace
+
 // --default: KCP normal/fast/fast3 vs TCP Cubic and BBR on the `default` preset.
-int default_comparison(const std::vector<std::string>& user_args, const CliConfig& base_cfg) {
+int run_default_comparison(const std::vector<std::string>& user_args, const CliConfig& base_cfg) {
     const auto t0 = std::chrono::steady_clock::now();
     // kcptun's FEC default (10 data + 3 parity shards) on each mode.
     const std::vector<std::string> variants = {
@@ -278,44 +275,28 @@ int emit_jobs(const CliConfig& cfg) {
     return 0;
 }
 
-}  // namespace
+int list_presets() {
+    for (const Preset& p : presets())
+        std::cout << std::left << std::setw(15) << p.name << p.description << "\n";
+    return 0;
+}
 
-int main(int argc, char** argv) {
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    CliConfig cfg;
+int merge_results(const CliConfig& cfg) {
     std::string error;
-    const int rc = parse_cli(args, cfg, error);
-    if (rc != 0) {
-        std::cerr << "kcp-sim: " << error << "\n";
-        if (rc == kUsageError) std::cerr << "(kcp-sim --help for the flags)\n";
-        return rc;
-    }
-    if (cfg.help) {
-        std::cout << cli_help();
-        return 0;
-    }
-    if (cfg.list_presets) {
-        for (const Preset& p : presets())
-            std::cout << std::left << std::setw(15) << p.name << p.description << "\n";
-        return 0;
-    }
-    if (!cfg.merge_files.empty()) {
-        std::vector<RunResult> runs;
-        for (const auto& f : cfg.merge_files) {
-            if (!read_json_file(f, runs, error)) {
-                std::cerr << "kcp-sim: " << error << "\n";
-                return 1;
-            }
+    std::vector<RunResult> runs;
+    for (const auto& f : cfg.merge_files) {
+        if (!read_json_file(f, runs, error)) {
+            std::cerr << "kcp-sim: " << error << "\n";
+            return 1;
         }
-        std::stable_sort(runs.begin(), runs.end(),
-                         [](const RunResult& a, const RunResult& b) { return a.id < b.id; });
-        emit_outputs(runs, cfg, "Merged " + std::to_string(runs.size()) + " runs");
-        return integrity_status(runs, 0);
     }
-    if (cfg.speed_bench) return run_speed_bench(args, cfg);
-    if (cfg.default_comparison) return default_comparison(args, cfg);
-    if (!cfg.emit_jobs.empty()) return emit_jobs(cfg);
+    std::stable_sort(runs.begin(), runs.end(),
+                     [](const RunResult& a, const RunResult& b) { return a.id < b.id; });
+    emit_outputs(runs, cfg, "Merged " + std::to_string(runs.size()) + " runs");
+    return integrity_status(runs, 0);
+}
 
+int run_batch(const CliConfig& cfg) {
     const auto t0 = std::chrono::steady_clock::now();
     RunnerOptions ro;
     ro.jobs = cfg.jobs > 0 ? cfg.jobs : default_jobs();
@@ -337,3 +318,5 @@ int main(int argc, char** argv) {
     emit_outputs(runs, cfg, title.str());
     return integrity_status(runs, failures);
 }
+
+}  // namespace kcpkit::sim

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/options.hpp"
+#include "sim/cli/options.hpp"
 
 namespace kcpkit::sim {
 

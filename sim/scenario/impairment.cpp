@@ -1,4 +1,4 @@
-#include "sim/impairment.hpp"
+#include "sim/scenario/impairment.hpp"
 
 #include <algorithm>
 

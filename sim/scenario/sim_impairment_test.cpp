@@ -13,7 +13,7 @@
 #include "ns3/simulator.h"
 #include "ns3/tcp-header.h"
 #include "ns3/udp-header.h"
-#include "sim/impairment.hpp"
+#include "sim/scenario/impairment.hpp"
 
 using namespace kcpkit::sim;
 using namespace ns3;

@@ -9,8 +9,8 @@
 #include "kcpkit/ns3/kcp_application.hpp"
 #include "kcpkit/ns3/message_stream.hpp"
 #include "ns3/object-factory.h"
-#include "sim/options.hpp"
-#include "sim/units.hpp"
+#include "sim/cli/options.hpp"
+#include "sim/scenario/units.hpp"
 
 using namespace kcpkit;
 using namespace kcpkit::sim;
@@ -114,6 +114,20 @@ BOOST_AUTO_TEST_CASE(units_parse_like_ns3_and_reject_garbage) {
     BOOST_CHECK_EQUAL(*parse_rate_bps("1.5Gbps"), 1'500'000'000u);
     BOOST_CHECK_EQUAL(*parse_rate_bps("500kbps"), 500'000u);
     BOOST_CHECK(!parse_rate_bps("fast"));
+    // Every spelling of a unit scales alike; a number with no unit is bits, seconds, bytes.
+    BOOST_CHECK_EQUAL(*parse_rate_bps("2 kbit/s"), 2'000u);
+    BOOST_CHECK_EQUAL(*parse_rate_bps("3Mb/s"), 3'000'000u);
+    BOOST_CHECK_EQUAL(*parse_rate_bps("1gbit/s"), 1'000'000'000u);
+    BOOST_CHECK_EQUAL(*parse_rate_bps("64"), 64u);
+    BOOST_CHECK(!parse_rate_bps("0.5bps"));
+    BOOST_CHECK_EQUAL(*parse_time_ns("2min"), 120'000'000'000);
+    BOOST_CHECK_EQUAL(*parse_time_ns("5us"), 5'000);
+    BOOST_CHECK_EQUAL(*parse_time_ns("7ns"), 7);
+    BOOST_CHECK(!parse_time_ns("5h"));
+    BOOST_CHECK_EQUAL(*parse_bytes("1200"), 1'200u);
+    BOOST_CHECK_EQUAL(*parse_bytes("1200b"), 1'200u);
+    BOOST_CHECK_EQUAL(*parse_bytes("2GiB"), 2'147'483'648u);
+    BOOST_CHECK(!parse_bytes("3 pages"));
     BOOST_CHECK_EQUAL(*parse_time_ns("98ms"), 98'000'000);
     BOOST_CHECK_EQUAL(*parse_time_ns("0.2s"), 200'000'000);
     BOOST_CHECK_EQUAL(*parse_time_ns("60"), 60'000'000'000);

@@ -1,5 +1,5 @@
 // Scale-out (docs/simulation.md): a sweep emitted as GNU parallel jobs runs over two ssh "hosts"
-// (sshd on 127.0.0.1 and 127.0.0.2, see sim/cluster-demo), both hosts run jobs, and the
+// (sshd on 127.0.0.1 and 127.0.0.2, see sim/cli/cluster-demo), both hosts run jobs, and the
 // merged per-run results equal the same sweep run in one local kcp-sim.
 #define BOOST_TEST_MODULE sim_cluster
 #include <sys/wait.h>
@@ -40,11 +40,11 @@ BOOST_AUTO_TEST_CASE(a_sweep_over_two_ssh_hosts_merges_to_the_local_result) {
     const fs::path kcp_sim = kcp_sim_path();
     BOOST_REQUIRE_MESSAGE(fs::exists(kcp_sim), kcp_sim.string() + " not built");
     // Short runs: the point is the plumbing, the grid still mixes KCP, FEC and TCP.
-    const Outcome o = run("sim/cluster-demo --kcp-sim '" + kcp_sim.string() +
+    const Outcome o = run("sim/cli/cluster-demo --kcp-sim '" + kcp_sim.string() +
                           "' --duration 4 -- --bandwidth 5Mbps");
     BOOST_TEST_MESSAGE(o.output);
-    BOOST_CHECK_MESSAGE(o.exit_code == 0, "sim/cluster-demo exited " << o.exit_code << ":\n"
-                                                                     << o.output);
+    BOOST_CHECK_MESSAGE(o.exit_code == 0, "sim/cli/cluster-demo exited " << o.exit_code << ":\n"
+                                                                         << o.output);
     BOOST_CHECK(o.output.find("OK: 12 runs over 2 ssh hosts") != std::string::npos);
     BOOST_CHECK(o.output.find("sim-host-a") != std::string::npos);
     BOOST_CHECK(o.output.find("sim-host-b") != std::string::npos);

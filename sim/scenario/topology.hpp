@@ -19,7 +19,7 @@
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
 #include "ns3/queue-disc.h"
-#include "sim/impairment.hpp"
+#include "sim/scenario/impairment.hpp"
 
 namespace kcpkit::sim {
 

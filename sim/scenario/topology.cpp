@@ -1,4 +1,4 @@
-#include "sim/topology.hpp"
+#include "sim/scenario/topology.hpp"
 
 #include <algorithm>
 #include <cmath>
