@@ -4,11 +4,12 @@
 //
 //     enum class OpenStatus : std::uint8_t { ok, truncated };
 //     constexpr auto enum_names(OpenStatus) {
-//         return std::to_array<EnumName<OpenStatus>>({
-//             {OpenStatus::ok, "ok"},
-//             {OpenStatus::truncated, "truncated"},
-//         });
+//         using enum OpenStatus;
+//         return std::to_array<EnumName<OpenStatus>>({{ok, "ok"}, {truncated, "truncated"}});
 //     }
+//
+// (Tables pack several {value, name} pairs a line, between clang-format off/on, so that a
+// table reads as data.)
 //
 // and everything else is generic: name_of(value) for printing, parse<E>(name) for reading
 // flags and vector files, values_of<E>() to iterate. No hand-written switch per enum.

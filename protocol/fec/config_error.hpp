@@ -17,13 +17,14 @@ enum class ConfigError : std::uint8_t {
     singular_matrix,      ///< the encoding matrix did not invert (cannot happen for a valid
                           ///< shape: a bug to report)
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(ConfigError) {
-    return std::to_array<EnumName<ConfigError>>({
-        {ConfigError::bad_shard_count, "bad_shard_count"},
-        {ConfigError::bad_datagram_size, "bad_datagram_size"},
-        {ConfigError::singular_matrix, "singular_matrix"},
-    });
+    using enum ConfigError;
+    return std::to_array<EnumName<ConfigError>>({{bad_shard_count, "bad_shard_count"},
+        {bad_datagram_size, "bad_datagram_size"}, {singular_matrix, "singular_matrix"}});
 }
+// clang-format on
 static_assert(names_are_distinct<ConfigError>());
 
 }  // namespace kcpkit::fec

@@ -90,13 +90,14 @@ enum class EncodeStatus : std::uint8_t {
     too_short,  ///< shorter than header_offset + 8; nothing written: leave room for the header
     too_long,   ///< longer than max_datagram; nothing written: send less per datagram
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(EncodeStatus) {
-    return std::to_array<EnumName<EncodeStatus>>({
-        {EncodeStatus::ok, "ok"},
-        {EncodeStatus::too_short, "too_short"},
-        {EncodeStatus::too_long, "too_long"},
-    });
+    using enum EncodeStatus;
+    return std::to_array<EnumName<EncodeStatus>>({{ok, "ok"}, {too_short, "too_short"},
+        {too_long, "too_long"}});
 }
+// clang-format on
 static_assert(names_are_distinct<EncodeStatus>());
 
 /// Counters with kcp-go's SNMP meanings (first block) and kcpkit's own (second block).
@@ -259,15 +260,14 @@ enum class PacketKind : std::uint8_t {
     oob,         ///< 0xF3 (v5.6.72; v5.6.1 treats it as raw KCP)
     dropped,     ///< see `drop`
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(PacketKind) {
-    return std::to_array<EnumName<PacketKind>>({
-        {PacketKind::raw_kcp, "raw_kcp"},
-        {PacketKind::fec_data, "fec_data"},
-        {PacketKind::fec_parity, "fec_parity"},
-        {PacketKind::oob, "oob"},
-        {PacketKind::dropped, "dropped"},
-    });
+    using enum PacketKind;
+    return std::to_array<EnumName<PacketKind>>({{raw_kcp, "raw_kcp"}, {fec_data, "fec_data"},
+        {fec_parity, "fec_parity"}, {oob, "oob"}, {dropped, "dropped"}});
 }
+// clang-format on
 static_assert(names_are_distinct<PacketKind>());
 
 enum class DropReason : std::uint8_t {

@@ -60,14 +60,14 @@ enum class GfKernel : std::uint8_t {
     gfni_avx2,    ///< GFNI affine transform on 32-byte vectors
     gfni_avx512,  ///< GFNI affine transform on 64-byte vectors, masked tail
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(GfKernel) {
-    return std::to_array<EnumName<GfKernel>>({
-        {GfKernel::scalar, "scalar"},
-        {GfKernel::avx2, "avx2"},
-        {GfKernel::gfni_avx2, "gfni-avx2"},
-        {GfKernel::gfni_avx512, "gfni-avx512"},
-    });
+    using enum GfKernel;
+    return std::to_array<EnumName<GfKernel>>({{scalar, "scalar"}, {avx2, "avx2"},
+        {gfni_avx2, "gfni-avx2"}, {gfni_avx512, "gfni-avx512"}});
 }
+// clang-format on
 static_assert(names_are_distinct<GfKernel>());
 inline constexpr auto kAllGfKernels = values_of<GfKernel>();
 /// Whether this CPU (and OS) can run the kernel.
@@ -123,15 +123,15 @@ enum class CodingStatus : std::uint8_t {
     no_data,            ///< zero-length shards (klauspost ErrShardNoData): nothing to code
     singular,           ///< a sub-matrix did not invert (cannot happen with this code)
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(CodingStatus) {
-    return std::to_array<EnumName<CodingStatus>>({
-        {CodingStatus::ok, "ok"},
-        {CodingStatus::wrong_shard_count, "wrong_shard_count"},
-        {CodingStatus::too_few_shards, "too_few_shards"},
-        {CodingStatus::no_data, "no_data"},
-        {CodingStatus::singular, "singular"},
-    });
+    using enum CodingStatus;
+    return std::to_array<EnumName<CodingStatus>>({{ok, "ok"},
+        {wrong_shard_count, "wrong_shard_count"}, {too_few_shards, "too_few_shards"},
+        {no_data, "no_data"}, {singular, "singular"}});
 }
+// clang-format on
 static_assert(names_are_distinct<CodingStatus>());
 
 class ReedSolomon {

@@ -88,13 +88,14 @@ enum class ConfigError : std::uint8_t {
     bad_key,         ///< the cipher refuses the key length (crypt::key_length_ok)
     aead_on_561,     ///< AES-GCM asked for where behaviour.aead is false (kcp-go v5.6.1)
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(ConfigError) {
-    return std::to_array<EnumName<ConfigError>>({
-        {ConfigError::bad_shards, "bad_shards"},
-        {ConfigError::bad_key, "bad_key"},
-        {ConfigError::aead_on_561, "aead_on_561"},
-    });
+    using enum ConfigError;
+    return std::to_array<EnumName<ConfigError>>({{bad_shards, "bad_shards"}, {bad_key, "bad_key"},
+        {aead_on_561, "aead_on_561"}});
 }
+// clang-format on
 static_assert(names_are_distinct<ConfigError>());
 
 /// Per-layer counters of one Framer, with kcp-go's SNMP meanings where kcp-go has the
@@ -142,14 +143,14 @@ enum class FrameSealStatus : std::uint8_t {
     no_oob,    ///< seal_oob(): needs FEC framing and v5.6.72 (kcp-go: "OOB requires FEC"):
                ///< send it in the stream instead
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(FrameSealStatus) {
-    return std::to_array<EnumName<FrameSealStatus>>({
-        {FrameSealStatus::ok, "ok"},
-        {FrameSealStatus::empty, "empty"},
-        {FrameSealStatus::too_long, "too_long"},
-        {FrameSealStatus::no_oob, "no_oob"},
-    });
+    using enum FrameSealStatus;
+    return std::to_array<EnumName<FrameSealStatus>>({{ok, "ok"}, {empty, "empty"},
+        {too_long, "too_long"}, {no_oob, "no_oob"}});
 }
+// clang-format on
 static_assert(names_are_distinct<FrameSealStatus>());
 
 /// What seal() produced.
@@ -169,14 +170,14 @@ enum class FrameOpenStatus : std::uint8_t {
     bad_checksum,  ///< CRC or GCM tag mismatch: dropped, in_csum_errors counted
     dropped,       ///< decrypted, but a length gate dropped it (`drop` says which)
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(FrameOpenStatus) {
-    return std::to_array<EnumName<FrameOpenStatus>>({
-        {FrameOpenStatus::ok, "ok"},
-        {FrameOpenStatus::truncated, "truncated"},
-        {FrameOpenStatus::bad_checksum, "bad_checksum"},
-        {FrameOpenStatus::dropped, "dropped"},
-    });
+    using enum FrameOpenStatus;
+    return std::to_array<EnumName<FrameOpenStatus>>({{ok, "ok"}, {truncated, "truncated"},
+        {bad_checksum, "bad_checksum"}, {dropped, "dropped"}});
 }
+// clang-format on
 static_assert(names_are_distinct<FrameOpenStatus>());
 
 /// What open() / open_decrypted() found in one received datagram.

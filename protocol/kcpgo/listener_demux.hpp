@@ -51,15 +51,14 @@ enum class DemuxAction : std::uint8_t {
     close,
     drop,  ///< nothing to do; `drop` says why
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(DemuxAction) {
-    return std::to_array<EnumName<DemuxAction>>({
-        {DemuxAction::deliver, "deliver"},
-        {DemuxAction::create, "create"},
-        {DemuxAction::replace, "replace"},
-        {DemuxAction::close, "close"},
-        {DemuxAction::drop, "drop"},
-    });
+    using enum DemuxAction;
+    return std::to_array<EnumName<DemuxAction>>({{deliver, "deliver"}, {create, "create"},
+        {replace, "replace"}, {close, "close"}, {drop, "drop"}});
 }
+// clang-format on
 static_assert(names_are_distinct<DemuxAction>());
 
 enum class DemuxDropReason : std::uint8_t {
@@ -71,17 +70,15 @@ enum class DemuxDropReason : std::uint8_t {
     no_conv,        ///< unknown address and the packet carries no conv (parity)
     backlog_full,   ///< unknown address, but kAcceptBacklog sessions await accept
 };
+// Several names a line: a table, not code to lay out.
+// clang-format off
 constexpr auto enum_names(DemuxDropReason) {
-    return std::to_array<EnumName<DemuxDropReason>>({
-        {DemuxDropReason::none, "none"},
-        {DemuxDropReason::truncated, "truncated"},
-        {DemuxDropReason::bad_checksum, "bad_checksum"},
-        {DemuxDropReason::too_short, "too_short"},
-        {DemuxDropReason::conv_mismatch, "conv_mismatch"},
-        {DemuxDropReason::no_conv, "no_conv"},
-        {DemuxDropReason::backlog_full, "backlog_full"},
-    });
+    using enum DemuxDropReason;
+    return std::to_array<EnumName<DemuxDropReason>>({{none, "none"}, {truncated, "truncated"},
+        {bad_checksum, "bad_checksum"}, {too_short, "too_short"}, {conv_mismatch, "conv_mismatch"},
+        {no_conv, "no_conv"}, {backlog_full, "backlog_full"}});
 }
+// clang-format on
 static_assert(names_are_distinct<DemuxDropReason>());
 
 struct DemuxDecision {
