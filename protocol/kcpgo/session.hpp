@@ -111,15 +111,42 @@ struct SessionConfig {
     std::size_t transmit_queue_limit = 2048;
 };
 
-/// Return codes shared by the calls (each call lists which it uses).
+/// What a call returns when it moved no bytes (a call that moves bytes returns their count,
+/// >= 0). The values are negative and distinct from the bare core's kcp::rc (-1..-3), so a
+/// code read in the wrong layer is never taken for another.
+enum class SessionStatus : int {
+    ok = 0,                     ///< done
+    would_block = -101,         ///< write: window full, wait for DatagramResult::writable;
+                                ///< read: nothing complete, wait for DatagramResult::readable
+    closed = -102,              ///< the session was closed (kcp-go: io.ErrClosedPipe): drop it
+    too_many_fragments = -103,  ///< write with fragment_messages: > 255 fragments; nothing
+                                ///< queued: write smaller messages
+    buffer_too_small = -104,    ///< poll_transmit: buffer < the next datagram; nothing removed:
+                                ///< call again with a buffer of max_datagram() bytes
+    bad_argument = -105,        ///< a value out of range (each call says which): fix it
+    unsupported = -106,         ///< send_oob without FEC framing or under v5.6.1: not available
+};
+// Several names a line: a table, not code to lay out.
+// clang-format off
+constexpr auto enum_names(SessionStatus) {
+    using enum SessionStatus;
+    return std::to_array<EnumName<SessionStatus>>({{ok, "ok"}, {would_block, "would_block"},
+        {closed, "closed"}, {too_many_fragments, "too_many_fragments"},
+        {buffer_too_small, "buffer_too_small"}, {bad_argument, "bad_argument"},
+        {unsupported, "unsupported"}});
+}
+// clang-format on
+static_assert(names_are_distinct<SessionStatus>());
+
+/// The calls' int return codes, one per SessionStatus (each call lists which it uses).
 namespace rc {
-inline constexpr int ok = 0;
-inline constexpr int would_block = -1;  ///< write: window full; read: nothing to read
-inline constexpr int closed = -2;       ///< the session was closed (kcp-go: io.ErrClosedPipe)
-inline constexpr int too_many_fragments = -3;  ///< write with fragment_messages: > 255 fragments
-inline constexpr int buffer_too_small = -4;    ///< poll_transmit: buffer < the next datagram
-inline constexpr int bad_argument = -5;        ///< a setter's value out of range
-inline constexpr int unsupported = -6;         ///< send_oob without FEC framing or under v5.6.1
+inline constexpr int ok = static_cast<int>(SessionStatus::ok);
+inline constexpr int would_block = static_cast<int>(SessionStatus::would_block);
+inline constexpr int closed = static_cast<int>(SessionStatus::closed);
+inline constexpr int too_many_fragments = static_cast<int>(SessionStatus::too_many_fragments);
+inline constexpr int buffer_too_small = static_cast<int>(SessionStatus::buffer_too_small);
+inline constexpr int bad_argument = static_cast<int>(SessionStatus::bad_argument);
+inline constexpr int unsupported = static_cast<int>(SessionStatus::unsupported);
 }  // namespace rc
 
 /// What handle_datagram() did with one datagram.

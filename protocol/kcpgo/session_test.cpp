@@ -146,6 +146,22 @@ std::vector<Bytes> first_message_datagrams(Session& s) {
 
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(session_codes_are_distinct_from_the_cores_and_named) {
+    const int core_codes[] = {kcp::rc::input_malformed,         kcp::rc::input_truncated,
+                              kcp::rc::input_bad_command,       kcp::rc::send_bad_length,
+                              kcp::rc::send_too_many_fragments, kcp::rc::recv_empty,
+                              kcp::rc::recv_incomplete};
+    for (const SessionStatus status : values_of<SessionStatus>()) {
+        const int code = static_cast<int>(status);
+        BOOST_TEST((parse<SessionStatus>(name_of(status)) == status));
+        if (status == SessionStatus::ok) continue;
+        BOOST_TEST(code < 0);
+        for (const int core : core_codes) BOOST_TEST(code != core, name_of(status));
+    }
+    BOOST_TEST(rc::would_block == static_cast<int>(SessionStatus::would_block));
+    BOOST_TEST(name_of(SessionStatus::buffer_too_small) == "buffer_too_small");
+}
+
 BOOST_AUTO_TEST_CASE(creation_and_first_deadline) {
     auto nonces = nonce_source(1);
     auto s = make(config(5), nonces, 1234);
