@@ -38,7 +38,7 @@ struct EnumName {
 /// An enum with a name table (see the top of this file).
 template <typename E>
 concept NamedEnum = std::is_enum_v<E> && requires {
-    { enum_names(E{}) };
+    {enum_names(E{})};
 };
 
 /// The name of `value` in its table; "?" for a value not listed.

@@ -34,12 +34,11 @@ class Expected {
   public:
     /// A success, from anything T is made of (e.g. a unique_ptr to a derived class).
     template <typename U = T>
-        requires(std::is_constructible_v<T, U &&> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, Expected> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, Unexpected<E>>)
-    constexpr Expected(U&& value) : state_(std::in_place_index<0>, std::forward<U>(value)) {}
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Expected> &&
+             !std::is_same_v<std::remove_cvref_t<U>, Unexpected<E>>) constexpr Expected(U&& value)
+        : state_(std::in_place_index<0>, std::forward<U>(value)) {}
     template <typename G>
-        requires std::is_convertible_v<const G&, E>
+    requires std::is_convertible_v<const G&, E>
     constexpr Expected(const Unexpected<G>& failure)
         : state_(std::in_place_index<1>, E(failure.error())) {}
 

@@ -47,8 +47,8 @@ constexpr std::size_t kAlign = 64;
 constexpr std::size_t kMinMaxDatagram = 24;
 // The lowest Behaviour::min_datagram: an OOB packet's conv ends at byte 12.
 constexpr std::size_t kMinGate = 12;
-constexpr int kHeadRetainedGroups = 3;        // v5.6.72: maxShardSets
-constexpr int k561QueueGroups = 3;            // v5.6.1: rxFECMulti
+constexpr int kHeadRetainedGroups = 3;    // v5.6.72: maxShardSets
+constexpr int k561QueueGroups = 3;        // v5.6.1: rxFECMulti
 constexpr std::size_t kHeadSetSlots = 8;  // live shard sets we hold at most (kcp-go: <= 5 honest)
 constexpr int kAutotuneSamples = 258;
 constexpr std::size_t kCodecCacheSlots = 4;  // shapes a decoder keeps codecs for

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <span>
 #include <vector>
@@ -116,8 +116,7 @@ std::vector<Bytes> rebuilt(ReedSolomon& rs, std::vector<Bytes> shards,
         if (!present[i]) std::fill(shards[i].begin(), shards[i].end(), fill);
         ptrs.push_back(shards[i].data());
     }
-    BOOST_REQUIRE(rs.reconstruct_data(ptrs, present, shards.front().size()) ==
-                  CodingStatus::ok);
+    BOOST_REQUIRE(rs.reconstruct_data(ptrs, present, shards.front().size()) == CodingStatus::ok);
     return shards;
 }
 

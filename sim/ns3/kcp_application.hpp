@@ -107,7 +107,7 @@ class KcpApplication : public FlowApplication {
     kcpgo::SessionConfig session_config_;
 
     ns3::Ptr<ns3::Socket> socket_;
-    std::unique_ptr<kcpgo::ListenerDemux> demux_;     ///< server only
+    std::unique_ptr<kcpgo::ListenerDemux> demux_;          ///< server only
     std::vector<std::unique_ptr<Conversation>> sessions_;  ///< index = the demux's token
     std::vector<uint8_t> rx_buffer_;
 };
